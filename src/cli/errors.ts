@@ -1,0 +1,27 @@
+/** Expected failures carry a stable code; the CLI entry turns them into a message and exit 1. */
+export class TierformError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = 'TierformError';
+  }
+}
+
+/** Wrong command-line words: printed with the usage line. */
+export class UsageError extends TierformError {
+  constructor(message: string, readonly usage: string) {
+    super('usage', message);
+    this.name = 'UsageError';
+  }
+}
+
+/** A command that finished and wants a specific exit code without an error message. */
+export class ExitCode extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+    this.name = 'ExitCode';
+  }
+}
