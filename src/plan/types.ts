@@ -1,0 +1,97 @@
+/**
+ * The plan: what `plan` shows and `apply` executes. Its JSON form is SPEC §5.1 (formatVersion 1)
+ * and is also the saved plan file. Pure data: no I/O here.
+ */
+import type { MembershipProgram, PlanCatalog } from '../generated/types.js';
+
+export type ChangeClass = 'cosmetic' | 'benefit' | 'rule' | 'type_switch' | 'schedule' | 'subscription';
+export type MerchantAction = 'create' | 'update' | 'noop' | 'unmanaged';
+
+export interface Change {
+  pointer: string;
+  op: 'add' | 'remove' | 'replace';
+  before: unknown;
+  after: unknown;
+  class: ChangeClass;
+}
+
+export interface SwitchBudget {
+  from: string | null;
+  to: string;
+  /** Switches already applied in the window, not counting this one. */
+  used: number;
+  limit: number;
+  allowed: boolean;
+  /** ISO instant; null when allowed. */
+  nextAllowedAt: string | null;
+}
+
+export interface Impact {
+  asOf: string;
+  before: Record<string, number>;
+  after: Record<string, number>;
+  transitions: { from: string; to: string; count: number }[];
+}
+
+export interface PlanError {
+  code: string;
+  message: string;
+}
+
+export interface MerchantPlan {
+  merchant: string;
+  action: MerchantAction;
+  /** The live version the plan was computed against (active, or pending when one is); null for create. */
+  baseVersion: number | null;
+  changes: Change[];
+  recalculation: { mode: 'none' | 'immediate' | 'scheduled'; at: string | null };
+  switch: SwitchBudget | null;
+  impact: Impact | null;
+  errors: PlanError[];
+  /** Where the desired document came from (not in the SPEC's list; additive). */
+  path?: string;
+  /** The canonical desired document, so a saved plan applies exactly what was reviewed (additive). */
+  document?: MembershipProgram;
+}
+
+export interface Plan {
+  formatVersion: 1;
+  createdAt: string;
+  merchants: MerchantPlan[];
+}
+
+/** One applied version of a merchant's program as stored. */
+export interface LiveVersion {
+  version: number;
+  status: 'active' | 'pending' | 'superseded' | 'cancelled' | 'retired';
+  document: MembershipProgram;
+  hash: string;
+  appliedAt: string;
+  effectiveAt: string | null;
+  actor: string;
+  sourceRef: string | null;
+}
+
+/** Everything plan needs to know about one merchant in the live state. */
+export interface LiveMerchant {
+  merchant: string;
+  subscription: string;
+  active: LiveVersion | null;
+  pending: LiveVersion | null;
+  /** Instants of applied type switches, newest last (at least those inside the switch window). */
+  switches: string[];
+  /** Current members per tier id (basic members under the key `basic`). */
+  membersPerTier: Record<string, number>;
+}
+
+/** One read of the live state, in a fixed number of queries whatever the merchant count. */
+export interface LiveSnapshot {
+  catalog: PlanCatalog;
+  merchants: Map<string, LiveMerchant>;
+}
+
+/** A validated program file, ready to plan. */
+export interface DesiredProgram {
+  path: string;
+  document: MembershipProgram;
+}
