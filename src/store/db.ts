@@ -1,0 +1,37 @@
+/**
+ * The one database interface. `pg` (a Pool) and PGlite (embedded) implement it; code above it
+ * does not know which one it talks to. Parameters are always bound, never interpolated.
+ */
+export interface QueryResult<R> {
+  rows: R[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+}
+
+export interface Db extends Queryable {
+  /** Runs `fn` in one transaction on one connection: commit on return, rollback on throw. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Bulk load through COPY FROM STDIN (text format rows); both engines support it. */
+  copyFrom(sql: string, rows: AsyncIterable<string> | Iterable<string>): Promise<number>;
+  readonly kind: 'pg' | 'pglite';
+  close(): Promise<void>;
+}
+
+/** PostgreSQL error codes we branch on (never on message text). */
+export const PgCode = {
+  uniqueViolation: '23505',
+  serializationFailure: '40001',
+  deadlockDetected: '40P01',
+  lockNotAvailable: '55P03',
+  queryCanceled: '57014',
+} as const;
+
+export function pgErrorCode(err: unknown): string | undefined {
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof (err as { code: unknown }).code === 'string') {
+    return (err as { code: string }).code;
+  }
+  return undefined;
+}
