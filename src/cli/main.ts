@@ -2,12 +2,12 @@
  * The CLI entry: argv → command. The one place that turns errors into messages and exit codes.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { readFileSync } from 'node:fs';
 import { commands, findCommand, globalOptions, type CommandSpec, type OptionSpec } from './registry.js';
 import { ExitCode, TierformError, UsageError } from './errors.js';
 import type { CliIO } from './io.js';
 import type { CommandContext } from './context.js';
 import { parseInstant } from '../model/instant.js';
+import { packageVersion } from './version.js';
 
 const REPORT_URL = 'https://github.com/tierform/tierform/issues';
 
@@ -83,11 +83,6 @@ function reportError(err: unknown, io: CliIO): number {
   const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
   io.stderr.write(`internal error: this is a bug in tierform. Please report it at ${REPORT_URL} with this output:\n${detail}\n`);
   return 1;
-}
-
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
 }
 
 function optionLines(opts: Record<string, OptionSpec>): string {

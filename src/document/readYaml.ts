@@ -1,0 +1,144 @@
+/**
+ * Reading one file into a YAML document with source positions, under size and alias limits.
+ * Never executes anything: no custom tags, no merge keys beyond YAML 1.2 core.
+ */
+import { LineCounter, isAlias, isCollection, isPair, parseAllDocuments, visit, type Document } from 'yaml';
+import type { Finding } from './diagnostics.js';
+
+export const MAX_FILE_BYTES = 1024 * 1024;
+export const MAX_ALIASES = 100;
+
+export interface SourceFile {
+  path: string;
+  text: string;
+  lineCounter: LineCounter;
+}
+
+/** A finding that already knows its place (reading errors come with offsets, not pointers). */
+export interface PlacedFinding extends Finding {
+  line: number;
+  column: number;
+}
+
+export type ReadResult =
+  | { ok: true; source: SourceFile; doc: Document.Parsed; value: unknown }
+  | { ok: false; source: SourceFile | undefined; findings: PlacedFinding[] };
+
+const at1 = (f: Finding): PlacedFinding => ({ ...f, line: 1, column: 1 });
+
+export function readYaml(path: string, bytes: Buffer): ReadResult {
+  if (bytes.length > MAX_FILE_BYTES) {
+    return fail(undefined, [at1({ code: 'yaml.too-large', pointer: '', message: `file is ${formatSize(bytes.length)}; program files may be at most 1 MiB` })]);
+  }
+  if (bytes.includes(0) || !isUtf8(bytes)) {
+    return fail(undefined, [at1({ code: 'document.not-text', pointer: '', message: 'file is not UTF-8 text (binary content)' })]);
+  }
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  const lineCounter = new LineCounter();
+  const source: SourceFile = { path, text, lineCounter };
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const list = Array.isArray(docs) ? docs : [docs];
+
+  const findings: PlacedFinding[] = [];
+  for (const doc of list) {
+    for (const err of doc.errors) findings.push(placeAt(lineCounter, err.pos[0], yamlErrorCode(err.code), cleanYamlMessage(err.message)));
+  }
+  if (findings.length > 0) return fail(source, findings);
+
+  const [first, second] = list;
+  if (second) {
+    const offset = second.range[0];
+    return fail(source, [placeAt(lineCounter, offset, 'document.multiple', 'a file holds exactly one document; split the documents after this `---` into their own files')]);
+  }
+  if (!first || first.contents === null) {
+    return fail(source, [at1({ code: 'document.empty', pointer: '', message: 'file holds no document; expected apiVersion, kind, metadata and spec' })]);
+  }
+
+  let aliases = 0;
+  let firstExcessAlias = -1;
+  visit(first, {
+    Alias(_key, node) {
+      aliases += 1;
+      if (aliases > MAX_ALIASES && firstExcessAlias < 0) firstExcessAlias = node.range?.[0] ?? 0;
+    },
+  });
+  if (firstExcessAlias >= 0) {
+    return fail(source, [placeAt(lineCounter, firstExcessAlias, 'yaml.aliases', `more than ${MAX_ALIASES} aliases in one document`)]);
+  }
+  let value: unknown;
+  try {
+    value = first.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (err) {
+    if (err instanceof ReferenceError) {
+      const offset = firstOverExpandedAlias(first) ?? first.contents.range[0];
+      return fail(source, [placeAt(lineCounter, offset, 'yaml.aliases', `alias expansion is too large (possible alias bomb); at most ${MAX_ALIASES} aliased nodes may be expanded`)]);
+    }
+    throw err;
+  }
+  return { ok: true, source, doc: first, value };
+}
+
+function fail(source: SourceFile | undefined, findings: PlacedFinding[]): ReadResult {
+  return { ok: false, source, findings };
+}
+
+function placeAt(lc: LineCounter, offset: number, code: Finding['code'], message: string): PlacedFinding {
+  const { line, col } = lc.linePos(offset);
+  return { code, pointer: '', message, line, column: col };
+}
+
+function yamlErrorCode(code: string): Finding['code'] {
+  if (code === 'DUPLICATE_KEY') return 'yaml.duplicate-key';
+  return 'yaml.syntax';
+}
+
+/** The yaml parser's messages end with "at line L, column C" and a source excerpt; we place them ourselves. */
+function cleanYamlMessage(message: string): string {
+  const first = message.split('\n')[0] ?? message;
+  return first.replace(/ at line \d+, column \d+:?$/, '').replace(/\s+$/, '');
+}
+
+function isUtf8(bytes: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function formatSize(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`;
+}
+
+/**
+ * Where an alias bomb goes off: walking in document order, the first alias at which the number
+ * of expanded aliases passes the limit. Counting only; nothing is expanded.
+ */
+function firstOverExpandedAlias(doc: Document.Parsed): number | undefined {
+  const memo = new Map<unknown, number>();
+  const aliasesBelow = (node: unknown, depth: number): number => {
+    if (depth > 64) return MAX_ALIASES + 1;
+    if (memo.has(node)) return memo.get(node)!;
+    let n = 0;
+    if (isAlias(node)) n = 1 + aliasesBelow(node.resolve(doc), depth + 1);
+    else if (isPair(node)) n = aliasesBelow(node.key, depth + 1) + aliasesBelow(node.value, depth + 1);
+    else if (isCollection(node)) for (const item of node.items) n += aliasesBelow(item, depth + 1);
+    n = Math.min(n, 1e9);
+    memo.set(node, n);
+    return n;
+  };
+  let total = 0;
+  let found: number | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      total += 1 + aliasesBelow(node.resolve(doc), 0);
+      if (total > MAX_ALIASES) {
+        found = node.range?.[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}

@@ -1,0 +1,62 @@
+/**
+ * files → documents → validated programs: the offline half of the pipeline. Loads no database
+ * driver and compiles no schema (the validators are precompiled by `npm run codegen`).
+ */
+import { readFile } from 'node:fs/promises';
+import type { MembershipProgram, PlanCatalog } from '../generated/types.js';
+import type { DesiredProgram } from '../plan/types.js';
+import { defaultCatalog } from '../catalog/builtin.js';
+import { compareDiagnostics, type Diagnostic, type FileReport, type Finding } from './diagnostics.js';
+import { expandPaths } from './files.js';
+import { checkDocument, type CheckedDocument } from './checkDocument.js';
+import { checkMerchantDuplicates } from './rules/index.js';
+
+export interface ValidationResult {
+  valid: boolean;
+  reports: FileReport[];
+  /** Programs from files without errors, ready to plan. */
+  programs: DesiredProgram[];
+  /** Catalog documents found among the files (kind PlanCatalog). */
+  catalogs: { path: string; document: PlanCatalog }[];
+}
+
+export interface ValidateOptions {
+  cwd: string;
+  catalog?: PlanCatalog;
+}
+
+export async function validateFiles(paths: readonly string[], opts: ValidateOptions): Promise<ValidationResult> {
+  const catalog = opts.catalog ?? defaultCatalog;
+  const { files, missing } = await expandPaths(paths, opts.cwd);
+  const checked: CheckedDocument[] = [];
+  for (const f of files) {
+    const bytes = await readFile(f.absolute).catch(() => undefined);
+    checked.push(checkDocument(f.path, bytes, catalog));
+  }
+
+  const programs = checked.filter((c) => c.kind === 'MembershipProgram');
+  for (const dup of checkMerchantDuplicates(programs.map((c) => ({ path: c.path, merchant: c.merchant })))) {
+    const target = programs.find((c) => c.path === dup.path);
+    target?.place(dup.finding);
+  }
+
+  const reports: FileReport[] = missing.map((p) => ({
+    path: p,
+    valid: false,
+    diagnostics: [{ code: 'file.unreadable', severity: 'error', message: `no such file or directory: ${p}`, line: 1, column: 1, pointer: '' } satisfies Diagnostic],
+  }));
+  for (const c of checked) {
+    const diagnostics = c.diagnostics.sort(compareDiagnostics);
+    reports.push({ path: c.path, valid: !diagnostics.some((d) => d.severity === 'error'), diagnostics });
+  }
+
+  const clean = (c: CheckedDocument) => !c.diagnostics.some((d) => d.severity === 'error');
+  return {
+    valid: reports.every((r) => r.valid),
+    reports,
+    programs: programs.filter(clean).map((c) => ({ path: c.path, document: c.value as MembershipProgram })),
+    catalogs: checked.filter((c) => c.kind === 'PlanCatalog' && clean(c)).map((c) => ({ path: c.path, document: c.value as PlanCatalog })),
+  };
+}
+
+export type { Finding };
