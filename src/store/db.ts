@@ -11,10 +11,25 @@ export interface Queryable {
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
 }
 
+/**
+ * What a transaction callback receives: queries on the transaction's one connection, plus bulk
+ * load and multi-statement scripts inside that same transaction (an import is all-or-nothing).
+ */
+export interface Transaction extends Queryable {
+  /** Same contract as `Db.copyFrom`, inside this transaction. */
+  copyFrom(sql: string, rows: AsyncIterable<string> | Iterable<string>): Promise<number>;
+  /** Runs a script of several statements without parameters (migrations). */
+  execScript(sql: string): Promise<void>;
+}
+
 export interface Db extends Queryable {
   /** Runs `fn` in one transaction on one connection: commit on return, rollback on throw. */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
-  /** Bulk load through COPY FROM STDIN (text format rows); both engines support it. */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * Bulk load through `COPY … FROM STDIN` (text format). Each item of `rows` is one row in COPY
+   * text format WITHOUT its trailing newline (the adapter adds it); returns the rows copied.
+   * Outside a transaction the COPY is atomic on its own.
+   */
   copyFrom(sql: string, rows: AsyncIterable<string> | Iterable<string>): Promise<number>;
   readonly kind: 'pg' | 'pglite';
   close(): Promise<void>;
