@@ -51,6 +51,62 @@ export const commands: CommandSpec[] = [
     usage: 'tierform schema [MembershipProgram|PlanCatalog]',
     load: () => import('./commands/schema.js'),
   },
+  {
+    name: 'plan',
+    summary: 'show what apply would change, per merchant',
+    usage: 'tierform plan [paths…] [--format text|markdown|json] [--out <file>] [--detailed-exitcode] [--merchant <id>] [--supersede]',
+    options: {
+      out: { type: 'string', value: 'file', description: 'also save the plan as JSON, to apply exactly it later (tierform apply <file>)' },
+      'detailed-exitcode': { type: 'boolean', description: 'exit 0 when nothing changes, 2 when something does (1 on errors)' },
+      merchant: { type: 'string', value: 'id', description: 'plan only this merchant' },
+      supersede: { type: 'boolean', description: 'let a rule change replace a pending (scheduled) version' },
+    },
+    load: () => import('./commands/plan.js'),
+  },
+  {
+    name: 'apply',
+    summary: 'apply program files or a saved plan to the live state',
+    usage: 'tierform apply [paths… | planfile.json] [--auto-approve] [--supersede] [--source-ref <ref>] [--actor <name>] [--lock-timeout <seconds>]',
+    options: {
+      'auto-approve': { type: 'boolean', description: "apply without asking for 'yes'" },
+      supersede: { type: 'boolean', description: 'let a rule change replace a pending (scheduled) version' },
+      'source-ref': { type: 'string', value: 'ref', description: 'recorded with each version (else GITHUB_SHA, CI_COMMIT_SHA, git HEAD)' },
+      actor: { type: 'string', value: 'name', description: 'recorded with each version (else GITHUB_ACTOR, else the OS user)' },
+      merchant: { type: 'string', value: 'id', description: 'apply only this merchant (program paths only)' },
+    },
+    load: () => import('./commands/apply.js'),
+  },
+  {
+    name: 'status',
+    summary: 'active and pending versions, type, switches used, members per tier',
+    usage: 'tierform status [merchant] [--format text|json]',
+    load: () => import('./commands/status.js'),
+  },
+  {
+    name: 'history',
+    summary: "list a merchant's applied versions",
+    usage: 'tierform history <merchant> [--format text|json]',
+    load: () => import('./commands/history.js'),
+  },
+  {
+    name: 'rollback',
+    summary: 'propose an earlier version as a new version (planned and applied with every rule)',
+    usage: 'tierform rollback <merchant> --to <n> [--auto-approve] [--supersede] [--actor <name>] [--source-ref <ref>]',
+    options: {
+      to: { type: 'string', value: 'n', description: 'the version to bring back' },
+      'auto-approve': { type: 'boolean', description: "roll back without asking for 'yes'" },
+      supersede: { type: 'boolean', description: 'let the rollback replace a pending (scheduled) version' },
+      'source-ref': { type: 'string', value: 'ref', description: 'recorded with the new version (else GITHUB_SHA, CI_COMMIT_SHA, git HEAD)' },
+      actor: { type: 'string', value: 'name', description: 'recorded with the new version (else GITHUB_ACTOR, else the OS user)' },
+    },
+    load: () => import('./commands/rollback.js'),
+  },
+  {
+    name: 'export',
+    summary: 'print the active version as a program file',
+    usage: 'tierform export <merchant>',
+    load: () => import('./commands/export.js'),
+  },
 ];
 
 export function findCommand(words: string[]): { spec: CommandSpec; consumed: number } | undefined {
