@@ -9,7 +9,7 @@ const LOCAL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;
 
 /** True for a real calendar date 'YYYY-MM-DD' (2024-02-29 yes, 2023-02-29 no). */
-export function isLocalDate(text: unknown): text is LocalDate {
+export function isLocalDate(text: unknown): boolean {
   if (typeof text !== 'string') return false;
   const m = LOCAL_DATE.exec(text);
   if (!m) return false;
@@ -20,7 +20,7 @@ export function isLocalDate(text: unknown): text is LocalDate {
 }
 
 export function parseLocalDate(text: unknown): LocalDate | undefined {
-  return isLocalDate(text) ? text : undefined;
+  return isLocalDate(text) ? (text as LocalDate) : undefined;
 }
 
 export function isLeapYear(year: number): boolean {
@@ -114,7 +114,7 @@ const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
  * and links such as 'US/Eastern'). Offsets ('+08:00'), abbreviations Intl does not know, and
  * names in the wrong case ('asia/shanghai') are refused: the name is stored and compared as written.
  */
-export function isTimeZone(name: unknown): name is string {
+export function isTimeZone(name: unknown): boolean {
   if (typeof name !== 'string' || name.length > 64 || !ZONE_NAME.test(name)) return false;
   let resolved: string;
   try {

@@ -24,7 +24,7 @@ function digits(n: number, codes: string): Record<string, number> {
 /** The largest amount the store can hold: PostgreSQL bigint. */
 export const MAX_MINOR = 2n ** 63n - 1n;
 
-export function isCurrency(code: unknown): code is string {
+export function isCurrency(code: unknown): boolean {
   return typeof code === 'string' && Object.prototype.hasOwnProperty.call(MINOR_DIGITS, code);
 }
 

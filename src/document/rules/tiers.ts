@@ -1,0 +1,65 @@
+/** `tiers.order` and `tiers.duplicate-id`: tiers are ranked by position and must climb. */
+import type { Finding } from '../diagnostics.js';
+import { parseMoney } from '../../model/money.js';
+import { showAmount } from './format.js';
+import { arrayProp, entryName, isSet, prop, recordAt } from './read.js';
+import { duplicateIds } from './ids.js';
+
+interface Threshold {
+  amount: bigint;
+  orders: number;
+}
+
+/** A tier's threshold with unset measures as 0, or undefined when a measure cannot be judged. */
+function thresholdOf(tier: unknown, currency: string): Threshold | undefined {
+  const threshold = prop(tier, 'threshold');
+  let amount = 0n;
+  let orders = 0;
+  if (isSet(threshold, 'amount')) {
+    const parsed = parseMoney(prop(threshold, 'amount'), currency);
+    if (!parsed.ok) return undefined;
+    amount = parsed.minor;
+  }
+  if (isSet(threshold, 'orders')) {
+    const n = prop(threshold, 'orders');
+    if (typeof n !== 'number' || !Number.isFinite(n)) return undefined;
+    orders = n;
+  }
+  return { amount, orders };
+}
+
+export function checkTierOrder(doc: unknown, currency: string): Finding[] {
+  const tiers = arrayProp(recordAt(doc, 'spec', 'levels'), 'tiers');
+  if (!tiers) return [];
+  const findings: Finding[] = [];
+  for (let i = 1; i < tiers.length; i++) {
+    const lower = thresholdOf(tiers[i - 1], currency);
+    const higher = thresholdOf(tiers[i], currency);
+    if (!lower || !higher) continue;
+    const amountOk = higher.amount >= lower.amount;
+    const ordersOk = higher.orders >= lower.orders;
+    const strictly = higher.amount > lower.amount || higher.orders > lower.orders;
+    if (amountOk && ordersOk && strictly) continue;
+    const hi = entryName(tiers[i], i, 'tier');
+    const lo = entryName(tiers[i - 1], i - 1, 'tier');
+    const a = `amount ${showAmount(higher.amount, currency)}`;
+    const b = showAmount(lower.amount, currency);
+    const reasons: string[] = [];
+    if (!amountOk) reasons.push(`${a} < ${b}`);
+    if (!ordersOk) reasons.push(`orders ${higher.orders} < ${lower.orders}`);
+    if (reasons.length === 0) reasons.push(`${a} = ${b}, orders ${higher.orders} = ${lower.orders}`);
+    findings.push({
+      code: 'tiers.order',
+      pointer: `/spec/levels/tiers/${i}${isSet(tiers[i], 'threshold') ? '/threshold' : ''}`,
+      message:
+        `tier ${hi} must have a higher threshold than ${lo}, the tier below it (${reasons.join('; ')}); ` +
+        `tiers are listed lowest to highest: raise ${hi}'s threshold or reorder the tiers`,
+    });
+  }
+  return findings;
+}
+
+export function checkTierIds(doc: unknown): Finding[] {
+  const tiers = arrayProp(recordAt(doc, 'spec', 'levels'), 'tiers');
+  return duplicateIds(tiers, '/spec/levels/tiers', 'tiers.duplicate-id', 'tier');
+}
