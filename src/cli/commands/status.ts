@@ -1,0 +1,81 @@
+/** `tierform status [merchant]`: the live state per merchant (SPEC §5.1). */
+import type { CommandContext } from '../context.js';
+import { stringOption } from '../context.js';
+import { TierformError, UsageError } from '../errors.js';
+import { openDbFromContext } from '../../store/open.js';
+import { readSnapshot } from '../../store/snapshot.js';
+import { switchBudget } from '../../plan/switchBudget.js';
+import type { LiveMerchant, LiveSnapshot } from '../../plan/types.js';
+import { renderTable } from '../table.js';
+
+export const USAGE = 'tierform status [merchant] [--format text|json]';
+
+export interface MerchantStatus {
+  merchant: string;
+  activeVersion: number | null;
+  pendingVersion: number | null;
+  pendingAt: string | null;
+  type: string | null;
+  enabled: boolean | null;
+  subscription: string;
+  switches: { used: number; limit: number };
+  members: Record<string, number>;
+}
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const format = stringOption(ctx, 'format') ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError('--format must be text or json', USAGE);
+  if (ctx.positionals.length > 1) throw new UsageError('status takes at most one merchant', USAGE);
+  const merchant = ctx.positionals[0];
+
+  const db = await openDbFromContext(ctx, 'status');
+  try {
+    const snapshot = await readSnapshot(db, { now: ctx.now, ...(merchant ? { merchants: [merchant] } : {}) });
+    const statuses = [...snapshot.merchants.values()].map((m) => statusOf(m, snapshot, ctx.now));
+    if (merchant && statuses.length === 0) throw new TierformError('state.unknown-merchant', `merchant ${merchant} is not in the live state`);
+    if (format === 'json') {
+      ctx.io.stdout.write(`${JSON.stringify(merchant ? statuses[0] : statuses, null, 2)}\n`);
+    } else if (statuses.length === 0) {
+      ctx.io.stdout.write('No merchants in the live state yet.\n');
+    } else {
+      ctx.io.stdout.write(renderStatusText(statuses));
+    }
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+export function statusOf(m: LiveMerchant, snapshot: LiveSnapshot, now: Date): MerchantStatus {
+  const current = m.active ?? m.pending;
+  const limit = snapshot.catalog.spec.switchLimit;
+  const members: Record<string, number> = {};
+  for (const tier of current?.document.spec.levels?.tiers ?? []) members[tier.id] = 0;
+  members.basic = 0;
+  for (const [tier, n] of Object.entries(m.membersPerTier)) members[tier] = n;
+  return {
+    merchant: m.merchant,
+    activeVersion: m.active?.version ?? null,
+    pendingVersion: m.pending?.version ?? null,
+    pendingAt: m.pending?.effectiveAt ?? null,
+    type: current?.document.spec.type ?? null,
+    enabled: current ? current.document.spec.enabled !== false : null,
+    subscription: m.subscription,
+    switches: { used: switchBudget(m.switches, now, limit).used, limit: limit.count },
+    members,
+  };
+}
+
+function renderStatusText(statuses: MerchantStatus[]): string {
+  const rows = statuses.map((s) => [
+    s.merchant,
+    s.activeVersion === null ? '-' : `v${s.activeVersion}`,
+    s.pendingVersion === null ? '-' : `v${s.pendingVersion} at ${s.pendingAt ?? '?'}`,
+    s.type ?? '-',
+    s.enabled === null ? '-' : s.enabled ? 'yes' : 'no',
+    s.subscription,
+    `${s.switches.used}/${s.switches.limit}`,
+    Object.entries(s.members).map(([tier, n]) => `${tier} ${n}`).join(', '),
+  ]);
+  return renderTable(['merchant', 'active', 'pending', 'type', 'enabled', 'subscription', 'switches', 'members'], rows);
+}
