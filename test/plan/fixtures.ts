@@ -30,7 +30,7 @@ export function program(merchant = 'acme', ...edits: Edit[]): MembershipProgram 
       notifications: { upgrade: 'Hi {member.name}, you are now {tier.name}!' },
     },
   };
-  for (const edit of edits) setAt(doc, ...edit);
+  for (const [pointer, ...value] of edits) setAt(doc, pointer, ...value);
   return doc as unknown as MembershipProgram;
 }
 

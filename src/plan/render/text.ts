@@ -1,0 +1,54 @@
+/** The plan for people at a terminal, in the spirit of `terraform plan`. */
+import { planSummaryLine } from '../outcome.js';
+import type { Change, MerchantPlan, Plan } from '../types.js';
+import { formatRecalculation, formatValue, movements } from './values.js';
+
+type Paint = (code: string, text: string) => string;
+
+const HEADERS: Record<MerchantPlan['action'], { symbol: string; color: string; label: string }> = {
+  create: { symbol: '+', color: '32', label: 'create' },
+  update: { symbol: '~', color: '33', label: 'update' },
+  noop: { symbol: ' ', color: '2', label: 'no changes' },
+  unmanaged: { symbol: '?', color: '36', label: 'unmanaged: in the live state, not in the files; left untouched' },
+};
+
+const OPS: Record<Change['op'], { symbol: string; color: string }> = {
+  add: { symbol: '+', color: '32' },
+  remove: { symbol: '-', color: '31' },
+  replace: { symbol: '~', color: '33' },
+};
+
+function changeLine(c: Change, paint: Paint): string {
+  const op = OPS[c.op];
+  const value =
+    c.op === 'add' ? formatValue(c.after) : c.op === 'remove' ? formatValue(c.before) : `${formatValue(c.before)} → ${formatValue(c.after)}`;
+  return `    ${paint(op.color, op.symbol)} ${c.pointer || '/'}: ${value}  ${paint('2', `(${c.class})`)}`;
+}
+
+function merchantLines(m: MerchantPlan, paint: Paint): string[] {
+  const h = HEADERS[m.action];
+  const base = m.baseVersion === null ? '' : ` from version ${m.baseVersion}`;
+  const lines = [`${paint(h.color, h.symbol)} ${paint('1', m.merchant)} (${h.label}${m.action === 'update' ? base : ''})${m.path ? `  ${paint('2', m.path)}` : ''}`];
+  for (const c of m.changes) lines.push(changeLine(c, paint));
+  if (m.action === 'create' || m.action === 'update') lines.push(`    recalculation: ${formatRecalculation(m.recalculation)}`);
+  if (m.switch) {
+    const s = m.switch;
+    const verdict = s.allowed ? paint('32', 'allowed') : `${paint('31', 'refused')}; next allowed at ${s.nextAllowedAt ?? 'never'}`;
+    lines.push(`    type switch ${s.from ?? '(new)'} → ${s.to}: ${s.used} of ${s.limit} used in the window, ${verdict}`);
+  }
+  if (m.impact) {
+    const moves = movements(m.impact, m.document);
+    const tiers = [...new Set([...Object.keys(m.impact.before), ...Object.keys(m.impact.after)])];
+    const counts = tiers.map((t) => `${t} ${m.impact!.before[t] ?? 0} → ${m.impact!.after[t] ?? 0}`).join(', ');
+    lines.push(`    impact (data as of ${m.impact.asOf}): ${moves.up} up, ${moves.down} down; ${counts}`);
+  }
+  for (const e of m.errors) lines.push(`    ${paint('31', `error ${e.code}`)}: ${e.message}`);
+  return lines;
+}
+
+export function renderPlanText(plan: Plan, options: { color: boolean }): string {
+  const paint: Paint = options.color ? (code, text) => `\u001b[${code}m${text}\u001b[0m` : (_code, text) => text;
+  const blocks = plan.merchants.map((m) => merchantLines(m, paint).join('\n'));
+  const summary = planSummaryLine(plan);
+  return `${[...blocks, ...(blocks.length > 0 ? [''] : []), plan.merchants.some((m) => m.errors.length > 0) ? paint('31', summary) : paint('1', summary)].join('\n')}\n`;
+}

@@ -1,0 +1,46 @@
+/** Short, one-line spellings of plan values shared by the text and markdown formatters. */
+import type { Impact, MerchantPlan } from '../types.js';
+
+const MAX_VALUE = 80;
+
+export function formatValue(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  const text = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text;
+}
+
+export function formatRecalculation(r: MerchantPlan['recalculation']): string {
+  if (r.mode === 'scheduled') return `scheduled at ${r.at ?? '?'}`;
+  return r.mode;
+}
+
+/** Rank of a tier id in the program's order; basic ranks lowest. Ids not in the program rank as undefined. */
+export function tierRanks(document: unknown): Map<string, number> {
+  const ranks = new Map<string, number>([['basic', -1]]);
+  const tiers = (document as { spec?: { levels?: { tiers?: unknown } } } | undefined)?.spec?.levels?.tiers;
+  if (Array.isArray(tiers)) {
+    tiers.forEach((t, i) => {
+      const id = (t as { id?: unknown } | null)?.id;
+      if (typeof id === 'string') ranks.set(id, i);
+    });
+  }
+  return ranks;
+}
+
+/**
+ * Members moving up and down by tier rank. A member leaving a tier the new document no longer has
+ * (a removed tier) cannot be ranked against it and counts as moving down: it loses its tier.
+ */
+export function movements(impact: Impact, document: unknown): { up: number; down: number } {
+  const ranks = tierRanks(document);
+  let up = 0;
+  let down = 0;
+  for (const t of impact.transitions) {
+    if (t.from === t.to) continue;
+    const from = ranks.get(t.from);
+    const to = ranks.get(t.to);
+    if (from !== undefined && to !== undefined && to > from) up += t.count;
+    else down += t.count;
+  }
+  return { up, down };
+}
