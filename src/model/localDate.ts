@@ -163,7 +163,8 @@ function offsetAt(instantMs: number, tz: string): number {
 /**
  * The instant at which local date `date` starts in `tz`. When midnight happens twice (a clock
  * set back across it) this is the first one; when midnight is skipped (a clock set forward at
- * 00:00) it is the first instant that belongs to the date, i.e. the transition itself.
+ * 00:00) it is the first instant that belongs to the date, i.e. the transition itself. For a
+ * date the zone skipped entirely (Pacific/Apia, 2011-12-30) it is the start of the next date.
  */
 export function localMidnight(date: LocalDate, tz: string): Date {
   const { y, m, d } = split(date);

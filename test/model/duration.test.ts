@@ -35,3 +35,18 @@ describe('durations', () => {
     expect(shorter({ days: 6 }, { days: 7 })).toBe(true);
   });
 });
+
+describe('month spans agree with calendar arithmetic', () => {
+  it('for sampled start dates', async () => {
+    const { addMonths, dayNumber, fromDayNumber } = await import('../../src/model/localDate.js');
+    for (const months of [1, 2, 3, 6, 11, 12, 13, 24, 48]) {
+      const { min, max } = monthSpanInDays(months);
+      for (let n = dayNumber('2096-01-01'); n < dayNumber('2105-01-01'); n += 3) {
+        const start = fromDayNumber(n);
+        const length = dayNumber(addMonths(start, months)) - n;
+        expect(length).toBeGreaterThanOrEqual(min);
+        expect(length).toBeLessThanOrEqual(max);
+      }
+    }
+  });
+});

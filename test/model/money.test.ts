@@ -87,3 +87,25 @@ describe('parseMoney', () => {
     fc.assert(fc.property(fc.double(), (v) => void parseMoney(v, 'USD')));
   });
 });
+
+describe('parseMoney on generated decimal text', () => {
+  it('matches the digits for every scale', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[0-9]{1,12}$/),
+        fc.stringMatching(/^[0-9]{0,6}$/),
+        fc.constantFrom('USD', 'JPY', 'KWD', 'CLF'),
+        (int, frac, c) => {
+          const scale = minorDigits(c)!;
+          const r = parseMoney(frac ? `${int}.${frac}` : int, c);
+          const significant = frac.replace(/0+$/, '');
+          if (significant.length > scale) {
+            expect(r.ok ? 'ok' : r.code).toBe('money.precision');
+          } else {
+            expect(r).toEqual({ ok: true, minor: BigInt(int + significant.padEnd(scale, '0')) });
+          }
+        },
+      ),
+    );
+  });
+});
