@@ -107,6 +107,33 @@ export const commands: CommandSpec[] = [
     usage: 'tierform export <merchant>',
     load: () => import('./commands/export.js'),
   },
+  {
+    name: 'catalog apply',
+    summary: "store a PlanCatalog as the platform's live catalog",
+    usage: 'tierform catalog apply <file>',
+    load: () => import('./commands/catalog.js').then((m) => ({ run: m.runApply })),
+  },
+  {
+    name: 'catalog show',
+    summary: 'print the live catalog (the built-in default until one is applied)',
+    usage: 'tierform catalog show [--format yaml|json]',
+    load: () => import('./commands/catalog.js').then((m) => ({ run: m.runShow })),
+  },
+  {
+    name: 'merchant set',
+    summary: "record a merchant's subscription (creates the merchant)",
+    usage: 'tierform merchant set <merchant> --subscription <plan>',
+    options: {
+      subscription: { type: 'string', value: 'plan', description: 'a subscription of the live catalog' },
+    },
+    load: () => import('./commands/merchant.js').then((m) => ({ run: m.runSet })),
+  },
+  {
+    name: 'db migrate',
+    summary: 'apply pending schema migrations',
+    usage: 'tierform db migrate [--format text|json]',
+    load: () => import('./commands/db-migrate.js'),
+  },
 ];
 
 export function findCommand(words: string[]): { spec: CommandSpec; consumed: number } | undefined {
