@@ -19,6 +19,8 @@ export interface OpenDbOptions {
   lockTimeoutMs: number;
   /** Apply pending migrations (true) or refuse with state.schema-behind (false). */
   migrate: boolean;
+  /** Skip both migrating and checking (default true: do one of them). */
+  checkSchema?: boolean;
   /** Named in the embedded lock so a waiting process can say who holds it. */
   command?: string;
 }
@@ -36,6 +38,7 @@ export function resolveDbTarget(opts: Pick<OpenDbOptions, 'db' | 'dataDir' | 'en
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
   const target = resolveDbTarget(opts);
   const db = target.kind === 'pg' ? await openServer(target.url) : await openEmbedded(target.dataDir, opts);
+  if (opts.checkSchema === false) return db;
   try {
     const { migrate, assertSchemaCurrent } = await import('./migrate.js');
     if (opts.migrate) await migrate(db);
@@ -86,8 +89,16 @@ export function lockTimeoutMsFromContext(ctx: CommandContext, usage = 'tierform 
   return Math.round(seconds * 1000);
 }
 
-/** Opens the database the command's options select; `command` names the holder of the embedded lock. */
-export function openDbFromContext(ctx: CommandContext, command = 'tierform'): Promise<Db> {
+export interface OpenFromContextOptions {
+  /** `false`: neither migrate nor check the schema (for `db migrate`, which does it itself). */
+  checkSchema?: boolean;
+}
+
+/**
+ * Opens the database the command's options select; `command` (e.g. `apply`) names the holder
+ * of the embedded lock for a process that has to wait.
+ */
+export function openDbFromContext(ctx: CommandContext, command = '', more: OpenFromContextOptions = {}): Promise<Db> {
   return openDb({
     db: stringOption(ctx, 'db'),
     dataDir: stringOption(ctx, 'data-dir'),
@@ -95,6 +106,7 @@ export function openDbFromContext(ctx: CommandContext, command = 'tierform'): Pr
     cwd: ctx.io.cwd,
     lockTimeoutMs: lockTimeoutMsFromContext(ctx),
     migrate: !flag(ctx, 'no-migrate'),
-    command,
+    checkSchema: more.checkSchema,
+    command: command.startsWith('tierform') ? command : `tierform ${command}`.trim(),
   });
 }

@@ -1,0 +1,65 @@
+/** Merchants and their subscriptions (SPEC §4.6): the platform records them, never a program file. */
+import type { Queryable } from './db.js';
+import { run, toIso, type Statement } from './statement.js';
+
+export interface MerchantRecord {
+  merchant: string;
+  subscription: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface MerchantRow {
+  merchant_id: string;
+  subscription: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toRecord(row: MerchantRow): MerchantRecord {
+  return { merchant: row.merchant_id, subscription: row.subscription, createdAt: toIso(row.created_at), updatedAt: toIso(row.updated_at) };
+}
+
+export function selectMerchant(merchant: string): Statement {
+  return { text: 'SELECT merchant_id, subscription, created_at, updated_at FROM merchants WHERE merchant_id = $1', values: [merchant] };
+}
+
+/** Creates the merchant with the subscription, or changes it; returns the previous one (null: created). */
+export function upsertSubscription(merchant: string, subscription: string, now: Date): Statement {
+  return {
+    text: `WITH previous AS (SELECT subscription FROM merchants WHERE merchant_id = $1)
+           INSERT INTO merchants (merchant_id, subscription, created_at, updated_at) VALUES ($1, $2, $3, $3)
+           ON CONFLICT (merchant_id) DO UPDATE SET subscription = EXCLUDED.subscription, updated_at = EXCLUDED.updated_at
+           RETURNING (SELECT subscription FROM previous) AS previous`,
+    values: [merchant, subscription, now],
+  };
+}
+
+/** Merchants whose subscription is not among `names` (a catalog that would drop them). */
+export function selectMerchantsOutside(names: readonly string[]): Statement {
+  return {
+    text: 'SELECT merchant_id, subscription FROM merchants WHERE NOT (subscription = ANY ($1::text[])) ORDER BY merchant_id',
+    values: [names],
+  };
+}
+
+export async function getMerchant(q: Queryable, merchant: string): Promise<MerchantRecord | null> {
+  const { rows } = await run<MerchantRow>(q, selectMerchant(merchant));
+  return rows[0] ? toRecord(rows[0]) : null;
+}
+
+export interface SetSubscriptionResult {
+  created: boolean;
+  previous: string | null;
+}
+
+export async function setSubscription(q: Queryable, merchant: string, subscription: string, now: Date): Promise<SetSubscriptionResult> {
+  const { rows } = await run<{ previous: string | null }>(q, upsertSubscription(merchant, subscription, now));
+  const previous = rows[0]?.previous ?? null;
+  return { created: previous === null, previous };
+}
+
+export async function merchantsOutside(q: Queryable, names: readonly string[]): Promise<{ merchant: string; subscription: string }[]> {
+  const { rows } = await run<{ merchant_id: string; subscription: string }>(q, selectMerchantsOutside(names));
+  return rows.map((r) => ({ merchant: r.merchant_id, subscription: r.subscription }));
+}
