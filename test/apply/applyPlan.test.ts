@@ -5,9 +5,16 @@ import { readSnapshot, SNAPSHOT_QUERY_COUNT } from '../../src/store/snapshot.js'
 import { CountingQueryable } from '../../src/store/countingQueryable.js';
 import type { Queryable } from '../../src/store/db.js';
 import { TierformError } from '../../src/cli/errors.js';
+import type { MerchantPlan, Plan } from '../../src/plan/types.js';
 import { T0, applyOptions, hoursAfter, planFor, program } from './fixtures.js';
 
 const t = withTestDb();
+
+function entry(plan: Plan, merchant: string): MerchantPlan {
+  const found = plan.merchants.find((m) => m.merchant === merchant);
+  if (!found) throw new Error(`no plan entry for ${merchant}`);
+  return found;
+}
 
 async function versions(q: Queryable, merchant: string): Promise<{ version: number; status: string }[]> {
   const { rows } = await q.query<{ version: number; status: string }>(
@@ -109,7 +116,7 @@ describe('applyPlan', () => {
     await applyPlan(db, await planFor(db, [program({ merchant })], T0), applyOptions(T0));
     const now = hoursAfter(T0, 1);
     const plan = await planFor(db, [program({ merchant, silverAmount: 900, type: 'paid' })], now);
-    expect(plan.merchants[0]?.recalculation.mode).toBe('immediate');
+    expect(entry(plan, merchant).recalculation.mode).toBe('immediate');
     const failing = async (): Promise<never> => {
       throw new TierformError('engine.failed', 'recalculation crashed');
     };
@@ -129,7 +136,7 @@ describe('applyPlan', () => {
     const merchant = 'm-sub';
     await applyPlan(db, await planFor(db, [program({ merchant })], T0), applyOptions(T0));
     const plan = await planFor(db, [program({ merchant, subscription: 'pro' })], T0);
-    expect(plan.merchants[0]?.errors.map((e) => e.code)).toContain('plan.subscription-mismatch');
+    expect(entry(plan, merchant).errors.map((e) => e.code)).toContain('plan.subscription-mismatch');
     const r = await applyPlan(db, plan, applyOptions(T0));
     expect(r.merchants[0]?.error?.code).toBe('plan.subscription-mismatch');
     expect(await versions(db, merchant)).toEqual([{ version: 1, status: 'active' }]);
@@ -152,7 +159,7 @@ describe('applyPlan', () => {
     expect(cosmetic.merchants[0]).toMatchObject({ outcome: 'applied', version: 3, status: 'pending', effectiveAt: new Date(at).toISOString() });
 
     const rule = await planFor(db, [program({ merchant, silverAmount: 800, scheduledAt: at, bronzeName: 'Bronze+' })], now);
-    expect(rule.merchants[0]?.errors.map((e) => e.code)).toEqual(['plan.pending-change']);
+    expect(entry(rule, merchant).errors.map((e) => e.code)).toEqual(['plan.pending-change']);
     const refused = await applyPlan(db, rule, applyOptions(now));
     expect(refused.merchants[0]?.error?.code).toBe('plan.pending-change');
 
