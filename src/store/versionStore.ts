@@ -1,6 +1,7 @@
 /** Statements over `program_versions`: one row per applied version of a merchant's program. */
 import type { MembershipProgram } from '../generated/types.js';
 import type { LiveVersion } from '../plan/types.js';
+import { canonicalDocument } from '../plan/canonical.js';
 import { toIso, toIsoOrNull, type Statement } from './statement.js';
 
 export type VersionStatus = LiveVersion['status'];
@@ -78,7 +79,8 @@ export function toLiveVersion(row: VersionRow): LiveVersion {
   return {
     version: Number(row.version),
     status: row.status,
-    document: row.document,
+    // jsonb keeps its own key order; the canonical one is what people read and diffs walk.
+    document: canonicalDocument(row.document),
     hash: row.hash,
     appliedAt: toIso(row.applied_at),
     effectiveAt: toIsoOrNull(row.effective_at),
