@@ -1,0 +1,10 @@
+/**
+ * The reference model of the level semantics (SPEC §3): pure, per member, time as a parameter.
+ * The set-based engine in src/engine must agree with it (test/semantics).
+ */
+export * from './program.js';
+export * from './orders.js';
+export * from './qualify.js';
+export * from './memberState.js';
+export { evaluateMember, consumedFor, retentionMet, tierAsOfTierSince } from './evaluate.js';
+export { recalculateMember, derivedTier } from './recalculate.js';

@@ -1,0 +1,140 @@
+/**
+ * Qualification (SPEC §3.2): amount and orders in a window, and the tier they reach.
+ */
+import type { LevelRules, Standard, TierRule } from './program.js';
+import { inInterval, isEligible, netAmount, windowFor, type Interval, type Order } from './orders.js';
+
+/** What qualification needs to know about a member. */
+export interface MemberRef {
+  memberId: string;
+  anchorAt: Date | null;
+}
+
+/** The member's eligible orders with net > 0 in `[from, to)`, leaving out `excluded` ids. */
+export function countedOrders(
+  member: { memberId: string },
+  orders: readonly Order[],
+  window: Interval,
+  rules: LevelRules,
+  excluded: ReadonlySet<string> = new Set(),
+): Order[] {
+  return orders.filter(
+    (o) =>
+      o.memberId === member.memberId &&
+      isEligible(o, rules) &&
+      netAmount(o) > 0n &&
+      inInterval(o.paidAt, window) &&
+      !excluded.has(o.id),
+  );
+}
+
+/**
+ * amount(m) over `[from, to)`: the sum of eligible net amounts (accumulated), or the largest
+ * eligible net amount of one order not in `consumed` (single_order). `consumed` is ignored by
+ * accumulated: consumption is a single_order notion.
+ */
+export function amountIn(
+  member: { memberId: string },
+  orders: readonly Order[],
+  from: Date | null,
+  to: Date,
+  rules: LevelRules,
+  consumed: ReadonlySet<string>,
+): bigint {
+  const window = { from, to };
+  if (rules.basis === 'accumulated') {
+    return countedOrders(member, orders, window, rules).reduce((sum, o) => sum + netAmount(o), 0n);
+  }
+  return countedOrders(member, orders, window, rules, consumed).reduce((max, o) => (netAmount(o) > max ? netAmount(o) : max), 0n);
+}
+
+/** orders(m) over `[from, to)`: eligible orders with net > 0, leaving out `excluded` ids. */
+export function ordersIn(
+  member: { memberId: string },
+  orders: readonly Order[],
+  from: Date | null,
+  to: Date,
+  rules: LevelRules,
+  excluded: ReadonlySet<string> = new Set(),
+): number {
+  return countedOrders(member, orders, { from, to }, rules, excluded).length;
+}
+
+/** Every measure the standard sets is met; a standard that sets none is met by everyone. */
+export function meets(standard: Standard, amount: bigint, orders: number): boolean {
+  return (
+    (standard.amountMinor === null || amount >= standard.amountMinor) && (standard.orders === null || orders >= standard.orders)
+  );
+}
+
+export function qualifies(tier: TierRule, amount: bigint, orders: number): boolean {
+  return meets(tier.threshold, amount, orders);
+}
+
+/** The measures of a member at `t` (window per §3.2). */
+export function measureAt(
+  member: MemberRef,
+  orders: readonly Order[],
+  t: Date,
+  rules: LevelRules,
+  consumed: ReadonlySet<string>,
+): { window: Interval; amount: bigint; orders: number } {
+  const window = windowFor(member, t, rules);
+  return {
+    window,
+    amount: amountIn(member, orders, window.from, window.to, rules, consumed),
+    orders: ordersIn(member, orders, window.from, window.to, rules),
+  };
+}
+
+/**
+ * qualified(m, t): the highest-ranked enabled tier that qualifies, or null (basic).
+ * `consumed` are the orders that already triggered an upgrade of this member (single_order).
+ * `below` limits the search to tiers ranked below it (the sequential fall of §3.3 step 3).
+ */
+export function qualified(
+  member: MemberRef,
+  orders: readonly Order[],
+  t: Date,
+  rules: LevelRules,
+  consumed: ReadonlySet<string> = new Set(),
+  below: number = Infinity,
+): TierRule | null {
+  const m = measureAt(member, orders, t, rules, consumed);
+  for (let i = rules.tiers.length - 1; i >= 0; i--) {
+    const tier = rules.tiers[i]!;
+    if (tier.rank < below && tier.enabled && qualifies(tier, m.amount, m.orders)) return tier;
+  }
+  return null;
+}
+
+/**
+ * The order that triggers a move to `tier` under single_order: the largest eligible order in
+ * the window, not in `consumed`, whose net amount meets the tier's amount threshold; ties go to
+ * the earliest paidAt, then the smaller id. Null under accumulated, when the threshold sets no
+ * amount or an amount of 0 (no single order is what reached it), or when no order meets it.
+ */
+export function triggeringOrder(
+  member: MemberRef,
+  orders: readonly Order[],
+  t: Date,
+  rules: LevelRules,
+  consumed: ReadonlySet<string>,
+  tier: TierRule,
+): Order | null {
+  const threshold = tier.threshold.amountMinor;
+  if (rules.basis !== 'single_order' || threshold === null || threshold === 0n) return null;
+  const candidates = countedOrders(member, orders, windowFor(member, t, rules), rules, consumed)
+    .filter((o) => netAmount(o) >= threshold)
+    .sort(
+      (a, b) =>
+        compareBigint(netAmount(b), netAmount(a)) ||
+        a.paidAt.getTime() - b.paidAt.getTime() ||
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
+  return candidates[0] ?? null;
+}
+
+function compareBigint(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
