@@ -74,11 +74,16 @@ function transactionOn(tx: PgliteTransaction): Transaction {
   };
 }
 
+export interface PgliteOptions {
+  /** Start from this data directory image (from `dumpPglite`) instead of an empty cluster. */
+  loadDataDir?: Blob;
+}
+
 /** Opens PGlite on `dataDir` (created when missing), or in memory when it is undefined. */
-export async function openPglite(dataDir?: string): Promise<Db> {
-  const pglite = await PGlite.create(dataDir, { parsers });
+export async function openPglite(dataDir?: string, opts: PgliteOptions = {}): Promise<Db> {
+  const pglite = await PGlite.create(dataDir, { parsers, ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}) });
   const transaction = <T,>(fn: (tx: Transaction) => Promise<T>): Promise<T> => pglite.transaction((tx) => fn(transactionOn(tx)));
-  return {
+  const db: Db = {
     kind: 'pglite',
     query: <R,>(sql: string, params?: readonly unknown[]) => run<R>(pglite, sql, params),
     transaction,
@@ -88,4 +93,15 @@ export async function openPglite(dataDir?: string): Promise<Db> {
       if (!pglite.closed) await pglite.close();
     },
   };
+  dumpers.set(db, async () => (await pglite.dumpDataDir('none')) as Blob);
+  return db;
+}
+
+const dumpers = new WeakMap<Db, () => Promise<Blob>>();
+
+/** An image of an open PGlite database, to start others from (`loadDataDir`); tests use it. */
+export function dumpPglite(db: Db): Promise<Blob> {
+  const dump = dumpers.get(db);
+  if (!dump) throw new Error('dumpPglite: not a Db opened by openPglite');
+  return dump();
 }

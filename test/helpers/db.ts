@@ -5,13 +5,14 @@
  * withTestDb() fails the file when one leaks.
  */
 import { afterAll, beforeAll } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../src/store/db.js';
-import { migrate } from '../../src/store/migrate.js';
-import { openPglite } from '../../src/store/pglite.js';
+import { loadMigrations, migrate } from '../../src/store/migrate.js';
+import { dumpPglite, openPglite } from '../../src/store/pglite.js';
 import { openPg } from '../../src/store/pg.js';
 
 export const serverUrl: string | undefined = process.env.TIERFORM_TEST_DATABASE_URL || undefined;
@@ -52,6 +53,27 @@ export async function createServerDatabase(): Promise<{ name: string; url: strin
   };
 }
 
+/**
+ * A fresh PGlite cluster costs seconds (initdb in WebAssembly); loading an image of one (empty
+ * or migrated) costs a fraction. The image is cached in the temp directory, keyed by the PGlite version
+ * and the migrations' text, so a changed migration builds a new one.
+ */
+async function pgliteFromImage(migrated: boolean): Promise<Db> {
+  const pgliteVersion = (JSON.parse(await readFile(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  const hash = createHash('sha256').update(pgliteVersion);
+  if (migrated) for (const m of await loadMigrations()) hash.update(`\0${m.version}\0${m.sql}`);
+  const file = join(tmpdir(), `tierform-test-pglite-${hash.digest('hex').slice(0, 16)}.tar`);
+  const image = await readFile(file).catch(() => undefined);
+  if (image) return openPglite(undefined, { loadDataDir: new Blob([image]) });
+  const db = await openPglite();
+  if (migrated) await migrate(db);
+  const dump = Buffer.from(await (await dumpPglite(db)).arrayBuffer());
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await writeFile(tmp, dump);
+  await rename(tmp, file); // atomic: a concurrent test file reads a whole image or none
+  return db;
+}
+
 export interface CreateTestDbOptions {
   /** Apply the migrations (default true). */
   migrate?: boolean;
@@ -72,7 +94,7 @@ export async function createTestDb(opts: CreateTestDbOptions = {}): Promise<Db> 
       },
     };
   } else {
-    db = await openPglite();
+    db = await pgliteFromImage(opts.migrate !== false);
   }
   const tracked: Db = {
     ...db,
