@@ -17,5 +17,4 @@ describe('choosing the database', () => {
     expect(resolveDbTarget({ dataDir: 'state', env, cwd })).toEqual({ kind: 'pglite', dataDir: '/work/shop/state' });
     expect(resolveDbTarget({ db: 'postgres://cli/db', dataDir: 'state', env, cwd })).toEqual({ kind: 'pg', url: 'postgres://cli/db' });
   });
-
 });
