@@ -52,7 +52,7 @@ describe('§3.6 birthday_discount', () => {
     {
       tiers: [
         { id: 'bronze', threshold: { amount: 0 } },
-        { id: 'silver', threshold: { amount: 100 }, benefits: [{ type: 'birthday_discount', percentOff: 10 }] },
+        { id: 'silver', threshold: { amount: 100 }, benefits: [{ type: 'birthday_discount' }] },
       ],
     },
     { timezone: 'Asia/Shanghai' },
