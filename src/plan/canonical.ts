@@ -47,18 +47,31 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 }
 
-const DECIMAL = /^\s*(-?)(\d+)(?:\.(\d+))?\s*$/;
+const DECIMAL = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,4}))?\s*$/;
 
-/** The one spelling of an amount; anything that is not a finite decimal is left for validation to report. */
+/** Plain decimal text without exponent, leading or trailing zeros; undefined when not a decimal. */
+function plainDecimal(text: string): string | undefined {
+  const m = DECIMAL.exec(text);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return undefined;
+  const digits = `${m[2]}${m[3] ?? ''}`;
+  const point = m[2]!.length + Number(m[4] ?? 0);
+  const padded = point <= 0 ? `${'0'.repeat(1 - point)}${digits}` : digits.padEnd(point, '0');
+  const at = Math.max(point, 1);
+  const intPart = padded.slice(0, at).replace(/^0+(?=\d)/, '');
+  const fraction = padded.slice(at).replace(/0+$/, '');
+  const zero = /^0+$/.test(intPart) && fraction === '';
+  return `${m[1] === '-' && !zero ? '-' : ''}${intPart}${fraction ? `.${fraction}` : ''}`;
+}
+
+/**
+ * The one spelling of an amount: a JSON number when it prints back as the same exact decimal,
+ * else the decimal string. Anything that is not a finite decimal is left for validation to report.
+ */
 export function canonicalMoney(value: unknown): unknown {
-  if (typeof value === 'number') return Object.is(value, -0) ? 0 : value;
-  if (typeof value !== 'string') return value;
-  const m = DECIMAL.exec(value);
-  if (!m) return value;
-  const intPart = m[2]!.replace(/^0+(?=\d)/, '');
-  const fraction = (m[3] ?? '').replace(/0+$/, '');
-  const negative = m[1] === '-' && !(/^0+$/.test(intPart) && fraction === '');
-  const text = `${negative ? '-' : ''}${intPart}${fraction ? `.${fraction}` : ''}`;
+  if (typeof value === 'number' && !Number.isFinite(value)) return value;
+  if (typeof value !== 'number' && typeof value !== 'string') return value;
+  const text = plainDecimal(String(value));
+  if (text === undefined) return value;
   const asNumber = Number(text);
   return String(asNumber) === text ? asNumber : text;
 }

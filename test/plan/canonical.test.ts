@@ -23,6 +23,11 @@ describe('canonicalDocument', () => {
     expect(canonicalMoney('-0.00')).toBe(0);
     expect(canonicalMoney('123456789012345678.25')).toBe('123456789012345678.25');
     expect(canonicalMoney('abc')).toBe('abc');
+    expect(canonicalMoney('125e-2')).toBe(1.25);
+    expect(canonicalMoney('1E3')).toBe(1000);
+    expect(canonicalMoney(1e21)).toBe('1000000000000000000000');
+    expect(canonicalMoney('.5')).toBe(0.5);
+    for (const v of ['100.50', '125e-2', 1e21, '0.000', '-3.10', 7]) expect(canonicalMoney(canonicalMoney(v))).toEqual(canonicalMoney(v));
   });
 
   it('sorts set-like lists and keeps ordered ones', () => {
