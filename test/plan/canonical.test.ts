@@ -81,7 +81,7 @@ const edited = fc.array(edit, { maxLength: 6 }).map((edits) => {
   for (const [pointer, value] of edits) {
     try {
       if (value === undefined) setAt(doc, pointer);
-      else setAt(doc, pointer, value);
+      else setAt(doc, pointer, structuredClone(value)); // a fresh copy: a document is a tree, never a cycle
     } catch {
       // an edit below a scalar does not apply; the document stays as it was
     }
