@@ -181,24 +181,17 @@ function generateValidators(schemas: Record<string, Json>): string {
 }
 
 /**
- * Ajv's standalone code reaches runtime helpers (ucs2length, format functions) with
- * `require("…")`, which Node's ESM loader does not provide. Each becomes an `import` of the
- * CommonJS module (its `module.exports` is the default import) at the top of the file.
+ * Ajv's standalone code reaches its runtime helpers (ucs2length, the format functions of
+ * ajv-formats) with `require("…")`, which an ES module does not have. The module gets one from
+ * `createRequire`, so each helper loads exactly as ajv meant it (a default import of CommonJS
+ * differs between Node and bundlers such as vite's, which would break `.default` chains).
  */
 function toEsm(code: string): string {
-  const modules = new Map<string, string>();
-  const body = code.replace(/require\("([^"]+)"\)/g, (_match, spec: string) => {
-    const file = spec.endsWith('.js') ? spec : `${spec}.js`;
-    let local = modules.get(file);
-    if (!local) {
-      local = `cjs${modules.size}`;
-      modules.set(file, local);
-    }
-    return local;
-  });
-  if (/\brequire\(/.test(body)) throw new Error('codegen: a require() is left in the standalone validators');
-  const imports = [...modules].map(([file, local]) => `import ${local} from '${file}';`);
-  return [...imports, body].join('\n');
+  const needs = /\brequire\(/.test(code);
+  return [
+    ...(needs ? ["import { createRequire } from 'node:module';", 'const require = createRequire(import.meta.url);'] : []),
+    code,
+  ].join('\n');
 }
 
 // ----------------------------------------------------------------------------------- main
