@@ -5,7 +5,6 @@ import type { Diagnostic, Finding } from './diagnostics.js';
 import { locate } from './locate.js';
 import { readYaml } from './readYaml.js';
 import { schemaFindings } from './schemaErrors.js';
-import { loadSchema } from './schemas.js';
 import { checkProgram } from './rules/index.js';
 
 export const API_VERSION = 'tierform.dev/v1';
@@ -68,7 +67,7 @@ export function checkDocument(path: string, bytes: Buffer | undefined, catalog: 
   result.kind = kind as Kind;
   const validate = result.kind === 'MembershipProgram' ? validateMembershipProgram : validatePlanCatalog;
   if (!validate(value)) {
-    for (const f of schemaFindings(validate.errors ?? [], loadSchema(result.kind), value)) place(f);
+    for (const f of schemaFindings(validate.errors ?? [], value)) place(f);
   }
   if (result.kind === 'MembershipProgram') {
     const metadata = doc.metadata;

@@ -40,8 +40,15 @@ export function readYaml(path: string, bytes: Buffer): ReadResult {
   const list = Array.isArray(docs) ? docs : [docs];
 
   const findings: PlacedFinding[] = [];
+  // The parser often reports one mistake several times on the same line; the first says it best.
+  const errorLines = new Set<number>();
   for (const doc of list) {
-    for (const err of doc.errors) findings.push(placeAt(lineCounter, err.pos[0], yamlErrorCode(err.code), cleanYamlMessage(err.message)));
+    for (const err of doc.errors) {
+      const finding = placeAt(lineCounter, err.pos[0], yamlErrorCode(err.code), cleanYamlMessage(err.message));
+      if (errorLines.has(finding.line)) continue;
+      errorLines.add(finding.line);
+      findings.push(finding);
+    }
   }
   if (findings.length > 0) return fail(source, findings);
 

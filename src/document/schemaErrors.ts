@@ -12,14 +12,21 @@ type JsonSchema = { [key: string]: unknown };
 /** Keywords that only say "some branch failed"; the branch's own errors say what. */
 const WRAPPER_KEYWORDS = new Set(['if', 'then', 'else', 'allOf', 'anyOf', 'oneOf', 'not']);
 
-export function schemaFindings(errors: readonly ErrorObject[], schema: JsonSchema, value: unknown): Finding[] {
+export function schemaFindings(errors: readonly ErrorObject[], value: unknown): Finding[] {
   const specific = errors.filter((e) => !WRAPPER_KEYWORDS.has(e.keyword));
   // A failed anyOf/oneOf with no specific error below it (e.g. a scalar where an object or a
   // string was expected) is still a problem to report.
   const wrappers = errors.filter(
     (e) => (e.keyword === 'anyOf' || e.keyword === 'oneOf') && !specific.some((s) => s.instancePath.startsWith(e.instancePath)),
   );
-  const findings = [...specific, ...wrappers].map((e) => toFinding(e, schema, value));
+  const misspelt = (e: ErrorObject) =>
+    e.keyword === 'required' &&
+    specific.some(
+      (o) => o.keyword === 'additionalProperties' && o.instancePath === e.instancePath &&
+        closestName(String((o.params as Record<string, unknown>).additionalProperty), [String((e.params as Record<string, unknown>).missingProperty)]) !== undefined,
+    );
+  // A misspelt required name is one mistake: the unknown property's "did you mean" says it.
+  const findings = [...specific.filter((e) => !misspelt(e)), ...wrappers].map((e) => toFinding(e, value));
   const seen = new Set<string>();
   return findings.filter((f) => {
     const key = `${f.code} ${f.pointer} ${f.message}`;
@@ -29,13 +36,13 @@ export function schemaFindings(errors: readonly ErrorObject[], schema: JsonSchem
   });
 }
 
-function toFinding(e: ErrorObject, schema: JsonSchema, value: unknown): Finding {
+function toFinding(e: ErrorObject, value: unknown): Finding {
   const where = describe(e.instancePath);
   const params = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'additionalProperties': {
       const name = String(params.additionalProperty);
-      const known = knownProperties(schema, e.schemaPath);
+      const known = knownProperties(e);
       const guess = closestName(name, known);
       const hint = guess ? `; did you mean '${guess}'?` : known.length > 0 ? `; allowed here: ${known.join(', ')}` : '';
       return { code: 'schema.additional-property', pointer: e.instancePath + pointerOf([name]), at: 'key', message: `unknown property '${name}' in ${where}${hint}` };
@@ -92,14 +99,9 @@ export function describe(pointer: string): string {
   return `'${out}'`;
 }
 
-function knownProperties(schema: JsonSchema, schemaPath: string): string[] {
-  // schemaPath is like "#/$defs/tier/additionalProperties": the object schema is its parent.
-  const segments = schemaPath.replace(/^#\/?/, '').split('/').filter(Boolean).slice(0, -1);
-  let node: unknown = schema;
-  for (const s of segments) {
-    if (node && typeof node === 'object') node = (node as JsonSchema)[s.replace(/~1/g, '/').replace(/~0/g, '~')];
-  }
-  const props = node && typeof node === 'object' ? (node as JsonSchema).properties : undefined;
+/** The property names allowed where an unknown one was found (the validators run with verbose errors). */
+function knownProperties(e: ErrorObject): string[] {
+  const props = (e.parentSchema as JsonSchema | undefined)?.properties;
   return props && typeof props === 'object' ? Object.keys(props) : [];
 }
 

@@ -3,6 +3,7 @@
  * driver and compiles no schema (the validators are precompiled by `npm run codegen`).
  */
 import { readFile } from 'node:fs/promises';
+import { dirname, sep } from 'node:path';
 import type { MembershipProgram, PlanCatalog } from '../generated/types.js';
 import type { DesiredProgram } from '../plan/types.js';
 import { defaultCatalog } from '../catalog/builtin.js';
@@ -29,9 +30,27 @@ export async function validateFiles(paths: readonly string[], opts: ValidateOpti
   const catalog = opts.catalog ?? defaultCatalog;
   const { files, missing } = await expandPaths(paths, opts.cwd);
   const checked: CheckedDocument[] = [];
+  const contents: (Buffer | undefined)[] = [];
   for (const f of files) {
     const bytes = await readFile(f.absolute).catch(() => undefined);
+    contents.push(bytes);
     checked.push(checkDocument(f.path, bytes, catalog));
+  }
+  if (!opts.catalog) {
+    // Without --catalog, a program is checked against the nearest catalog file in a folder above
+    // it (a repository may hold another platform's merchants). Plan and apply always enforce the
+    // live catalog, so a catalog file in a pull request cannot raise real caps.
+    const scoped = checked
+      .map((c, i) => ({ c, dir: dirname(files[i]!.absolute) + sep }))
+      .filter(({ c }) => c.kind === 'PlanCatalog' && c.diagnostics.length === 0)
+      .sort((a, b) => b.dir.length - a.dir.length);
+    if (scoped.length > 0) {
+      checked.forEach((c, i) => {
+        if (c.kind !== 'MembershipProgram') return;
+        const nearest = scoped.find((s) => files[i]!.absolute.startsWith(s.dir));
+        if (nearest) checked[i] = checkDocument(c.path, contents[i], nearest.c.value as PlanCatalog);
+      });
+    }
   }
 
   const programs = checked.filter((c) => c.kind === 'MembershipProgram');

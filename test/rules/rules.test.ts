@@ -78,7 +78,7 @@ describe('caps', () => {
   it('caps.max-tiers', () => {
     const doc = validProgram();
     doc.spec.levels.tiers.push({ id: 'platinum', threshold: { amount: 5000, orders: 3 }, retain: { amount: 1 } });
-    expect(codes(doc)).toEqual(['caps.max-tiers /spec/levels/tiers']);
+    expect(codes(doc)).toEqual(['caps.max-tiers /spec/levels/tiers/3']);
   });
   it('caps.levels-unsupported on type levels', () => {
     const doc = validProgram();
@@ -96,7 +96,7 @@ describe('caps', () => {
   it('caps.max-paid-plans', () => {
     const doc = validProgram();
     doc.spec.paid.plans.push({ id: 'b', price: 1, validity: { months: 1 } }, { id: 'c', price: 1, validity: { months: 1 } });
-    expect(codes(doc)).toEqual(['caps.max-paid-plans /spec/paid/plans']);
+    expect(codes(doc)).toEqual(['caps.max-paid-plans /spec/paid/plans/2']);
   });
   it('caps.custom-rules on each custom key', () => {
     const doc = validProgram();

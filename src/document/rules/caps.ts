@@ -61,7 +61,8 @@ function levelCaps(doc: unknown, subscription: string, entry: unknown): Finding[
   if (maxTiers !== undefined && tiers && tiers.length > maxTiers) {
     findings.push({
       code: 'caps.max-tiers',
-      pointer: '/spec/levels/tiers',
+      // The first tier over the cap is the one to remove or merge.
+      pointer: `/spec/levels/tiers/${maxTiers}`,
       message: `subscription '${subscription}' allows at most ${maxTiers} tier${maxTiers === 1 ? '' : 's'}, but ${tiers.length} are defined; remove ${tiers.length - maxTiers}`,
     });
   }
@@ -87,7 +88,7 @@ function paidCaps(doc: unknown, subscription: string, entry: unknown): Finding[]
   return [
     {
       code: 'caps.max-paid-plans',
-      pointer: '/spec/paid/plans',
+      pointer: `/spec/paid/plans/${maxPlans}`,
       message: `subscription '${subscription}' allows at most ${maxPlans} paid plan${maxPlans === 1 ? '' : 's'}, but ${plans.length} are defined; remove ${plans.length - maxPlans}`,
     },
   ];

@@ -13,6 +13,8 @@ interface Threshold {
 /** A tier's threshold with unset measures as 0, or undefined when a measure cannot be judged. */
 function thresholdOf(tier: unknown, currency: string): Threshold | undefined {
   const threshold = prop(tier, 'threshold');
+  // A tier without a threshold is reported by the schema; ordering it would only add noise.
+  if (threshold === null || typeof threshold !== 'object' || Array.isArray(threshold)) return undefined;
   let amount = 0n;
   let orders = 0;
   if (isSet(threshold, 'amount')) {
@@ -50,7 +52,7 @@ export function checkTierOrder(doc: unknown, currency: string): Finding[] {
     if (reasons.length === 0) reasons.push(`${a} = ${b}, orders ${higher.orders} = ${lower.orders}`);
     findings.push({
       code: 'tiers.order',
-      pointer: `/spec/levels/tiers/${i}${isSet(tiers[i], 'threshold') ? '/threshold' : ''}`,
+      pointer: `/spec/levels/tiers/${i}/threshold`,
       message:
         `tier ${hi} must have a higher threshold than ${lo}, the tier below it (${reasons.join('; ')}); ` +
         `tiers are listed lowest to highest: raise ${hi}'s threshold or reorder the tiers`,
