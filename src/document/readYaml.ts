@@ -63,7 +63,8 @@ export function readYaml(path: string, bytes: Buffer): ReadResult {
 
   let aliases = 0;
   let firstExcessAlias = -1;
-  visit(first, {
+  // An alias is written `*name`: text without a `*` has none, and the walk can be skipped.
+  if (text.includes('*')) visit(first, {
     Alias(_key, node) {
       aliases += 1;
       if (aliases > MAX_ALIASES && firstExcessAlias < 0) firstExcessAlias = node.range?.[0] ?? 0;

@@ -7,7 +7,7 @@ import { dirname, sep } from 'node:path';
 import type { MembershipProgram, PlanCatalog } from '../generated/types.js';
 import type { DesiredProgram } from '../plan/types.js';
 import { defaultCatalog } from '../catalog/builtin.js';
-import { compareDiagnostics, type Diagnostic, type FileReport, type Finding } from './diagnostics.js';
+import { compareDiagnostics, type Diagnostic, type FileReport } from './diagnostics.js';
 import { expandPaths } from './files.js';
 import { checkDocument, type CheckedDocument } from './checkDocument.js';
 import { checkMerchantDuplicates } from './rules/index.js';
@@ -29,13 +29,8 @@ export interface ValidateOptions {
 export async function validateFiles(paths: readonly string[], opts: ValidateOptions): Promise<ValidationResult> {
   const catalog = opts.catalog ?? defaultCatalog;
   const { files, missing } = await expandPaths(paths, opts.cwd);
-  const checked: CheckedDocument[] = [];
-  const contents: (Buffer | undefined)[] = [];
-  for (const f of files) {
-    const bytes = await readFile(f.absolute).catch(() => undefined);
-    contents.push(bytes);
-    checked.push(checkDocument(f.path, bytes, catalog));
-  }
+  const contents = await readAll(files.map((f) => f.absolute));
+  const checked: CheckedDocument[] = files.map((f, i) => checkDocument(f.path, contents[i], catalog));
   if (!opts.catalog) {
     // Without --catalog, a program is checked against the nearest catalog file in a folder above
     // it (a repository may hold another platform's merchants). Plan and apply always enforce the
@@ -78,4 +73,17 @@ export async function validateFiles(paths: readonly string[], opts: ValidateOpti
   };
 }
 
-export type { Finding };
+
+/** Reads files a bounded number at a time, so checking never waits on one read after another. */
+async function readAll(paths: readonly string[], concurrency = 32): Promise<(Buffer | undefined)[]> {
+  const out: (Buffer | undefined)[] = new Array(paths.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < paths.length) {
+      const i = next++;
+      out[i] = await readFile(paths[i]!).catch(() => undefined);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, paths.length) }, worker));
+  return out;
+}

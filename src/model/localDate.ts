@@ -114,8 +114,20 @@ const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
  * and links such as 'US/Eastern'). Offsets ('+08:00'), abbreviations Intl does not know, and
  * names in the wrong case ('asia/shanghai') are refused: the name is stored and compared as written.
  */
+// Building an Intl formatter costs about half a millisecond; a repository names few zones.
+const zoneVerdicts = new Map<string, boolean>();
+
 export function isTimeZone(name: unknown): boolean {
   if (typeof name !== 'string' || name.length > 64 || !ZONE_NAME.test(name)) return false;
+  let verdict = zoneVerdicts.get(name);
+  if (verdict === undefined) {
+    verdict = checkTimeZone(name);
+    if (zoneVerdicts.size < 1000) zoneVerdicts.set(name, verdict);
+  }
+  return verdict;
+}
+
+function checkTimeZone(name: string): boolean {
   let resolved: string;
   try {
     resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
