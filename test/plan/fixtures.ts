@@ -1,4 +1,5 @@
 /** Small builders for plan tests: a valid program document and a live snapshot around it. */
+import { defaultCatalog } from '../../src/catalog/builtin.js';
 import type { MembershipProgram, PlanCatalog } from '../../src/generated/types.js';
 import { canonicalDocument, hashDocument } from '../../src/plan/canonical.js';
 import type { DesiredProgram, LiveMerchant, LiveSnapshot, LiveVersion } from '../../src/plan/types.js';
@@ -48,16 +49,7 @@ export function setAt(doc: unknown, pointer: string, ...value: [unknown?]): void
   } else target[last] = value[0];
 }
 
-export const catalog = {
-  apiVersion: 'tierform.dev/v1',
-  kind: 'PlanCatalog',
-  metadata: { name: 'default' },
-  spec: {
-    switchLimit: { count: 5, windowHours: 24 },
-    policies: { lockInRequiresSingleOrder: true, minValidity: { months: 1 } },
-    subscriptions: { growth: { levels: { maxTiers: 3, customRules: true }, paid: { maxPlans: 2 } } },
-  },
-} as unknown as PlanCatalog;
+export const catalog = defaultCatalog;
 
 export function version(doc: MembershipProgram, over: Partial<LiveVersion> = {}): LiveVersion {
   const document = canonicalDocument(doc);

@@ -1,21 +1,8 @@
 /** A valid program and the default catalog, as plain values, for the meaning-rule tests. */
+import { defaultCatalog } from '../../src/catalog/builtin.js';
 import { checkProgram } from '../../src/document/rules/index.js';
 
-export const catalog = {
-  apiVersion: 'tierform.dev/v1',
-  kind: 'PlanCatalog',
-  metadata: { name: 'default' },
-  spec: {
-    switchLimit: { count: 5, windowHours: 24 },
-    policies: { lockInRequiresSingleOrder: true, minValidity: { months: 1 } },
-    subscriptions: {
-      lite: { levels: { maxTiers: 0 }, paid: { maxPlans: 2 } },
-      starter: { levels: { maxTiers: 1, customRules: false }, paid: { maxPlans: 2 } },
-      growth: { levels: { maxTiers: 3, customRules: true }, paid: { maxPlans: 2 } },
-      pro: { levels: { maxTiers: 5, customRules: true }, paid: { maxPlans: 2 } },
-    },
-  },
-};
+export const catalog = defaultCatalog;
 
 export function validProgram(): any {
   return {
