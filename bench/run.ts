@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { benchValidate } from './validate.js';
+import { benchPlan } from './plan.js';
 
 export interface BenchSection {
   title: string;
@@ -16,6 +17,7 @@ export interface BenchSection {
 
 const sections: Record<string, () => Promise<BenchSection>> = {
   validate: benchValidate,
+  plan: benchPlan,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
