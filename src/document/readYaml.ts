@@ -30,10 +30,11 @@ export function readYaml(path: string, bytes: Buffer): ReadResult {
   if (bytes.length > MAX_FILE_BYTES) {
     return fail(undefined, [at1({ code: 'yaml.too-large', pointer: '', message: `file is ${formatSize(bytes.length)}; program files may be at most 1 MiB` })]);
   }
-  if (bytes.includes(0) || !isUtf8(bytes)) {
+  const decoded = bytes.includes(0) ? undefined : decodeUtf8(bytes);
+  if (decoded === undefined) {
     return fail(undefined, [at1({ code: 'document.not-text', pointer: '', message: 'file is not UTF-8 text (binary content)' })]);
   }
-  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  const text = decoded.replace(/^\uFEFF/, '');
   const lineCounter = new LineCounter();
   const source: SourceFile = { path, text, lineCounter };
   const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
@@ -63,8 +64,9 @@ export function readYaml(path: string, bytes: Buffer): ReadResult {
 
   let aliases = 0;
   let firstExcessAlias = -1;
-  // An alias is written `*name`: text without a `*` has none, and the walk can be skipped.
-  if (text.includes('*')) visit(first, {
+  // An alias needs an anchor (`&name`; an alias to no anchor is already a syntax error), so text
+  // without a `&` has none and the walk can be skipped.
+  if (text.includes('&')) visit(first, {
     Alias(_key, node) {
       aliases += 1;
       if (aliases > MAX_ALIASES && firstExcessAlias < 0) firstExcessAlias = node.range?.[0] ?? 0;
@@ -106,12 +108,13 @@ function cleanYamlMessage(message: string): string {
   return first.replace(/ at line \d+, column \d+:?$/, '').replace(/\s+$/, '');
 }
 
-function isUtf8(bytes: Buffer): boolean {
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeUtf8(bytes: Buffer): string | undefined {
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return true;
+    return utf8.decode(bytes);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
