@@ -25,12 +25,12 @@ export async function readSnapshot(q: Queryable, opts: SnapshotOptions = {}): Pr
   const catalog = await getLiveCatalog(q);
   const since = opts.now ? new Date(opts.now.getTime() - catalog.spec.switchLimit.windowHours * 3_600_000) : null;
 
-  const [merchantRows, versionRows, switchRows, memberRows] = await Promise.all([
-    run<{ merchant_id: string; subscription: string }>(q, selectMerchants(only)),
-    run<VersionRow>(q, selectLiveVersions(only)),
-    run<{ merchant_id: string; at: Date | string }>(q, selectRecentSwitches(only, since)),
-    run<{ merchant_id: string; tier_id: string | null; n: number }>(q, countMembersPerTier(only)),
-  ]);
+  // One after another: inside a transaction they share one connection, and pg deprecates
+  // queueing concurrent queries on one client (pg 9 removes it).
+  const merchantRows = await run<{ merchant_id: string; subscription: string }>(q, selectMerchants(only));
+  const versionRows = await run<VersionRow>(q, selectLiveVersions(only));
+  const switchRows = await run<{ merchant_id: string; at: Date | string }>(q, selectRecentSwitches(only, since));
+  const memberRows = await run<{ merchant_id: string; tier_id: string | null; n: number }>(q, countMembersPerTier(only));
 
   const merchants = new Map<string, LiveMerchant>();
   for (const row of merchantRows.rows) {
