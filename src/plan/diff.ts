@@ -13,15 +13,7 @@
  */
 import type { Change, ChangeClass } from './types.js';
 import { canonicalDocument, compareKeys, isPlainObject } from './canonical.js';
-
-export function encodePointerSegment(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-export function decodePointer(pointer: string): string[] {
-  if (pointer === '') return [];
-  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
+import { encodePointerSegment, segmentsOf } from '../model/pointer.js';
 
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true;
@@ -124,7 +116,7 @@ const COSMETIC_LEAVES = new Set(['name', 'card']);
  * conservative class (it recalculates and is guarded while a version is pending).
  */
 export function classify(pointer: string, before: unknown, after: unknown): ChangeClass {
-  const s = decodePointer(pointer);
+  const s = segmentsOf(pointer);
   if (s[0] === 'metadata') return s[1] === 'subscription' ? 'subscription' : 'rule';
   if (s[0] !== 'spec') return 'rule';
   switch (s[1]) {
