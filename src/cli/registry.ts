@@ -129,6 +129,115 @@ export const commands: CommandSpec[] = [
     load: () => import('./commands/merchant.js').then((m) => ({ run: m.runSet })),
   },
   {
+    name: 'import orders',
+    summary: 'import orders (NDJSON or CSV): all-or-nothing, streamed through COPY',
+    usage: 'tierform import orders <file|-> [--input-format ndjson|csv] [--format text|json]',
+    options: {
+      'input-format': { type: 'string', value: 'fmt', description: 'ndjson or csv (default: by the file extension; ndjson for -)' },
+    },
+    load: () => import('./commands/import.js').then((m) => ({ run: m.runOrders })),
+  },
+  {
+    name: 'import members',
+    summary: 'import members (NDJSON or CSV): all-or-nothing, streamed through COPY',
+    usage: 'tierform import members <file|-> [--input-format ndjson|csv] [--format text|json]',
+    options: {
+      'input-format': { type: 'string', value: 'fmt', description: 'ndjson or csv (default: by the file extension; ndjson for -)' },
+    },
+    load: () => import('./commands/import.js').then((m) => ({ run: m.runMembers })),
+  },
+  {
+    name: 'import purchases',
+    summary: 'import paid-plan purchases (NDJSON or CSV): all-or-nothing, streamed through COPY',
+    usage: 'tierform import purchases <file|-> [--input-format ndjson|csv] [--format text|json]',
+    options: {
+      'input-format': { type: 'string', value: 'fmt', description: 'ndjson or csv (default: by the file extension; ndjson for -)' },
+    },
+    load: () => import('./commands/import.js').then((m) => ({ run: m.runPurchases })),
+  },
+  {
+    name: 'evaluate',
+    summary: "run one daily evaluation of a merchant's members now (upgrades, expiries, refunds, grants)",
+    usage: 'tierform evaluate <merchant> [--format text|json]',
+    load: () => import('./commands/evaluate.js'),
+  },
+  {
+    name: 'recalc',
+    summary: "recalculate every member of a merchant under the active version (--dry-run: show the impact only)",
+    usage: 'tierform recalc <merchant> [--dry-run] [--format text|json]',
+    options: {
+      'dry-run': { type: 'boolean', description: 'show before/after counts and transitions; write nothing' },
+    },
+    load: () => import('./commands/recalc.js'),
+  },
+  {
+    name: 'members show',
+    summary: "a member's standing: tier, validity, paid period, entitlements, grants, history",
+    usage: 'tierform members show <merchant> <member> [--format text|json]',
+    load: () => import('./commands/members.js').then((m) => ({ run: m.runShow })),
+  },
+  {
+    name: 'members list',
+    summary: "a merchant's members and their tiers",
+    usage: 'tierform members list <merchant> [--tier <id|basic>] [--limit <n>] [--format text|json]',
+    options: {
+      tier: { type: 'string', value: 'id', description: 'only members of this tier (basic: members without one)' },
+      limit: { type: 'string', value: 'n', description: 'at most n members (default 100)' },
+    },
+    load: () => import('./commands/members.js').then((m) => ({ run: m.runList })),
+  },
+  {
+    name: 'run-due',
+    summary: 'run every due scheduled recalculation and daily evaluation, exactly once',
+    usage: 'tierform run-due [--now <instant>] [--format text|json]',
+    load: () => import('./commands/run-due.js'),
+  },
+  {
+    name: 'scheduler',
+    summary: 'long-running: run-due on a cron schedule; stops cleanly on SIGTERM',
+    usage: "tierform scheduler [--cron '<expr>']",
+    options: {
+      cron: { type: 'string', value: 'expr', description: "when to run run-due (default '* * * * *', every minute)" },
+    },
+    load: () => import('./commands/scheduler.js'),
+  },
+  {
+    name: 'schedule list',
+    summary: 'pending take-effect-later changes',
+    usage: 'tierform schedule list [--format text|json]',
+    load: () => import('./commands/schedule.js').then((m) => ({ run: m.runList })),
+  },
+  {
+    name: 'schedule cancel',
+    summary: "drop a merchant's pending change",
+    usage: 'tierform schedule cancel <merchant>',
+    load: () => import('./commands/schedule.js').then((m) => ({ run: m.runCancel })),
+  },
+  {
+    name: 'outbox list',
+    summary: 'notifications waiting to be sent',
+    usage: 'tierform outbox list [merchant] [--format text|json]',
+    load: () => import('./commands/outbox.js').then((m) => ({ run: m.runList })),
+  },
+  {
+    name: 'outbox ack',
+    summary: 'mark notifications as sent',
+    usage: 'tierform outbox ack <merchant> <id…>',
+    load: () => import('./commands/outbox.js').then((m) => ({ run: m.runAck })),
+  },
+  {
+    name: 'init',
+    summary: 'scaffold a program repository with CI workflows',
+    usage: 'tierform init [dir]',
+    load: () => import('./commands/init.js'),
+  },
+  {
+    name: 'demo',
+    summary: 'the guided tour on an embedded database',
+    usage: 'tierform demo',
+    load: () => import('./commands/demo.js'),
+  },
+  {
     name: 'db migrate',
     summary: 'apply pending schema migrations',
     usage: 'tierform db migrate [--format text|json]',

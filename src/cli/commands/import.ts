@@ -1,0 +1,11 @@
+// Placeholder until its issue lands: the command is registered so its usage is known.
+import { TierformError } from '../errors.js';
+export async function runOrders(): Promise<number> {
+  throw new TierformError('internal.unimplemented', 'this command is not built yet');
+}
+export async function runMembers(): Promise<number> {
+  throw new TierformError('internal.unimplemented', 'this command is not built yet');
+}
+export async function runPurchases(): Promise<number> {
+  throw new TierformError('internal.unimplemented', 'this command is not built yet');
+}
