@@ -228,7 +228,14 @@ export const commands: CommandSpec[] = [
   {
     name: 'init',
     summary: 'scaffold a program repository with CI workflows',
-    usage: 'tierform init [dir]',
+    usage: 'tierform init [dir] [--merchant <id>] [--subscription <plan>] [--timezone <zone>] [--currency <code>] [--force]',
+    options: {
+      merchant: { type: 'string', value: 'id', description: 'the first merchant: programs/<id>/program.yaml (default my-shop)' },
+      subscription: { type: 'string', value: 'plan', description: "the merchant's subscription in the built-in catalog (default growth)" },
+      timezone: { type: 'string', value: 'zone', description: "the merchant's IANA time zone (default UTC)" },
+      currency: { type: 'string', value: 'code', description: "the merchant's ISO 4217 currency (default USD)" },
+      force: { type: 'boolean', description: 'overwrite files that already exist' },
+    },
     load: () => import('./commands/init.js'),
   },
   {

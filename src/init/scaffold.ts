@@ -1,0 +1,83 @@
+/**
+ * `tierform init`: the files of a program repository, checked before anything is written.
+ * Either every file is written or none is: existing files are refused (unless forced) and the
+ * starter program is validated first.
+ */
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { TierformError } from '../cli/errors.js';
+import { defaultCatalog } from '../catalog/builtin.js';
+import { checkDocument } from '../document/checkDocument.js';
+import { applyWorkflow, pullRequestWorkflow, runDueWorkflow } from './github.js';
+import { GITLAB_NOTE_SCRIPT, gitlabNoteScript, gitlabPipeline } from './gitlab.js';
+import { PROGRAM_SCHEMA_PATH, renderProgram, starterShape, type ProgramOptions } from './program.js';
+import { renderReadme, renderRepositoryConfig } from './repository.js';
+
+export interface InitOptions extends ProgramOptions {
+  /** The tierform version the workflows install. */
+  version: string;
+  /** The MembershipProgram JSON Schema, as `tierform schema` prints it. */
+  programSchema: string;
+}
+
+export interface ScaffoldFile {
+  /** Relative to the repository root, with `/`. */
+  path: string;
+  content: string;
+}
+
+const MERCHANT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** Every file of the repository, in the order they are listed to the user. */
+export function scaffoldFiles(o: InitOptions): ScaffoldFile[] {
+  if (!MERCHANT_ID.test(o.merchant)) {
+    throw new TierformError('init.invalid-option', `--merchant '${o.merchant}' is not a merchant id: lowercase letters, digits and dashes, starting with a letter or digit, at most 63 characters`);
+  }
+  const shape = starterShape(defaultCatalog, o.subscription);
+  if (!shape) {
+    const known = Object.keys(defaultCatalog.spec.subscriptions).join(', ');
+    throw new TierformError('init.invalid-option', `--subscription '${o.subscription}' is not in the built-in catalog; use one of ${known}`);
+  }
+  const programPath = `programs/${o.merchant}/program.yaml`;
+  const program = renderProgram(o, shape);
+  assertValid(programPath, program);
+  return [
+    { path: programPath, content: program },
+    { path: PROGRAM_SCHEMA_PATH, content: o.programSchema.endsWith('\n') ? o.programSchema : `${o.programSchema}\n` },
+    { path: 'tierform.yaml', content: renderRepositoryConfig() },
+    { path: 'README.md', content: renderReadme({ merchant: o.merchant, version: o.version }) },
+    { path: '.github/workflows/tierform-pull-request.yml', content: pullRequestWorkflow(o.version) },
+    { path: '.github/workflows/tierform-apply.yml', content: applyWorkflow(o.version) },
+    { path: '.github/workflows/tierform-run-due.yml', content: runDueWorkflow(o.version) },
+    { path: '.gitlab-ci.yml', content: gitlabPipeline(o.version) },
+    { path: GITLAB_NOTE_SCRIPT, content: gitlabNoteScript() },
+  ];
+}
+
+/** The options are the user's input: a time zone or currency the validator refuses is theirs to fix. */
+function assertValid(path: string, text: string): void {
+  const checked = checkDocument(path, Buffer.from(text, 'utf8'), defaultCatalog);
+  if (checked.diagnostics.length === 0) return;
+  const problems = checked.diagnostics.map((d) => `${d.code}: ${d.message}`).join('; ');
+  throw new TierformError('init.invalid-option', `the program for these options would not validate (${problems}); check --timezone and --currency`);
+}
+
+/** Writes the files under `root`; refuses (writing nothing) when one exists, unless `force`. */
+export async function writeScaffold(root: string, files: readonly ScaffoldFile[], force: boolean): Promise<{ created: string[]; overwritten: string[] }> {
+  const existing: string[] = [];
+  for (const f of files) {
+    const info = await stat(join(root, f.path)).catch(() => undefined);
+    if (!info) continue;
+    if (info.isDirectory()) throw new TierformError('init.exists', `${f.path} exists and is a directory; nothing was written`);
+    existing.push(f.path);
+  }
+  if (existing.length > 0 && !force) {
+    throw new TierformError('init.exists', `${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written (--force overwrites)`);
+  }
+  for (const f of files) {
+    const target = join(root, f.path);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, f.content);
+  }
+  return { created: files.map((f) => f.path).filter((p) => !existing.includes(p)), overwritten: existing };
+}
