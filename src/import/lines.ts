@@ -1,0 +1,60 @@
+/**
+ * Physical lines of a byte stream, numbered from 1, read chunk by chunk: memory stays bounded by
+ * the longest line. A UTF-8 byte order mark at the start and a `\r` before each `\n` are dropped.
+ */
+import { StringDecoder } from 'node:string_decoder';
+
+export interface NumberedLine {
+  /** 1-based line number in the file. */
+  line: number;
+  text: string;
+}
+
+export interface ReadLinesOptions {
+  /** Called after each chunk with the bytes read so far (a progress bar's position). */
+  onBytes?: (bytesRead: number) => void;
+}
+
+export async function* readLines(source: AsyncIterable<Buffer | string>, opts: ReadLinesOptions = {}): AsyncGenerator<NumberedLine> {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  let line = 0;
+  let bytes = 0;
+  let first = true;
+  for await (const chunk of source) {
+    let text: string;
+    if (typeof chunk === 'string') {
+      text = chunk;
+      bytes += Buffer.byteLength(chunk);
+    } else {
+      text = decoder.write(chunk);
+      bytes += chunk.length;
+    }
+    if (first && text.length > 0) {
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      first = false;
+    }
+    let start = 0;
+    let nl = text.indexOf('\n');
+    if (nl !== -1 && rest.length > 0) {
+      yield { line: ++line, text: stripCr(rest + text.slice(0, nl)) };
+      rest = '';
+      start = nl + 1;
+      nl = text.indexOf('\n', start);
+    }
+    while (nl !== -1) {
+      yield { line: ++line, text: stripCr(text.slice(start, nl)) };
+      start = nl + 1;
+      nl = text.indexOf('\n', start);
+    }
+    rest += text.slice(start);
+    opts.onBytes?.(bytes);
+  }
+  rest += decoder.end();
+  if (first && rest.charCodeAt(0) === 0xfeff) rest = rest.slice(1);
+  if (rest.length > 0) yield { line: ++line, text: stripCr(rest) };
+}
+
+function stripCr(text: string): string {
+  return text.length > 0 && text.charCodeAt(text.length - 1) === 13 ? text.slice(0, -1) : text;
+}

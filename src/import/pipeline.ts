@@ -1,0 +1,177 @@
+/**
+ * The import pipeline shared by every kind of import (orders, members, purchases):
+ *
+ *   file → lines → records → (kind) COPY rows → staging table → checks → (kind) merge
+ *
+ * All in one transaction: any bad line rolls everything back, so an import lands whole or not at
+ * all. Lines are checked one by one as they stream (syntax, fields, types, merchants); what needs
+ * the whole file (an id twice) is found in SQL from the staging table, which carries each row's
+ * line number. A kind describes its columns, turns a record into a COPY row and merges the
+ * staging table into its tables; it never sees the file or the transaction's bookkeeping.
+ */
+import type { Db, Queryable } from '../store/db.js';
+import { pgErrorCode } from '../store/db.js';
+import { readLines } from './lines.js';
+import { readRecords, type ColumnSpec, type ImportRecord, type InputFormat } from './records.js';
+import { FieldError } from './fields.js';
+
+export interface LineProblem {
+  line: number;
+  message: string;
+}
+
+/** The staging table every kind loads into (a temporary table dropped at commit). */
+export const STAGE = 'tierform_import_stage';
+
+export interface MergeContext {
+  /** The one `nextval('import_seq')` of this import. */
+  importSeq: string;
+}
+
+export interface MergeCounts {
+  inserted: number;
+  updated: number;
+  /** Extra facts for the text summary (e.g. members registered by an orders import). */
+  notes?: string[];
+}
+
+export interface ImportKind<Prepared> {
+  /** Plural noun for messages: `orders`. */
+  noun: string;
+  columns: readonly ColumnSpec[];
+  /** Staging columns after `line integer`, as DDL: `merchant_id text, order_id text, …`. */
+  stagingColumns: string;
+  /** The staging columns that identify a row; twice in one file is an error. */
+  key: readonly string[];
+  /** How a duplicate is named in its message, from the key's values: `order A1 of merchant acme`. */
+  describeKey(key: readonly string[]): string;
+  /** Reads what checking rows needs (merchants, currencies) before the rows stream. */
+  prepare(tx: Queryable): Promise<Prepared>;
+  /**
+   * One record as the staging columns in COPY text format, tab-separated, without the line
+   * number (the pipeline adds it). Throws FieldError for a bad value.
+   */
+  toCopyRow(record: ImportRecord, prepared: Prepared): string;
+  /** Merges the staging table into the kind's tables in one statement, set-based. */
+  merge(tx: Queryable, ctx: MergeContext): Promise<MergeCounts>;
+}
+
+export interface ImportSource {
+  /** The file's bytes (a file stream or stdin). */
+  input: AsyncIterable<Buffer | string>;
+  format: InputFormat;
+  /** Bytes read so far, for a progress bar. */
+  onBytes?: (bytesRead: number) => void;
+}
+
+export interface ImportOptions {
+  /** At most this many problems are listed; the rest are only counted (default 1000). */
+  maxProblems?: number;
+}
+
+export type ImportOutcome =
+  | { ok: true; inserted: number; updated: number; notes: string[] }
+  | { ok: false; problems: LineProblem[]; more: number };
+
+/** Collected line problems: the first `cap` kept in line order, the rest counted. */
+class ProblemList {
+  readonly items: LineProblem[] = [];
+  total = 0;
+  constructor(readonly cap: number) {}
+
+  add(p: LineProblem): void {
+    this.total++;
+    this.items.push(p);
+    // Problems arrive mostly in line order; keep the lowest lines when over the cap.
+    if (this.items.length > this.cap * 2) this.trim();
+  }
+
+  trim(): void {
+    this.items.sort((a, b) => a.line - b.line);
+    this.items.length = Math.min(this.items.length, this.cap);
+  }
+}
+
+class Rejected extends Error {
+  constructor() {
+    super('import rejected');
+  }
+}
+
+const CARDINALITY_VIOLATION = '21000';
+
+export async function runImport<P>(db: Db, kind: ImportKind<P>, source: ImportSource, opts: ImportOptions = {}): Promise<ImportOutcome> {
+  const problems = new ProblemList(opts.maxProblems ?? 1000);
+  try {
+    const counts = await db.transaction(async (tx) => {
+      const prepared = await kind.prepare(tx);
+      await tx.query(`CREATE TEMPORARY TABLE ${STAGE} (line integer NOT NULL, ${kind.stagingColumns}) ON COMMIT DROP`);
+      const records = readRecords(readLines(source.input, { onBytes: source.onBytes }), source.format, kind.columns);
+      const columnNames = ['line', ...kind.stagingColumns.split(',').map((c) => c.trim().split(/\s+/)[0]!)];
+      await tx.copyFrom(`COPY ${STAGE} (${columnNames.join(', ')}) FROM STDIN`, copyRows(records, kind, prepared, problems));
+      if (problems.total > 0) {
+        await addDuplicates(tx, kind, problems);
+        throw new Rejected();
+      }
+      const seq = await tx.query<{ seq: string }>(`SELECT nextval('import_seq')::text AS seq`);
+      // Duplicates make the merge fail (an upsert cannot touch one row twice); only then are
+      // they looked up, so a clean import pays for no extra pass over the staging table.
+      await tx.query('SAVEPOINT tierform_import_merge');
+      try {
+        return await kind.merge(tx, { importSeq: seq.rows[0]!.seq });
+      } catch (err) {
+        if (pgErrorCode(err) !== CARDINALITY_VIOLATION) throw err;
+        await tx.query('ROLLBACK TO SAVEPOINT tierform_import_merge');
+        await addDuplicates(tx, kind, problems);
+        if (problems.total === 0) throw err;
+        throw new Rejected();
+      }
+    });
+    return { ok: true, inserted: counts.inserted, updated: counts.updated, notes: counts.notes ?? [] };
+  } catch (err) {
+    if (!(err instanceof Rejected)) throw err;
+    problems.trim();
+    return { ok: false, problems: problems.items, more: problems.total - problems.items.length };
+  }
+}
+
+async function* copyRows<P>(
+  records: AsyncIterable<{ line: number; record?: ImportRecord; problem?: string }>,
+  kind: ImportKind<P>,
+  prepared: P,
+  problems: ProblemList,
+): AsyncGenerator<string> {
+  for await (const r of records) {
+    if (r.record === undefined) {
+      problems.add({ line: r.line, message: r.problem ?? 'invalid line' });
+      continue;
+    }
+    let row: string;
+    try {
+      row = kind.toCopyRow(r.record, prepared);
+    } catch (err) {
+      if (!(err instanceof FieldError)) throw err;
+      problems.add({ line: r.line, message: err.message });
+      continue;
+    }
+    yield `${r.line}\t${row}`;
+  }
+}
+
+/** Every later occurrence of a key already seen in the file, naming the first line. */
+async function addDuplicates<P>(tx: Queryable, kind: ImportKind<P>, problems: ProblemList): Promise<void> {
+  const key = kind.key.join(', ');
+  const res = await tx.query<{ line: number; first_line: number; key: string[]; total: string }>(
+    `SELECT line, first_line, ARRAY[${key}]::text[] AS key, count(*) OVER () AS total
+       FROM (SELECT line, ${key}, min(line) OVER (PARTITION BY ${key}) AS first_line FROM ${STAGE}) s
+      WHERE line <> first_line
+      ORDER BY line
+      LIMIT $1`,
+    [problems.cap],
+  );
+  for (const r of res.rows) {
+    problems.add({ line: r.line, message: `${kind.describeKey(r.key)} appears again (first on line ${r.first_line})` });
+  }
+  const total = res.rows.length > 0 ? Number(res.rows[0]!.total) : 0;
+  problems.total += total - res.rows.length;
+}
