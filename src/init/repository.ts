@@ -50,7 +50,17 @@ Members are recalculated at that instant; until then the current rules stay in f
 Workflows: \`.github/workflows/tierform-*.yml\` (GitHub Actions) or \`.gitlab-ci.yml\` (GitLab; delete
 the one you do not use). They need the secret \`TIERFORM_DATABASE_URL\` (the PostgreSQL
 connection string of the live state); GitLab also needs \`TIERFORM_GITLAB_TOKEN\` to post the
-plan note, and a pipeline schedule for \`run-due\`.
+plan note, and a pipeline schedule for \`run-due\`. Create the database schema once, before the
+first pull request (pull-request plans run with \`--no-migrate\`, so a pull request never changes
+the database; merges migrate it when a new tierform version needs it):
+
+\`\`\`sh
+TIERFORM_DATABASE_URL=postgres://… npx tierform@${o.version} db migrate
+\`\`\`
+
+To upgrade tierform, change \`TIERFORM_VERSION\` in the workflows. When the new version brings
+database migrations, that pull request's plan reports \`state.schema-behind\`; the apply after
+the merge migrates the database, and later plans work again.
 
 ## Reading a plan comment
 

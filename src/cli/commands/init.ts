@@ -36,7 +36,9 @@ Next steps:
      .gitlab/ (GitLab); delete the other.
   3. Add the secret TIERFORM_DATABASE_URL (the PostgreSQL of the live state); on GitLab also
      TIERFORM_GITLAB_TOKEN and a pipeline schedule for run-due.
-  4. Set the demotion guardrail in tierform.yaml, commit, and open a pull request.
+  4. Create the database schema once (pull-request plans never migrate it):
+     TIERFORM_DATABASE_URL=postgres://… npx tierform@${packageVersion()} db migrate
+  5. Set the demotion guardrail in tierform.yaml, commit, and open a pull request.
 `);
   return 0;
 }
