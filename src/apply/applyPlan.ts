@@ -15,6 +15,7 @@ import { findLockHolder, lockMerchant, setLocalApplicationName, setLocalLockTime
 import { recalculateMembers, type RecalculateMembers } from '../engine/recalculateHook.js';
 import { writeMerchantVersion } from './writeVersion.js';
 import { staleMessage } from './messages.js';
+import { assertNotTakingEffect } from '../schedule/pending.js';
 
 export interface ApplyOptions {
   now: Date;
@@ -100,6 +101,8 @@ async function applyMerchantIn(tx: Queryable, planned: MerchantPlan, opts: Apply
     throw new TierformError(first.code, message);
   }
   if (fresh.action === 'noop' || fresh.action === 'unmanaged') return emptyResult(fresh, 'noop', null);
+  // Every write while a version is pending replaces it; not once run-due has begun taking it into effect.
+  if (live?.pending) await assertNotTakingEffect(tx, merchant, live.pending.version);
 
   const written = await writeMerchantVersion(tx, fresh, live, document, opts);
   let changed: number | null = null;

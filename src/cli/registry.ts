@@ -54,25 +54,27 @@ export const commands: CommandSpec[] = [
   {
     name: 'plan',
     summary: 'show what apply would change, per merchant',
-    usage: 'tierform plan [paths…] [--format text|markdown|json] [--out <file>] [--detailed-exitcode] [--merchant <id>] [--supersede]',
+    usage: 'tierform plan [paths…] [--format text|markdown|json] [--out <file>] [--detailed-exitcode] [--merchant <id>] [--supersede] [--max-downgrades <n|p%>]',
     options: {
       out: { type: 'string', value: 'file', description: 'also save the plan as JSON, to apply exactly it later (tierform apply <file>)' },
       'detailed-exitcode': { type: 'boolean', description: 'exit 0 when nothing changes, 2 when something does (1 on errors)' },
       merchant: { type: 'string', value: 'id', description: 'plan only this merchant' },
       supersede: { type: 'boolean', description: 'let a rule change replace a pending (scheduled) version' },
+      'max-downgrades': { type: 'string', value: 'n|p%', description: 'fail (plan.guardrail) when a rule change would demote more members than this (else guardrails.maxDowngrades in tierform.yaml)' },
     },
     load: () => import('./commands/plan.js'),
   },
   {
     name: 'apply',
     summary: 'apply program files or a saved plan to the live state',
-    usage: 'tierform apply [paths… | planfile.json] [--auto-approve] [--supersede] [--source-ref <ref>] [--actor <name>] [--lock-timeout <seconds>]',
+    usage: 'tierform apply [paths… | planfile.json] [--auto-approve] [--supersede] [--source-ref <ref>] [--actor <name>] [--lock-timeout <seconds>] [--max-downgrades <n|p%>]',
     options: {
       'auto-approve': { type: 'boolean', description: "apply without asking for 'yes'" },
       supersede: { type: 'boolean', description: 'let a rule change replace a pending (scheduled) version' },
       'source-ref': { type: 'string', value: 'ref', description: 'recorded with each version (else GITHUB_SHA, CI_COMMIT_SHA, git HEAD)' },
       actor: { type: 'string', value: 'name', description: 'recorded with each version (else GITHUB_ACTOR, else the OS user)' },
       merchant: { type: 'string', value: 'id', description: 'apply only this merchant (program paths only)' },
+      'max-downgrades': { type: 'string', value: 'n|p%', description: 'refuse (plan.guardrail) a rule change that would demote more members than this (else guardrails.maxDowngrades in tierform.yaml)' },
     },
     load: () => import('./commands/apply.js'),
   },
@@ -189,15 +191,19 @@ export const commands: CommandSpec[] = [
   {
     name: 'run-due',
     summary: 'run every due scheduled recalculation and daily evaluation, exactly once',
-    usage: 'tierform run-due [--now <instant>] [--format text|json]',
+    usage: 'tierform run-due [--now <instant>] [--batch-size <n>] [--format text|json]',
+    options: {
+      'batch-size': { type: 'string', value: 'n', description: 'members per committed batch of a run (default 20,000)' },
+    },
     load: () => import('./commands/run-due.js'),
   },
   {
     name: 'scheduler',
     summary: 'long-running: run-due on a cron schedule; stops cleanly on SIGTERM',
-    usage: "tierform scheduler [--cron '<expr>']",
+    usage: "tierform scheduler [--cron '<expr>'] [--batch-size <n>]",
     options: {
-      cron: { type: 'string', value: 'expr', description: "when to run run-due (default '* * * * *', every minute)" },
+      cron: { type: 'string', value: 'expr', description: "when to run run-due (default '* * * * *', every minute); it also runs once at start" },
+      'batch-size': { type: 'string', value: 'n', description: 'members per committed batch of a run (default 20,000)' },
     },
     load: () => import('./commands/scheduler.js'),
   },
@@ -210,7 +216,7 @@ export const commands: CommandSpec[] = [
   {
     name: 'schedule cancel',
     summary: "drop a merchant's pending change",
-    usage: 'tierform schedule cancel <merchant>',
+    usage: 'tierform schedule cancel <merchant> [--format text|json]',
     load: () => import('./commands/schedule.js').then((m) => ({ run: m.runCancel })),
   },
   {

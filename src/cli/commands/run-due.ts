@@ -1,5 +1,90 @@
-// Placeholder until its issue lands: the command is registered so its usage is known.
-import { TierformError } from '../errors.js';
-export async function run(): Promise<number> {
-  throw new TierformError('internal.unimplemented', 'this command is not built yet');
+/** `tierform run-due`: every due scheduled recalculation and daily evaluation, exactly once (SPEC §3.5). */
+import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { CommandContext } from '../context.js';
+import { stringOption } from '../context.js';
+import { UsageError } from '../errors.js';
+import { lockTimeoutMsFromContext, openDbFromContext } from '../../store/open.js';
+import { runDue, type DueRunHeader, type DueRunResult, type RunDueOptions } from '../../schedule/runDue.js';
+import type { RunProgress } from '../../engine/index.js';
+import type { Writable } from 'node:stream';
+
+export const USAGE = 'tierform run-due [--now <instant>] [--batch-size <n>] [--format text|json]';
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const format = stringOption(ctx, 'format') ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError('--format must be text or json', USAGE);
+  if (ctx.positionals.length > 0) throw new UsageError('run-due takes no arguments', USAGE);
+  const batchSize = batchSizeOption(ctx, USAGE);
+  const lockTimeoutMs = lockTimeoutMsFromContext(ctx, USAGE);
+
+  const db = await openDbFromContext(ctx, 'run-due');
+  try {
+    const progress = progressReporter(ctx.io.stderr);
+    const result = await runDue(db, {
+      now: ctx.now,
+      clock: clockFrom(ctx.now),
+      lockTimeoutMs,
+      claimant: claimantName(),
+      ...(batchSize !== undefined ? { batchSize } : {}),
+      ...(progress ? { onProgress: progress.update } : {}),
+      ...(progress ? { onRun: progress.end } : {}),
+    });
+    if (format === 'json') ctx.io.stdout.write(`${JSON.stringify(result.runs, null, 2)}\n`);
+    else ctx.io.stdout.write(result.runs.map((r) => `${describeRun(r)}\n`).join(''));
+    return result.ok ? 0 : 1;
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * The clock the run's finished_at is read from: the real clock, or, with --now, that instant
+ * advancing with the time that passes (so finished_at stays after started_at).
+ */
+export function clockFrom(now: Date): () => Date {
+  const start = performance.now();
+  return () => new Date(now.getTime() + Math.round(performance.now() - start));
+}
+
+export function claimantName(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
+export function batchSizeOption(ctx: CommandContext, usage: string): number | undefined {
+  const text = stringOption(ctx, 'batch-size');
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--batch-size must be a whole number of members, 1 or more (got '${text}')`, usage);
+  return n;
+}
+
+/** One line per run: `acme  recalculate v2 at …  done  120 members, 37 changed  (version 2 active)`. */
+export function describeRun(r: DueRunResult): string {
+  const what = r.kind === 'recalculate' ? `recalculate v${r.version} at ${r.at}` : `evaluate ${r.key.slice('evaluate:'.length)} (v${r.version})`;
+  const counts = r.membersDone === null ? '' : `  ${r.membersDone} member${r.membersDone === 1 ? '' : 's'}, ${r.membersChanged ?? 0} changed`;
+  const resumed = r.resumed ? '  (resumed)' : '';
+  const activated = r.activated ? `  (version ${r.version} active)` : '';
+  const error = r.error ? `  error ${r.error.code}: ${r.error.message}` : '';
+  return `${r.merchant}  ${what}  ${r.status}${counts}${resumed}${activated}${error}`;
+}
+
+/**
+ * Progress of long runs on a terminal (stderr), nothing on a pipe. A shared progress bar module
+ * can replace this single-line counter.
+ */
+function progressReporter(stderr: Writable & { isTTY?: boolean }): { update: NonNullable<RunDueOptions['onProgress']>; end: (r: DueRunResult) => void } | null {
+  if (stderr.isTTY !== true) return null;
+  let shown = false;
+  return {
+    update: (work: DueRunHeader, p: RunProgress) => {
+      const pct = p.total > 0 ? Math.floor((p.done / p.total) * 100) : 100;
+      stderr.write(`\r${work.merchant} ${work.kind} ${p.done}/${p.total} members (${pct}%), ${p.changed} changed`);
+      shown = true;
+    },
+    end: () => {
+      if (shown) stderr.write('\r\x1b[K');
+      shown = false;
+    },
+  };
 }
