@@ -1,0 +1,162 @@
+/**
+ * Workspaces for run-due tests: a program repository, a fresh database (the server's when
+ * TIERFORM_TEST_DATABASE_URL is set, else an embedded data directory), the CLI run in-process
+ * against both, and direct SQL access between CLI runs.
+ */
+import { expect } from 'vitest';
+import { program, type ProgramOptions } from '../apply/fixtures.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
+import { testDbUrlForSubprocess, type SubprocessDb } from '../helpers/db.js';
+import { testdir, type TestDir } from '../helpers/testdir.js';
+import type { Db } from '../../src/store/db.js';
+import { openDb } from '../../src/store/open.js';
+import type { MembershipProgram } from '../../src/generated/types.js';
+
+export interface ScheduleProgramOptions extends ProgramOptions {
+  timezone?: string;
+  cron?: string;
+}
+
+export function scheduleProgram(o: ScheduleProgramOptions = {}): MembershipProgram {
+  const doc = program(o) as unknown as { metadata: Record<string, unknown>; spec: Record<string, unknown> };
+  if (o.timezone) doc.metadata.timezone = o.timezone;
+  if (o.cron) doc.spec.evaluation = { cron: o.cron };
+  return doc as unknown as MembershipProgram;
+}
+
+export interface Workspace {
+  dir: TestDir;
+  db: SubprocessDb;
+  cli: (...argv: string[]) => Promise<CliResult>;
+  /** Asserts exit 0 (showing stderr when not). */
+  ok: (...argv: string[]) => Promise<CliResult>;
+  write: (merchant: string, o: ScheduleProgramOptions) => Promise<void>;
+  /** Opens the database for a moment (the CLI must not be running on an embedded one). */
+  sql: <T>(fn: (db: Db) => Promise<T>) => Promise<T>;
+  cleanup: () => Promise<void>;
+}
+
+export async function workspace(programs: Record<string, ScheduleProgramOptions>): Promise<Workspace> {
+  const db = await testDbUrlForSubprocess();
+  const files: Record<string, object> = {};
+  for (const [merchant, o] of Object.entries(programs)) files[`programs/${merchant}/program.yaml`] = scheduleProgram({ merchant, ...o });
+  const dir = await testdir(files);
+  const cli = (...argv: string[]): Promise<CliResult> => runCli([...argv, ...db.args], { cwd: dir.dir });
+  return {
+    dir,
+    db,
+    cli,
+    ok: async (...argv) => {
+      const r = await cli(...argv);
+      expect(r.stderr, `tierform ${argv.join(' ')}`).toBe('');
+      expect(r.code, `tierform ${argv.join(' ')}: ${r.stdout}`).toBe(0);
+      return r;
+    },
+    write: (merchant, o) => dir.write({ [`programs/${merchant}/program.yaml`]: scheduleProgram({ merchant, ...o }) }),
+    sql: async (fn) => {
+      const handle = await openDb({
+        ...(db.kind === 'pg' ? { db: db.args[1]! } : { dataDir: db.args[1]! }),
+        env: {},
+        cwd: dir.dir,
+        lockTimeoutMs: 10_000,
+        migrate: true,
+      });
+      try {
+        return await fn(handle);
+      } finally {
+        await handle.close();
+      }
+    },
+    cleanup: async () => {
+      await dir.cleanup();
+      await db.cleanup();
+    },
+  };
+}
+
+export interface MemberSpec {
+  member: string;
+  joinedAt: string;
+  /** One paid order per amount (in major units), paid at `paidAt`. */
+  amounts: number[];
+  paidAt: string;
+}
+
+/** Imports members and their orders through the CLI, as a platform would. */
+export async function importMembers(w: Workspace, merchant: string, members: MemberSpec[]): Promise<void> {
+  const memberLines = members.map((m) => JSON.stringify({ merchant, member: m.member, joinedAt: m.joinedAt }));
+  const orderLines = members.flatMap((m) =>
+    m.amounts.map((amount, i) => JSON.stringify({ merchant, order: `${m.member}-o${i}`, member: m.member, amount, paidAt: m.paidAt, status: 'paid' })),
+  );
+  await w.dir.write({ 'members.ndjson': `${memberLines.join('\n')}\n`, 'orders.ndjson': `${orderLines.join('\n')}\n` });
+  await w.ok('import', 'members', 'members.ndjson');
+  await w.ok('import', 'orders', 'orders.ndjson');
+}
+
+/** 30 members: m01–m10 spend 150 (bronze), m11–m20 350 (bronze at silver 500, silver at 300), m21–m30 600 (silver). */
+export function thirtyMembers(): MemberSpec[] {
+  return Array.from({ length: 30 }, (_, i) => {
+    const n = i + 1;
+    return {
+      member: `m${String(n).padStart(2, '0')}`,
+      joinedAt: '2026-01-01T00:00:00+08:00',
+      amounts: [n <= 10 ? 150 : n <= 20 ? 350 : 600],
+      paidAt: '2026-06-01T12:00:00+08:00',
+    };
+  });
+}
+
+export async function tiers(w: Workspace, merchant: string): Promise<Record<string, string | null>> {
+  return w.sql(async (db) => {
+    const { rows } = await db.query<{ member_id: string; tier_id: string | null }>('SELECT member_id, tier_id FROM members WHERE merchant_id = $1 ORDER BY member_id', [merchant]);
+    return Object.fromEntries(rows.map((r) => [r.member_id, r.tier_id]));
+  });
+}
+
+export interface StandingRow {
+  member_id: string;
+  tier_id: string | null;
+  tier_since: string | null;
+  expires_at: string | null;
+}
+
+export async function standings(db: Db, merchant: string): Promise<StandingRow[]> {
+  const { rows } = await db.query<StandingRow>(
+    `SELECT member_id, tier_id, to_char(tier_since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') AS tier_since,
+            to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') AS expires_at
+       FROM members WHERE merchant_id = $1 ORDER BY member_id`,
+    [merchant],
+  );
+  return rows;
+}
+
+/** member_history rows with reason rule_change, per member. */
+export async function ruleChanges(db: Db, merchant: string): Promise<Record<string, number>> {
+  const { rows } = await db.query<{ member_id: string; n: number }>(
+    "SELECT member_id, count(*)::int AS n FROM member_history WHERE merchant_id = $1 AND reason = 'rule_change' GROUP BY member_id ORDER BY member_id",
+    [merchant],
+  );
+  return Object.fromEntries(rows.map((r) => [r.member_id, Number(r.n)]));
+}
+
+export const MOVED = Array.from({ length: 10 }, (_, i) => `m${11 + i}`);
+
+/** The scenario of SPEC §3.5 up to just before the change: v1 live, v2 (silver 500 → 300) pending at T. */
+export const A0 = '2026-11-30T10:00:00+08:00';
+export const A1 = '2026-11-30T11:00:00+08:00';
+export const T = '2026-12-01T12:00:00+08:00';
+export const plus = (instant: string, minutes: number): string => new Date(Date.parse(instant) + minutes * 60_000).toISOString();
+
+export async function scheduledChangeWorkspace(merchant = 'acme'): Promise<Workspace> {
+  const w = await workspace({ [merchant]: {} });
+  await w.ok('apply', '--auto-approve', '--now', A0);
+  await importMembers(w, merchant, thirtyMembers());
+  await w.write(merchant, { silverAmount: 300, scheduledAt: T });
+  const applied = await w.ok('apply', '--auto-approve', '--now', A1);
+  expect(applied.stdout).toContain('version 2');
+  // Joins after the apply: judged under the pending version from the start.
+  await importMembers(w, merchant, [{ member: 'n01', joinedAt: '2026-11-30T12:00:00+08:00', amounts: [350], paidAt: '2026-11-30T12:30:00+08:00' }]);
+  // The first daily evaluation (03:00 Asia/Shanghai after the first apply) gives everyone a level.
+  await w.ok('run-due', '--now', '2026-12-01T03:30:00+08:00');
+  return w;
+}
