@@ -1,5 +1,7 @@
 import type { Queryable } from '../store/db.js';
 import type { ExistingMembers, LevelRules } from '../rules/index.js';
+import { run } from '../store/statement.js';
+import { impactQuery } from './recalculateSteps.js';
 
 /** Members per tier before and after a recalculation, and the moves between them. `basic` is the key for no tier. */
 export interface Impact {
@@ -13,11 +15,21 @@ export interface Impact {
  * SQL as the recalculation, writing nothing.
  */
 export async function recalculationImpact(
-  _q: Queryable,
-  _merchant: string,
-  _rules: LevelRules,
-  _at: Date,
-  _existingMembers: ExistingMembers,
+  q: Queryable,
+  merchant: string,
+  rules: LevelRules,
+  at: Date,
+  existingMembers: ExistingMembers,
 ): Promise<Impact> {
-  throw new Error('engine impact: not built yet');
+  const impact: Impact = { before: {}, after: {}, transitions: [] };
+  if (!rules.active) return impact;
+  const input = { merchant, rules, version: 0, runId: null, at, scope: { lo: null, hi: null } };
+  const { rows } = await run<{ from_tier: string; to_tier: string; n: number }>(q, impactQuery(input, existingMembers));
+  for (const row of rows) {
+    impact.before[row.from_tier] = (impact.before[row.from_tier] ?? 0) + row.n;
+    impact.after[row.to_tier] = (impact.after[row.to_tier] ?? 0) + row.n;
+    if (row.from_tier !== row.to_tier) impact.transitions.push({ from: row.from_tier, to: row.to_tier, count: row.n });
+  }
+  impact.transitions.sort((a, b) => b.count - a.count || a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
+  return impact;
 }

@@ -1,21 +1,28 @@
 import type { Queryable } from '../store/db.js';
 import type { ExistingMembers } from '../rules/index.js';
+import { loadCurrentVersions, loadVersion } from './versions.js';
+import { evaluateWithVersions, recalculateScope } from './scopeRun.js';
+
+const ALL = { lo: null, hi: null };
 
 /**
  * Recalculates every member of `merchant` under `version` at `at`, in the caller's transaction
  * (§3.5). Returns how many members changed tier.
  */
 export async function recalculateInline(
-  _q: Queryable,
-  _merchant: string,
-  _version: number,
-  _at: Date,
-  _existingMembers?: ExistingMembers,
+  q: Queryable,
+  merchant: string,
+  version: number,
+  at: Date,
+  existingMembers?: ExistingMembers,
 ): Promise<{ changed: number }> {
-  throw new Error('engine: not built yet');
+  const v = await loadVersion(q, merchant, version);
+  const input = { merchant, rules: v.rules, version, runId: null, at, scope: ALL };
+  return { changed: await recalculateScope(q, input, existingMembers ?? v.rules.existingMembers) };
 }
 
 /** One daily evaluation of every member of `merchant` at `at`, in the caller's transaction (§3.3). */
-export async function evaluateInline(_q: Queryable, _merchant: string, _at: Date): Promise<{ changed: number }> {
-  throw new Error('engine: not built yet');
+export async function evaluateInline(q: Queryable, merchant: string, at: Date): Promise<{ changed: number }> {
+  const versions = await loadCurrentVersions(q, merchant);
+  return { changed: await evaluateWithVersions(q, merchant, versions, at, ALL, null) };
 }

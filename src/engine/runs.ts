@@ -1,19 +1,154 @@
+/**
+ * Engine runs (`engine_runs`): a daily evaluation or a recalculation over all members of a
+ * merchant in batches of member ids. Each batch commits together with the run's cursor, under
+ * the run row's lock, so a killed run resumes after the last batch it committed and two
+ * processes continuing one run never judge a member twice.
+ */
 import type { Db, Queryable } from '../store/db.js';
 import type { ContinueOptions, RunRecord, RunSpec } from './index.js';
+import { loadCurrentVersions, loadVersion, type JudgingVersion } from './versions.js';
+import { evaluateWithVersions, recalculateScope } from './scopeRun.js';
+import type { ExistingMembers } from '../rules/index.js';
+
+interface RunRow {
+  merchant_id: string;
+  run_id: string | number;
+  run_key: string;
+  kind: 'evaluate' | 'recalculate';
+  version: number;
+  at: Date;
+  existing_members: ExistingMembers | null;
+  status: RunRecord['status'];
+  cursor_member: string | null;
+  members_done: number;
+  members_changed: number;
+  started_at: Date;
+  finished_at: Date | null;
+  error: string | null;
+}
+
+const DEFAULT_BATCH = 20_000;
+
+function toRecord(row: RunRow): RunRecord {
+  return {
+    merchant: row.merchant_id,
+    runId: Number(row.run_id),
+    key: row.run_key,
+    kind: row.kind,
+    version: row.version,
+    at: new Date(row.at),
+    status: row.status,
+    membersDone: row.members_done,
+    membersChanged: row.members_changed,
+    startedAt: new Date(row.started_at),
+    finishedAt: row.finished_at === null ? null : new Date(row.finished_at),
+    error: row.error,
+  };
+}
 
 /**
  * Creates the run for `spec.key` unless one exists; returns the run either way (`created` says
  * which). A run that exists and is `done` must not be continued.
  */
-export async function openRun(_q: Queryable, _spec: RunSpec, _startedAt: Date): Promise<{ run: RunRecord; created: boolean }> {
-  throw new Error('engine runs: not built yet');
+export async function openRun(q: Queryable, spec: RunSpec, startedAt: Date): Promise<{ run: RunRecord; created: boolean }> {
+  const inserted = await q.query<RunRow>(
+    `INSERT INTO engine_runs (merchant_id, run_key, kind, version, at, existing_members, status, started_at)
+     VALUES ($1, $2, $3, $4, $5, $6, 'running', $7)
+     ON CONFLICT (merchant_id, run_key) DO NOTHING
+     RETURNING *`,
+    [spec.merchant, spec.key, spec.kind, spec.version, spec.at, spec.existingMembers ?? null, startedAt],
+  );
+  if (inserted.rows[0]) return { run: toRecord(inserted.rows[0]), created: true };
+  const found = await readRunByKey(q, spec.merchant, spec.key);
+  if (!found) throw new Error(`engine run ${spec.key} of ${spec.merchant} vanished`);
+  return { run: found, created: false };
 }
 
-/** Runs the remaining batches of a run until it is done (or shouldStop). */
-export async function continueRun(_db: Db, _merchant: string, _runId: number, _opts: ContinueOptions): Promise<RunRecord> {
-  throw new Error('engine runs: not built yet');
+export async function readRun(q: Queryable, merchant: string, runId: number): Promise<RunRecord | null> {
+  const { rows } = await q.query<RunRow>('SELECT * FROM engine_runs WHERE merchant_id = $1 AND run_id = $2', [merchant, runId]);
+  return rows[0] ? toRecord(rows[0]) : null;
 }
 
-export async function readRun(_q: Queryable, _merchant: string, _runId: number): Promise<RunRecord | null> {
-  throw new Error('engine runs: not built yet');
+async function readRunByKey(q: Queryable, merchant: string, key: string): Promise<RunRecord | null> {
+  const { rows } = await q.query<RunRow>('SELECT * FROM engine_runs WHERE merchant_id = $1 AND run_key = $2', [merchant, key]);
+  return rows[0] ? toRecord(rows[0]) : null;
+}
+
+/** Runs the remaining batches of a run until it is done (or until shouldStop between batches). */
+export async function continueRun(db: Db, merchant: string, runId: number, opts: ContinueOptions): Promise<RunRecord> {
+  const batchSize = opts.batchSize ?? DEFAULT_BATCH;
+  const total = opts.onProgress ? await countMembers(db, merchant) : 0;
+  let judge: Judge | null = null;
+  for (;;) {
+    const step = await db.transaction(async (tx) => {
+      const { rows } = await tx.query<RunRow>('SELECT * FROM engine_runs WHERE merchant_id = $1 AND run_id = $2 FOR UPDATE', [
+        merchant,
+        runId,
+      ]);
+      const row = rows[0];
+      if (!row) throw new Error(`engine run ${runId} of ${merchant} does not exist`);
+      if (row.status !== 'running') return { row, finished: true };
+      judge ??= await judgeFor(tx, row);
+      const hi = await batchEnd(tx, merchant, row.cursor_member, batchSize);
+      const scope = { lo: row.cursor_member, hi };
+      const members = await countScope(tx, merchant, scope);
+      const changed = await judge(tx, scope, Number(row.run_id));
+      const last = hi ?? (await lastMember(tx, merchant)) ?? row.cursor_member;
+      const updated = await tx.query<RunRow>(
+        `UPDATE engine_runs SET cursor_member = $3, members_done = members_done + $4, members_changed = members_changed + $5,
+           status = CASE WHEN $6::boolean THEN 'done' ELSE 'running' END,
+           finished_at = CASE WHEN $6::boolean THEN $7::timestamptz END, error = NULL
+         WHERE merchant_id = $1 AND run_id = $2 RETURNING *`,
+        [merchant, runId, last, members, changed, hi === null, opts.clock()],
+      );
+      return { row: updated.rows[0]!, finished: hi === null };
+    });
+    opts.onProgress?.({ done: step.row.members_done, total: Math.max(total, step.row.members_done), changed: step.row.members_changed });
+    if (step.finished || opts.shouldStop?.()) return toRecord(step.row);
+  }
+}
+
+type Judge = (q: Queryable, scope: { lo: string | null; hi: string | null }, runId: number) => Promise<number>;
+
+async function judgeFor(q: Queryable, row: RunRow): Promise<Judge> {
+  const at = new Date(row.at);
+  const merchant = row.merchant_id;
+  if (row.kind === 'recalculate') {
+    const v: JudgingVersion = await loadVersion(q, merchant, row.version);
+    const mode = row.existing_members ?? v.rules.existingMembers;
+    return (tx, scope, runId) => recalculateScope(tx, { merchant, rules: v.rules, version: v.version, runId, at, scope }, mode);
+  }
+  const versions = await loadCurrentVersions(q, merchant);
+  return (tx, scope, runId) => evaluateWithVersions(tx, merchant, versions, at, scope, runId);
+}
+
+/** The last member id of the next batch after `cursor`, or null when fewer than batchSize remain. */
+async function batchEnd(q: Queryable, merchant: string, cursor: string | null, batchSize: number): Promise<string | null> {
+  const { rows } = await q.query<{ member_id: string }>(
+    `SELECT member_id FROM members WHERE merchant_id = $1 AND ($2::text IS NULL OR member_id > $2)
+     ORDER BY member_id OFFSET $3 LIMIT 1`,
+    [merchant, cursor, batchSize - 1],
+  );
+  if (!rows[0]) return null;
+  // Exactly batchSize remain: this batch ends at the last member and the run is done.
+  const more = await q.query('SELECT 1 FROM members WHERE merchant_id = $1 AND member_id > $2 LIMIT 1', [merchant, rows[0].member_id]);
+  return more.rows.length > 0 ? rows[0].member_id : null;
+}
+
+async function countScope(q: Queryable, merchant: string, scope: { lo: string | null; hi: string | null }): Promise<number> {
+  const { rows } = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM members WHERE merchant_id = $1 AND ($2::text IS NULL OR member_id > $2)
+       AND ($3::text IS NULL OR member_id <= $3)`,
+    [merchant, scope.lo, scope.hi],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+async function lastMember(q: Queryable, merchant: string): Promise<string | null> {
+  const { rows } = await q.query<{ m: string | null }>('SELECT max(member_id) AS m FROM members WHERE merchant_id = $1', [merchant]);
+  return rows[0]?.m ?? null;
+}
+
+async function countMembers(q: Queryable, merchant: string): Promise<number> {
+  return countScope(q, merchant, { lo: null, hi: null });
 }

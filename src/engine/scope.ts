@@ -1,0 +1,70 @@
+/**
+ * Which members one engine statement covers, and the values every statement binds: the
+ * merchant, the instant, the version and run that write history and grants.
+ */
+import type { LevelRules } from '../rules/index.js';
+import { Params, RulesSql } from './sqlRules.js';
+
+/** Members with lo < member_id ≤ hi (null: unbounded), and optionally by when they joined. */
+export interface MemberScope {
+  lo: string | null;
+  hi: string | null;
+  /** Only members who joined at or after this instant (judged by a pending version). */
+  joinedFrom?: Date;
+  /** Only members who joined before this instant (judged by the active version). */
+  joinedBefore?: Date;
+}
+
+export interface StepInput {
+  merchant: string;
+  rules: LevelRules;
+  version: number;
+  runId: number | null;
+  at: Date;
+  scope: MemberScope;
+}
+
+export interface Bound {
+  p: Params;
+  r: RulesSql;
+  merchant: string;
+  t: string;
+  version: string;
+  run: string;
+  /** Predicate on the members table aliased `mb`. */
+  members: string;
+  /** Predicate on an orders alias's member_id ({m} is replaced by the column). */
+  orders: string;
+}
+
+export function bind(input: StepInput): Bound {
+  const p = new Params();
+  const merchant = p.add(input.merchant, '::text');
+  const r = new RulesSql(input.rules, p);
+  const range: string[] = [];
+  if (input.scope.lo !== null) range.push(`{m} > ${p.add(input.scope.lo, '::text')}`);
+  if (input.scope.hi !== null) range.push(`{m} <= ${p.add(input.scope.hi, '::text')}`);
+  const members = [`mb.merchant_id = ${merchant}`, ...range.map((c) => c.replaceAll('{m}', 'mb.member_id'))];
+  if (input.scope.joinedFrom) members.push(`mb.joined_at >= ${p.add(input.scope.joinedFrom, '::timestamptz')}`);
+  if (input.scope.joinedBefore) members.push(`mb.joined_at < ${p.add(input.scope.joinedBefore, '::timestamptz')}`);
+  // Bound on first use: PostgreSQL refuses a statement with a parameter it never reads.
+  let t: string | undefined;
+  let version: string | undefined;
+  let run: string | undefined;
+  return {
+    p,
+    r,
+    merchant,
+    get t() {
+      return (t ??= p.add(input.at, '::timestamptz'));
+    },
+    get version() {
+      return (version ??= p.add(input.version, '::int'));
+    },
+    get run() {
+      return (run ??= p.add(input.runId, '::bigint'));
+    },
+    members: members.join(' AND '),
+    orders: range.join(' AND '),
+  };
+}

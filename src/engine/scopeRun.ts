@@ -1,0 +1,71 @@
+/**
+ * Runs the engine's statements over one scope of members, in the caller's transaction: a daily
+ * evaluation (§3.3) or a recalculation (§3.5). Both the inline path and each batch of a run go
+ * through here.
+ */
+import type { Queryable } from '../store/db.js';
+import { run } from '../store/statement.js';
+import type { ExistingMembers } from '../rules/index.js';
+import type { JudgingVersion } from './versions.js';
+import type { MemberScope, StepInput } from './scope.js';
+import { birthdayStep, extendStep, fallStep, refundStep, retainedTiers, upgradeStep, watermarkStep } from './evaluateSteps.js';
+import { fitExpiryStep, recalculateStep } from './recalculateSteps.js';
+
+async function moved(q: Queryable, statement: { text: string; values: readonly unknown[] }): Promise<number> {
+  const { rows } = await run<{ moved: number }>(q, statement);
+  return rows[0]?.moved ?? 0;
+}
+
+/** One daily evaluation of the members in `input.scope` under `input.rules`. Returns moves. */
+export async function evaluateScope(q: Queryable, input: StepInput): Promise<number> {
+  const { rules } = input;
+  if (!rules.active) return 0;
+  let changed = await moved(q, upgradeStep(input));
+  if (rules.downgrade.mode === 'validity') {
+    if (retainedTiers(input).length > 0) {
+      // An extension may still end before t; extend again until nobody is extended.
+      let extended: number;
+      do extended = await moved(q, extendStep(input));
+      while (extended > 0);
+    }
+    changed += await moved(q, fallStep(input));
+  }
+  if (rules.refunds === 'recalculate' && rules.downgrade.mode !== 'recompute') changed += await moved(q, refundStep(input));
+  await run(q, birthdayStep(input));
+  await run(q, watermarkStep(input));
+  return changed;
+}
+
+/** Recalculation of the members in `input.scope` under the new rules at `input.at`. */
+export async function recalculateScope(q: Queryable, input: StepInput, existingMembers: ExistingMembers): Promise<number> {
+  if (!input.rules.active) return 0;
+  const changed = await moved(q, recalculateStep(input, existingMembers));
+  await run(q, fitExpiryStep(input));
+  await run(q, birthdayStep(input));
+  return changed;
+}
+
+/**
+ * A daily evaluation over a scope: members who joined at or after a pending version's apply are
+ * judged by it (§3.5), everyone else by the active version.
+ */
+export async function evaluateWithVersions(
+  q: Queryable,
+  merchant: string,
+  versions: { active: JudgingVersion | null; pending: JudgingVersion | null },
+  at: Date,
+  scope: MemberScope,
+  runId: number | null,
+): Promise<number> {
+  const { active, pending } = versions;
+  let changed = 0;
+  if (active) {
+    const activeScope = pending ? { ...scope, joinedBefore: pending.appliedAt } : scope;
+    changed += await evaluateScope(q, { merchant, rules: active.rules, version: active.version, runId, at, scope: activeScope });
+  }
+  if (pending) {
+    const pendingScope = active ? { ...scope, joinedFrom: pending.appliedAt } : scope;
+    changed += await evaluateScope(q, { merchant, rules: pending.rules, version: pending.version, runId, at, scope: pendingScope });
+  }
+  return changed;
+}

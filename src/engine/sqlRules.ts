@@ -1,0 +1,182 @@
+/**
+ * A version's level rules as SQL fragments: the pieces every engine statement is built from.
+ * Structure (which window, which basis) is chosen here from the compiled rules; every value
+ * (time zone, thresholds, durations, tier ids) is a bound parameter.
+ */
+import type { Duration } from '../model/duration.js';
+import type { LevelRules } from '../rules/index.js';
+
+/** Collects bound values and hands out their placeholders. */
+export class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown, cast = ''): string {
+    this.values.push(value);
+    return `$${this.values.length}${cast}`;
+  }
+}
+
+export interface Window {
+  /** SQL for the lower bound (an instant), or null when unbounded. */
+  from: string | null;
+  /** SQL for the upper bound (exclusive). */
+  to: string;
+}
+
+/** The SQL vocabulary of one version's rules; `p` receives every value. */
+export class RulesSql {
+  // Bound on first use: PostgreSQL refuses a statement with a parameter it never reads.
+  private tzParam: string | null = null;
+  private idsParam: string | null = null;
+
+  constructor(
+    readonly rules: LevelRules,
+    readonly p: Params,
+  ) {}
+
+  get tz(): string {
+    return (this.tzParam ??= this.p.add(this.rules.timezone, '::text'));
+  }
+
+  private get ids(): string {
+    return (this.idsParam ??= this.p.add(this.rules.tiers.map((t) => t.id), '::text[]'));
+  }
+
+  /** localDate(instant) in the merchant's zone. */
+  localDate(instant: string): string {
+    return `((${instant}) AT TIME ZONE ${this.tz})::date`;
+  }
+
+  /** localMidnight(date): the instant local date `date` starts. */
+  localMidnight(date: string): string {
+    return `((${date})::timestamp AT TIME ZONE ${this.tz})`;
+  }
+
+  /** date ± duration, end-of-month clamped (PostgreSQL's month arithmetic clamps like ours). */
+  shiftDate(date: string, d: Duration, sign: 1 | -1): string {
+    const op = sign === 1 ? '+' : '-';
+    if ('months' in d) return `((${date}) ${op} make_interval(months => ${this.p.add(d.months, '::int')}))::date`;
+    return `((${date}) ${op} ${this.p.add(d.days, '::int')})`;
+  }
+
+  /** A fresh expiresAt for a tier reached at `instant` (mode validity), else NULL. */
+  freshExpiry(instant: string): string {
+    const validity = this.rules.downgrade.validity;
+    if (validity === null) return 'NULL::timestamptz';
+    return this.localMidnight(this.shiftDate(this.localDate(instant), validity, 1));
+  }
+
+  /** The expiry after an extension from `expiry` (retention). */
+  extendedExpiry(expiry: string): string {
+    const extend = this.rules.downgrade.extend;
+    if (extend === null) throw new Error('extendedExpiry without retention');
+    return this.localMidnight(this.shiftDate(this.localDate(expiry), extend, 1));
+  }
+
+  /** W(m, t) of §3.2 for a member whose anchor is `anchor` (used by since_last_upgrade). */
+  window(t: string, anchor: string): Window {
+    const w = this.rules.window;
+    switch (w.kind) {
+      case 'lifetime':
+        return { from: null, to: t };
+      case 'since_last_upgrade':
+        return { from: anchor, to: t };
+      case 'rolling':
+        return { from: this.localMidnight(this.shiftDate(this.localDate(t), w.length, -1)), to: t };
+      case 'fixed': {
+        const end = this.localMidnight(`${this.p.add(w.to, '::date')} + 1`);
+        return { from: this.localMidnight(this.p.add(w.from, '::date')), to: `LEAST(${end}, ${t})` };
+      }
+    }
+  }
+
+  /**
+   * The eligible orders of §3.1 with net > 0, as a subquery of (member_id, order_id, paid_at,
+   * consumed, net, import_seq). `memberFilter` restricts it to the members of a batch.
+   */
+  eligibleOrders(merchant: string, memberFilter: string): string {
+    const parts = [`o.merchant_id = ${merchant}`, `o.status = 'paid'`, `o.amount_minor > o.refunded_minor`];
+    if (this.rules.activeFrom !== null) {
+      parts.push(`o.paid_at >= ${this.localMidnight(this.p.add(this.rules.activeFrom, '::date'))}`);
+    }
+    if (this.rules.exclude.size > 0) parts.push(`NOT (o.tags && ${this.p.add([...this.rules.exclude], '::text[]')})`);
+    if (memberFilter) parts.push(memberFilter.replaceAll('{m}', 'o.member_id'));
+    return `(SELECT o.member_id, o.order_id, o.paid_at, o.consumed, o.amount_minor - o.refunded_minor AS net
+      FROM orders o WHERE ${parts.join(' AND ')})`;
+  }
+
+  /** `o.paid_at` inside the window whose bounds are the columns `fromCol`/`toCol`. */
+  inWindow(fromCol: string, toCol: string, o = 'o'): string {
+    return `(${o}.paid_at < ${toCol} AND (${fromCol} IS NULL OR ${o}.paid_at >= ${fromCol}))`;
+  }
+
+  /** The rank of a stored tier id under these rules: −1 for basic and for ids the version lacks. */
+  rankOf(tierCol: string): string {
+    return `COALESCE(array_position(${this.ids}, ${tierCol}) - 1, -1)`;
+  }
+
+  /** The tier id of a rank (NULL for −1). */
+  idOf(rankExpr: string): string {
+    return `(${this.ids})[(${rankExpr}) + 1]`;
+  }
+
+  /** Whether a stored tier id names a tier of this version that is enabled. */
+  heldTierEnabled(tierCol: string): string {
+    const enabled = this.rules.tiers.filter((t) => t.enabled).map((t) => t.id);
+    return `(${tierCol} = ANY(${this.p.add(enabled, '::text[]')}))`;
+  }
+
+  /**
+   * qualified(m): the rank of the highest enabled tier whose threshold `amount`/`count` meet,
+   * else −1. `below` (SQL) restricts it to ranks ≤ below (the sequential fall).
+   */
+  qualifiedRank(amount: string, count: string, atMost?: string): string {
+    const branches: string[] = [];
+    for (const tier of [...this.rules.tiers].reverse()) {
+      if (!tier.enabled) continue;
+      const conds = this.meets(tier.threshold, amount, count);
+      if (atMost !== undefined) conds.unshift(`${tier.rank} <= ${atMost}`);
+      branches.push(`WHEN ${conds.length ? conds.join(' AND ') : 'TRUE'} THEN ${tier.rank}`);
+    }
+    return branches.length ? `(CASE ${branches.join(' ')} ELSE -1 END)` : '-1';
+  }
+
+  /** Whether the retention standard of the tier of rank `rankExpr` is met. */
+  retentionMet(rankExpr: string, amount: string, count: string): string {
+    const branches: string[] = [];
+    for (const tier of this.rules.tiers) {
+      if (tier.retain === null) continue;
+      const conds = this.meets(tier.retain, amount, count);
+      branches.push(`WHEN ${tier.rank} THEN ${conds.length ? conds.join(' AND ') : 'TRUE'}`);
+    }
+    return branches.length ? `(CASE ${rankExpr} ${branches.join(' ')} ELSE FALSE END)` : 'FALSE';
+  }
+
+  /** The amount threshold of the tier of rank `rankExpr` (NULL when unset). */
+  thresholdAmount(rankExpr: string): string {
+    return `(${this.p.add(this.rules.tiers.map((t) => t.threshold.amountMinor?.toString() ?? null), '::bigint[]')})[(${rankExpr}) + 1]`;
+  }
+
+  /** Points of the upgrade_points benefit of the tier of rank `rankExpr` (NULL when none). */
+  upgradePoints(rankExpr: string): string {
+    return `(${this.p.add(this.rules.tiers.map((t) => t.upgradePoints), '::int[]')})[(${rankExpr}) + 1]`;
+  }
+
+  /** Ids of tiers that carry a birthday_discount benefit and are enabled. */
+  birthdayTiers(): string {
+    const ids = this.rules.tiers.filter((t) => t.enabled && t.birthdayDiscount).map((t) => t.id);
+    return this.p.add(ids, '::text[]');
+  }
+
+  /** The amount measure of a set of orders: sum (accumulated) or max (single_order). */
+  amountAggregate(filter: string): string {
+    const fn = this.rules.basis === 'accumulated' ? 'sum' : 'max';
+    return `COALESCE(${fn}(o.net) FILTER (WHERE ${filter}), 0)`;
+  }
+
+  private meets(standard: { amountMinor: bigint | null; orders: number | null }, amount: string, count: string): string[] {
+    const conds: string[] = [];
+    if (standard.amountMinor !== null) conds.push(`${amount} >= ${this.p.add(standard.amountMinor.toString(), '::bigint')}`);
+    if (standard.orders !== null) conds.push(`${count} >= ${this.p.add(standard.orders, '::int')}`);
+    return conds;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Puts a reference-model scenario into the database (merchant, versions, members, orders) and
+ * reads the engine's result back in the reference model's terms, so the two can be compared.
+ */
+import type { Queryable } from '../../src/store/db.js';
+import type { Grant, MemberState, Order, ProgramDocument, Transition } from '../../src/rules/index.js';
+
+export interface Standing {
+  tier: string | null;
+  tierSince: string | null;
+  anchorAt: string | null;
+  expiresAt: string | null;
+  grants: { type: string; key: string; tier: string; dueAt: string; at: string; points: number | null }[];
+  history: { from: string | null; to: string | null; at: string; reason: string }[];
+}
+
+const iso = (d: Date | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
+
+export function standingOf(s: MemberState): Standing {
+  return {
+    tier: s.tier,
+    tierSince: iso(s.tierSince),
+    anchorAt: iso(s.anchorAt),
+    expiresAt: iso(s.expiresAt),
+    grants: sortGrants(s.grants.map(grantOf)),
+    history: s.history.map(historyOf),
+  };
+}
+
+function grantOf(g: Grant): Standing['grants'][number] {
+  return { type: g.type, key: g.key, tier: g.tier, dueAt: iso(g.dueAt)!, at: iso(g.at)!, points: g.points ?? null };
+}
+
+function historyOf(h: Transition): Standing['history'][number] {
+  return { from: h.from, to: h.to, at: iso(h.at)!, reason: h.reason };
+}
+
+function sortGrants(grants: Standing['grants']): Standing['grants'] {
+  return [...grants].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+export async function addMerchant(q: Queryable, merchant: string, at: Date): Promise<void> {
+  await q.query(`INSERT INTO merchants (merchant_id, subscription, created_at, updated_at) VALUES ($1, 'pro', $2, $2)`, [merchant, at]);
+}
+
+export async function addVersion(
+  q: Queryable,
+  merchant: string,
+  version: number,
+  document: ProgramDocument,
+  status: 'active' | 'pending' | 'retired',
+  appliedAt: Date,
+): Promise<void> {
+  if (status === 'active') await q.query(`UPDATE program_versions SET status = 'retired' WHERE merchant_id = $1 AND status = 'active'`, [merchant]);
+  const full = { apiVersion: 'tierform.dev/v1', kind: 'MembershipProgram', metadata: { merchant, subscription: 'pro', ...document.metadata }, spec: document.spec };
+  await q.query(
+    `INSERT INTO program_versions (merchant_id, version, status, document, hash, program_type, actor, applied_at, effective_at)
+     VALUES ($1, $2, $3, $4, 'h', $5, 'test', $6, $6)`,
+    [merchant, version, status, JSON.stringify(full), document.spec.type ?? 'levels', appliedAt],
+  );
+}
+
+export async function addMembers(q: Queryable, merchant: string, members: MemberState[]): Promise<void> {
+  for (const m of members) {
+    await q.query('INSERT INTO members (merchant_id, member_id, joined_at, birthday) VALUES ($1, $2, $3, $4)', [
+      merchant,
+      m.memberId,
+      m.joinedAt,
+      m.birthday,
+    ]);
+  }
+}
+
+/** Inserts or re-imports orders (a re-import keeps `consumed`, as import does). */
+export async function upsertOrders(q: Queryable, merchant: string, orders: Order[]): Promise<void> {
+  for (const o of orders) {
+    await q.query(
+      `INSERT INTO orders (merchant_id, order_id, member_id, amount_minor, refunded_minor, paid_at, status, tags, import_seq)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (merchant_id, order_id) DO UPDATE SET amount_minor = EXCLUDED.amount_minor,
+         refunded_minor = EXCLUDED.refunded_minor, status = EXCLUDED.status, tags = EXCLUDED.tags, import_seq = EXCLUDED.import_seq
+       WHERE orders.import_seq <> EXCLUDED.import_seq`,
+      [merchant, o.id, o.memberId, o.amountMinor.toString(), o.refundedMinor.toString(), o.paidAt, o.status, o.tags, o.importSeq],
+    );
+  }
+}
+
+export async function readStanding(q: Queryable, merchant: string, memberId: string): Promise<Standing> {
+  const m = await q.query<{ tier_id: string | null; tier_since: Date | null; anchor_at: Date | null; expires_at: Date | null }>(
+    'SELECT tier_id, tier_since, anchor_at, expires_at FROM members WHERE merchant_id = $1 AND member_id = $2',
+    [merchant, memberId],
+  );
+  const g = await q.query<{ type: string; grant_key: string; tier_id: string; due_at: Date; at: Date; points: number | null }>(
+    'SELECT type, grant_key, tier_id, due_at, at, points FROM grants WHERE merchant_id = $1 AND member_id = $2',
+    [merchant, memberId],
+  );
+  const h = await q.query<{ from_tier: string | null; to_tier: string | null; at: Date; reason: string }>(
+    'SELECT from_tier, to_tier, at, reason FROM member_history WHERE merchant_id = $1 AND member_id = $2 ORDER BY history_id',
+    [merchant, memberId],
+  );
+  const row = m.rows[0]!;
+  return {
+    tier: row.tier_id,
+    tierSince: iso(row.tier_since),
+    anchorAt: iso(row.anchor_at),
+    expiresAt: iso(row.expires_at),
+    grants: sortGrants(g.rows.map((r) => ({ type: r.type, key: r.grant_key, tier: r.tier_id, dueAt: iso(r.due_at)!, at: iso(r.at)!, points: r.points }))),
+    history: h.rows.map((r) => ({ from: r.from_tier, to: r.to_tier, at: iso(r.at)!, reason: r.reason })),
+  };
+}
