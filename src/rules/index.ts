@@ -8,3 +8,5 @@ export * from './qualify.js';
 export * from './memberState.js';
 export { evaluateMember, consumedFor, retentionMet, tierAsOfTierSince } from './evaluate.js';
 export { recalculateMember, derivedTier } from './recalculate.js';
+export * from './paid.js';
+export { addToInstant, addMonthsToInstant, fromWallClock } from './paidTime.js';

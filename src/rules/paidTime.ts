@@ -1,0 +1,77 @@
+/**
+ * Calendar arithmetic on instants for paid periods (SPEC §3.8): a duration is added to the
+ * wall-clock time of an instant in the merchant's zone (months clamped at the end of the month,
+ * the time of day kept, no rounding to local midnight), and the result is read back as an
+ * instant. This is PostgreSQL's `((t AT TIME ZONE tz) + interval) AT TIME ZONE tz`, which the
+ * SQL engine uses, including its reading of wall times that a clock change makes ambiguous or
+ * skips: a skipped time (spring forward) takes the offset in force before the change, an
+ * ambiguous one (fall back) the offset in force after it.
+ */
+import type { Duration } from '../model/duration.js';
+import { addDays, addMonths } from '../model/localDate.js';
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(tz: string): Intl.DateTimeFormat {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(tz, f);
+  }
+  return f;
+}
+
+/** Wall-clock time of an instant in `tz`, as milliseconds of the same wall time read as UTC. */
+function wallMs(instantMs: number, tz: string): number {
+  const whole = Math.floor(instantMs / 1000) * 1000;
+  const parts = formatter(tz).formatToParts(new Date(whole));
+  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
+  const t = new Date(0);
+  t.setUTCFullYear(get('year'), get('month') - 1, get('day'));
+  t.setUTCHours(get('hour'), get('minute'), get('second'), 0);
+  return t.getTime() + (instantMs - whole);
+}
+
+/** Offset of `tz` at an instant: wall clock minus UTC, in milliseconds. */
+function offsetAt(instantMs: number, tz: string): number {
+  return wallMs(instantMs, tz) - instantMs;
+}
+
+/** The instant of a wall-clock time in `tz` (PostgreSQL's reading of skipped and repeated times). */
+export function fromWallClock(wall: number, tz: string): Date {
+  const valid: number[] = [];
+  for (const offset of new Set([offsetAt(wall - 15 * HOUR, tz), offsetAt(wall, tz), offsetAt(wall + 15 * HOUR, tz)])) {
+    if (offsetAt(wall - offset, tz) === offset) valid.push(wall - offset);
+  }
+  // Repeated wall time: the later instant (the offset after the change).
+  if (valid.length > 0) return new Date(Math.max(...valid));
+  // Skipped wall time: the offset in force before the change.
+  return new Date(wall - offsetAt(wall - 15 * HOUR, tz));
+}
+
+/** `t + d` on the wall clock of `tz` (calendar months clamped at month end, or calendar days). */
+export function addToInstant(t: Date, d: Duration, tz: string): Date {
+  const wall = wallMs(t.getTime(), tz);
+  const dayMs = Math.floor(wall / DAY) * DAY;
+  const timeOfDay = wall - dayMs;
+  const date = new Date(dayMs).toISOString().slice(0, 10);
+  const shifted = 'months' in d ? addMonths(date, d.months) : addDays(date, d.days);
+  return fromWallClock(Date.parse(`${shifted}T00:00:00Z`) + timeOfDay, tz);
+}
+
+/** Whole calendar months: `addToInstant(t, { months })`. */
+export function addMonthsToInstant(t: Date, months: number, tz: string): Date {
+  return addToInstant(t, { months }, tz);
+}
