@@ -29,6 +29,8 @@ export interface ApplyOptions {
   command?: string;
   /** The recalculation run after an immediate rule change (default: the engine's). */
   recalculate?: RecalculateMembers;
+  /** Judged under the lock on the recomputed plan (the downgrade guardrail); an error refuses the merchant. */
+  guardrail?: (q: Queryable, fresh: MerchantPlan) => Promise<PlanError | null>;
 }
 
 export interface MerchantApplyResult {
@@ -101,6 +103,8 @@ async function applyMerchantIn(tx: Queryable, planned: MerchantPlan, opts: Apply
     throw new TierformError(first.code, message);
   }
   if (fresh.action === 'noop' || fresh.action === 'unmanaged') return emptyResult(fresh, 'noop', null);
+  const refused = opts.guardrail ? await opts.guardrail(tx, fresh) : null;
+  if (refused) throw new TierformError(refused.code, refused.message);
   // Every write while a version is pending replaces it; not once run-due has begun taking it into effect.
   if (live?.pending) await assertNotTakingEffect(tx, merchant, live.pending.version);
 

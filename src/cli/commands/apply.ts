@@ -13,15 +13,20 @@ import { confirmApply } from '../approval.js';
 import { resolveActor, resolveSourceRef } from '../provenance.js';
 import type { Plan } from '../../plan/types.js';
 import type { Db } from '../../store/db.js';
+import { withImpacts } from '../../apply/planImpact.js';
+import { guardrailUnderLock, withGuardrail } from '../../apply/guardrails.js';
+import { resolveDowngradeLimit } from '../../config/repoConfig.js';
+import type { DowngradeLimit } from '../../plan/guardrail.js';
 
 export const USAGE =
-  'tierform apply [paths… | planfile.json] [--auto-approve] [--supersede] [--source-ref <ref>] [--actor <name>] [--lock-timeout <seconds>]';
+  'tierform apply [paths… | planfile.json] [--auto-approve] [--supersede] [--source-ref <ref>] [--actor <name>] [--lock-timeout <seconds>] [--max-downgrades <n|p%>]';
 
 export async function run(ctx: CommandContext): Promise<number> {
   const lockTimeoutMs = lockTimeoutMsFromContext(ctx, USAGE);
   const saved = ctx.positionals.length === 1 ? await readSavedPlanIfAny(ctx.positionals[0]!, ctx.io.cwd) : null;
   const actor = resolveActor(ctx);
   const sourceRef = await resolveSourceRef(ctx);
+  const maxDowngrades = await resolveDowngradeLimit(stringOption(ctx, 'max-downgrades'), ctx.io.cwd, USAGE);
 
   const db = await openDbFromContext(ctx, 'apply');
   try {
@@ -40,7 +45,8 @@ export async function run(ctx: CommandContext): Promise<number> {
         ctx.io.stdout.write(renderDiagnosticsText(planned.validation.reports, { color: ctx.color }));
         return 1;
       }
-      plan = planned.plan;
+      // Shown with its impact, and refused early by the guardrail; apply judges both again under the lock.
+      plan = withGuardrail(await withImpacts(db, planned.plan, ctx.now), maxDowngrades);
       ctx.io.stdout.write(withNewline(renderPlanText(plan, { color: ctx.color })));
       if (planHasErrors(plan)) {
         ctx.io.stderr.write('error: the plan has errors (above); nothing was applied\n');
@@ -55,7 +61,7 @@ export async function run(ctx: CommandContext): Promise<number> {
         return 1;
       }
     }
-    return await execute(ctx, db, plan, { actor, sourceRef, lockTimeoutMs, reviewed: saved !== null || !flag(ctx, 'auto-approve') });
+    return await execute(ctx, db, plan, { actor, sourceRef, lockTimeoutMs, reviewed: saved !== null || !flag(ctx, 'auto-approve'), maxDowngrades });
   } finally {
     await db.close();
   }
@@ -65,7 +71,7 @@ async function execute(
   ctx: CommandContext,
   db: Db,
   plan: Plan,
-  opts: { actor: string; sourceRef: string | null; lockTimeoutMs: number; reviewed: boolean },
+  opts: { actor: string; sourceRef: string | null; lockTimeoutMs: number; reviewed: boolean; maxDowngrades: DowngradeLimit | null },
 ): Promise<number> {
   const result = await applyPlan(db, plan, {
     now: ctx.now,
@@ -74,6 +80,7 @@ async function execute(
     lockTimeoutMs: opts.lockTimeoutMs,
     supersede: flag(ctx, 'supersede'),
     savedPlan: opts.reviewed,
+    ...(opts.maxDowngrades ? { guardrail: guardrailUnderLock(opts.maxDowngrades, ctx.now)! } : {}),
   });
   for (const r of result.merchants) {
     if (r.outcome === 'failed') ctx.io.stderr.write(`error ${r.error?.code ?? 'apply.failed'}: ${r.merchant}: ${r.error?.message ?? ''}\n`);

@@ -11,10 +11,13 @@ import { renderPlanJson } from '../../plan/render/json.js';
 import { renderPlanMarkdown } from '../../plan/render/markdown.js';
 import { renderPlanText } from '../../plan/render/text.js';
 import { planHasChanges, planHasErrors } from '../../plan/outcome.js';
+import { withImpacts } from '../../apply/planImpact.js';
+import { withGuardrail } from '../../apply/guardrails.js';
+import { resolveDowngradeLimit } from '../../config/repoConfig.js';
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
 export const USAGE =
-  'tierform plan [paths…] [--format text|markdown|json] [--out <file>] [--detailed-exitcode] [--merchant <id>] [--supersede]';
+  'tierform plan [paths…] [--format text|markdown|json] [--out <file>] [--detailed-exitcode] [--merchant <id>] [--supersede] [--max-downgrades <n|p%>]';
 
 export async function run(ctx: CommandContext): Promise<number> {
   const format = stringOption(ctx, 'format') ?? 'text';
@@ -22,21 +25,24 @@ export async function run(ctx: CommandContext): Promise<number> {
   const paths = ctx.positionals.length > 0 ? ctx.positionals : ['programs'];
   const merchant = stringOption(ctx, 'merchant');
   const out = stringOption(ctx, 'out');
+  const maxDowngrades = await resolveDowngradeLimit(stringOption(ctx, 'max-downgrades'), ctx.io.cwd, USAGE);
 
   const db = await openDbFromContext(ctx, 'plan');
   try {
-    const { validation, plan } = await planFiles(db, paths, {
+    const { validation, plan: planned } = await planFiles(db, paths, {
       cwd: ctx.io.cwd,
       now: ctx.now,
       supersede: flag(ctx, 'supersede'),
       ...(merchant ? { merchant } : {}),
     });
-    if (!plan) {
+    if (!planned) {
       // Keep stdout parseable for --format json; people read the diagnostics either way.
       const stream = format === 'json' ? ctx.io.stderr : ctx.io.stdout;
       stream.write(renderDiagnosticsText(validation.reports, { color: ctx.color }));
       return 1;
     }
+    // The impact of each rule change: one dry run per merchant that recalculates members.
+    const plan = withGuardrail(await withImpacts(db, planned, ctx.now), maxDowngrades);
     const rendered = format === 'json' ? renderPlanJson(plan) : format === 'markdown' ? renderPlanMarkdown(plan) : renderPlanText(plan, { color: ctx.color });
     ctx.io.stdout.write(rendered.endsWith('\n') ? rendered : `${rendered}\n`);
     if (planHasErrors(plan)) return 1;

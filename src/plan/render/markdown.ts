@@ -6,7 +6,7 @@
  */
 import { planCounts } from '../outcome.js';
 import type { Change, MerchantPlan, Plan } from '../types.js';
-import { formatRecalculation, formatValue, movements } from './values.js';
+import { formatRecalculation, formatValue, impactLabel, impactTiers, movements } from './values.js';
 
 export const MAX_COMMENT = 65_000;
 /** Rows of changes shown in one merchant's block; the rest is counted. */
@@ -71,9 +71,15 @@ function detailsBlock(m: MerchantPlan): string {
   }
   if (m.impact) {
     const impact = m.impact;
-    const tiers = [...new Set([...Object.keys(impact.before), ...Object.keys(impact.after)])];
-    lines.push('', `Impact (data as of ${escapeMarkdown(impact.asOf)}):`, '', '| Tier | Before | After |', '| --- | --- | --- |');
-    for (const t of tiers) lines.push(`| ${escapeMarkdown(t)} | ${impact.before[t] ?? 0} | ${impact.after[t] ?? 0} |`);
+    lines.push('', `Impact (${escapeMarkdown(impactLabel(m))}):`, '', '| Tier | Before | After |', '| --- | ---: | ---: |');
+    for (const t of impactTiers(impact)) lines.push(`| ${escapeMarkdown(t)} | ${impact.before[t] ?? 0} | ${impact.after[t] ?? 0} |`);
+    const moves = impact.transitions.filter((t) => t.from !== t.to && t.count > 0);
+    if (moves.length > 0) {
+      lines.push('', '| From | To | Members |', '| --- | --- | ---: |');
+      for (const t of moves) lines.push(`| ${escapeMarkdown(t.from)} | ${escapeMarkdown(t.to)} | ${t.count} |`);
+    } else {
+      lines.push('', 'No member changes tier.');
+    }
   }
   lines.push('', '</details>');
   return lines.join('\n');

@@ -1,7 +1,7 @@
 /** The plan for people at a terminal, in the spirit of `terraform plan`. */
 import { planSummaryLine } from '../outcome.js';
 import type { Change, MerchantPlan, Plan } from '../types.js';
-import { formatRecalculation, formatValue, movements } from './values.js';
+import { formatRecalculation, formatTransitions, formatValue, impactLabel, impactTiers, movements } from './values.js';
 
 type Paint = (code: string, text: string) => string;
 
@@ -37,10 +37,15 @@ function merchantLines(m: MerchantPlan, paint: Paint): string[] {
     lines.push(`    type switch ${s.from ?? '(new)'} → ${s.to}: ${s.used} of ${s.limit} used in the window, ${verdict}`);
   }
   if (m.impact) {
-    const moves = movements(m.impact, m.document);
-    const tiers = [...new Set([...Object.keys(m.impact.before), ...Object.keys(m.impact.after)])];
-    const counts = tiers.map((t) => `${t} ${m.impact!.before[t] ?? 0} → ${m.impact!.after[t] ?? 0}`).join(', ');
-    lines.push(`    impact (data as of ${m.impact.asOf}): ${moves.up} up, ${moves.down} down; ${counts}`);
+    const impact = m.impact;
+    const moves = movements(impact, m.document);
+    lines.push(`    impact (${impactLabel(m)}): ${moves.up} up, ${moves.down} down`);
+    const rows = impactTiers(impact).map((t) => [t, String(impact.before[t] ?? 0), String(impact.after[t] ?? 0)]);
+    const width = Math.max(4, ...rows.map((r) => r[0]!.length));
+    const numWidth = Math.max(6, ...rows.flatMap((r) => [r[1]!.length, r[2]!.length]));
+    lines.push(`      ${'tier'.padEnd(width)}  ${'before'.padStart(numWidth)}  ${'after'.padStart(numWidth)}`);
+    for (const [t, b, a] of rows) lines.push(`      ${t!.padEnd(width)}  ${b!.padStart(numWidth)}  ${a!.padStart(numWidth)}`);
+    lines.push(`      moves: ${formatTransitions(impact)}`);
   }
   for (const e of m.errors) lines.push(`    ${paint('31', `error ${e.code}`)}: ${e.message}`);
   return lines;

@@ -44,3 +44,25 @@ export function movements(impact: Impact, document: unknown): { up: number; down
   }
   return { up, down };
 }
+
+/**
+ * How an impact is labelled: the data it was computed on, and for a scheduled change that
+ * members may still move before it takes effect.
+ */
+export function impactLabel(m: MerchantPlan): string {
+  if (!m.impact) return '';
+  if (m.recalculation.mode === 'scheduled') return `as of now (${m.impact.asOf}), before ${m.recalculation.at ?? 'the scheduled instant'}`;
+  return `data as of ${m.impact.asOf}`;
+}
+
+/** Tier keys of an impact in its own order (basic, then ranks, then tiers the program dropped). */
+export function impactTiers(impact: Impact): string[] {
+  return [...new Set([...Object.keys(impact.before), ...Object.keys(impact.after)])];
+}
+
+/** `gold→silver 1,000, silver→basic 204`; `none` when nobody moves. */
+export function formatTransitions(impact: Impact): string {
+  const moves = impact.transitions.filter((t) => t.from !== t.to && t.count > 0);
+  if (moves.length === 0) return 'none';
+  return moves.map((t) => `${t.from}→${t.to} ${t.count.toLocaleString('en-US')}`).join(', ');
+}
