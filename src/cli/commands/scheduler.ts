@@ -6,9 +6,10 @@
 import { performance } from 'node:perf_hooks';
 import type { CommandContext } from '../context.js';
 import { stringOption } from '../context.js';
-import { UsageError } from '../errors.js';
+import { TierformError, UsageError } from '../errors.js';
 import { checkCron } from '../../model/cron.js';
-import { lockTimeoutMsFromContext, openDbFromContext } from '../../store/open.js';
+import { lockTimeoutMsFromContext, openDbFromContext, resolveDbTarget } from '../../store/open.js';
+import type { Db } from '../../store/db.js';
 import { runDue, type DueRunResult } from '../../schedule/runDue.js';
 import { batchSizeOption, claimantName } from './run-due.js';
 
@@ -30,7 +31,19 @@ export async function run(ctx: CommandContext): Promise<number> {
   const startedWall = Date.now();
   const tickInstant = (): Date => (stringOption(ctx, 'now') === undefined ? new Date() : new Date(ctx.now.getTime() + (Date.now() - startedWall)));
 
-  const db = await openDbFromContext(ctx, 'scheduler');
+  // A server is opened once. The embedded database serves one process at a time, so it is
+  // opened for each tick and closed after it: other commands (an apply) can use it in between.
+  const target = resolveDbTarget({ db: stringOption(ctx, 'db'), dataDir: stringOption(ctx, 'data-dir'), env: ctx.io.env, cwd: ctx.io.cwd });
+  const shared = target.kind === 'pg' ? await openDbFromContext(ctx, 'scheduler') : null;
+  const withDb = async <T>(fn: (db: Db) => Promise<T>): Promise<T> => {
+    if (shared) return fn(shared);
+    const db = await openDbFromContext(ctx, 'scheduler');
+    try {
+      return await fn(db);
+    } finally {
+      await db.close();
+    }
+  };
   let stopping = false;
   let current: Promise<void> = Promise.resolve();
   let stop!: () => void;
@@ -48,7 +61,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       return ms;
     };
     try {
-      const result = await runDue(db, {
+      const result = await withDb((db) => runDue(db, {
         now,
         clock: () => new Date(now.getTime() + Math.round(performance.now() - began)),
         lockTimeoutMs,
@@ -56,10 +69,12 @@ export async function run(ctx: CommandContext): Promise<number> {
         shouldStop: () => stopping,
         ...(batchSize !== undefined ? { batchSize } : {}),
         onRun: (r: DueRunResult) => log({ level: r.status === 'failed' ? 'error' : 'info', event: 'run', ...runFields(r), durationMs: since() }),
-      });
+      }));
       log({ level: result.ok ? 'info' : 'error', event: 'tick', now: now.toISOString(), runs: result.runs.length, failed: result.runs.filter((r) => r.status === 'failed').length, durationMs: Math.round(performance.now() - began) });
     } catch (err) {
-      log({ level: 'error', event: 'tick', now: now.toISOString(), error: err instanceof Error ? err.message : String(err) });
+      // The daemon keeps going (the database may be busy or down for a while); each tick retries.
+      const error = err instanceof TierformError ? { code: err.code, message: err.message } : { code: 'run.failed', message: err instanceof Error ? err.message : String(err) };
+      log({ level: 'error', event: 'tick', now: now.toISOString(), error });
     }
   };
   const runTick = (): Promise<void> => {
@@ -77,7 +92,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   process.on('SIGINT', onSignal);
 
   const { schedule } = await import('node-cron');
-  log({ level: 'info', event: 'started', cron, database: db.kind });
+  log({ level: 'info', event: 'started', cron, database: target.kind });
   // Due work waiting at start-up runs at once, not at the first tick.
   await runTick();
   const task = schedule(cron, () => runTick(), { noOverlap: true, name: 'tierform run-due' });
@@ -91,7 +106,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
-    await db.close();
+    await shared?.close();
   }
 }
 
