@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { withTestDb } from '../helpers/db.js';
 import { evaluateInline, recalculateInline, recalculationImpact } from '../../src/engine/index.js';
 import { compileRules, evaluateMember, recalculateMember, type ExistingMembers, type MemberState, type Order } from '../../src/rules/index.js';
-import { memberArb, programArb, tags, withRefundsArb, type ProgramSample } from '../semantics/arbitraries.js';
+import { memberArb, programArb, tags, type ProgramSample } from '../semantics/arbitraries.js';
 import { addDays, localMidnight } from '../../src/model/localDate.js';
 import { addMembers, addMerchant, addVersion, readStanding, standingOf, upsertOrders } from './harness.js';
 
@@ -84,6 +84,21 @@ function densify(program: ProgramSample, start: string, shift: number): ProgramS
   return { ...program, document, rules: compileRules(document) };
 }
 
+/** Later imports of the same orders: most paid orders get refunded, halved or cancelled. */
+function refundsArb(orders: Order[]): fc.Arbitrary<Order[]> {
+  const change = fc.constantFrom('keep', 'keep', 'refunded', 'half', 'half', 'cancelled');
+  return fc.array(change, { minLength: orders.length, maxLength: orders.length }).map((changes) => {
+    let seq = orders.length;
+    return orders.map((o, i) => {
+      const c = changes[i]!;
+      if (c === 'keep' || o.status !== 'paid') return o;
+      seq += 1;
+      if (c === 'half') return { ...o, refundedMinor: o.amountMinor / 2n, importSeq: seq };
+      return { ...o, status: c as Order['status'], importSeq: seq };
+    });
+  });
+}
+
 const caseArb: fc.Arbitrary<Case> = fc
   .tuple(programArb(), fc.constantFrom(...START), fc.integer({ min: 0, max: 120 }))
   .map(([program, start, shift]) => [densify(program, start, shift), start] as const)
@@ -101,7 +116,7 @@ const caseArb: fc.Arbitrary<Case> = fc
       const sorted = [...new Set(allTimes.map((t) => t.getTime()))].sort((a, b) => a - b).map((t) => new Date(t));
       const cut = Math.ceil(sorted.length / 2);
       const seqd = rest.orders.map((o, i) => ({ ...o, importSeq: i + 1 }));
-      return withRefundsArb(seqd).map((refunded) => ({
+      return refundsArb(seqd).map((refunded) => ({
         ...rest,
         next: { ...rest.next, rules: { ...rest.next.rules, timezone: program.timezone } },
         orders: seqd,
