@@ -25,6 +25,7 @@ function program(goldBenefits: object[]): object {
             ],
           },
           { id: 'gold', name: 'Gold Member', threshold: { amount: 1000 }, benefits: goldBenefits },
+          { id: 'platinum', name: 'Platinum', threshold: { amount: 5000 } },
         ],
       },
     },
@@ -201,6 +202,8 @@ describe('members list', () => {
   });
 
   it('filters by tier, basic included, and limits', async () => {
+    expect(JSON.parse((await w.cli('members', 'list', 'shop', '--tier', 'platinum', '--format', 'json')).stdout)).toEqual([]);
+    expect((await w.cli('members', 'list', 'shop', '--tier', 'platinum')).stdout).toBe('No members of shop at platinum.\n');
     const gold = JSON.parse((await w.cli('members', 'list', 'shop', '--tier', 'gold', '--format', 'json')).stdout) as { member: string }[];
     expect(gold.map((m) => m.member)).toEqual(['Z-gold', 'm-gold']);
     const basic = JSON.parse((await w.cli('members', 'list', 'shop', '--tier', 'basic', '--format', 'json')).stdout) as { member: string }[];
@@ -215,12 +218,22 @@ describe('members list', () => {
   });
 
   it('refuses a tier the program does not define and a bad limit', async () => {
-    const tier = await w.cli('members', 'list', 'shop', '--tier', 'platinum');
+    const tier = await w.cli('members', 'list', 'shop', '--tier', 'diamond');
     expect(tier.code).toBe(1);
     expect(tier.stderr).toMatch(/^error state\.unknown-tier: /);
     const limit = await w.cli('members', 'list', 'shop', '--limit', '0');
     expect(limit.code).toBe(1);
     expect(limit.stderr).toContain('--limit');
+  });
+});
+
+describe('status', () => {
+  it('counts members per tier from the stored state: every tier of the active version, empty ones and basic included', async () => {
+    const r = await w.cli('status', 'shop', '--format', 'json', '--now', T0);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { members: Record<string, number> }).members).toEqual({ silver: 1, gold: 2, platinum: 0, basic: 2 });
+    const text = await w.cli('status', '--now', T0);
+    expect(text.stdout).toContain('silver 1, gold 2, platinum 0, basic 2');
   });
 });
 
