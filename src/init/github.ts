@@ -54,9 +54,9 @@ ${setup(version)}      - name: Plan
         # --no-migrate: a pull request never changes the database, not even its schema.
         run: |
           set +e
-          tierform plan programs/ --format markdown --no-migrate --out plan.json > plan.md
+          tierform plan programs/ --format markdown --no-migrate --out plan.json > plan.md 2> plan.err
           echo "exitcode=$?" >> "$GITHUB_OUTPUT"
-          cat plan.md
+          cat plan.md plan.err
       - name: Keep the full plan as JSON
         uses: actions/upload-artifact@v4
         with:
@@ -69,7 +69,11 @@ ${setup(version)}      - name: Plan
           script: |
             const fs = require('node:fs');
             const marker = '${PLAN_COMMENT_MARKER}';
-            const body = marker + '\\n' + fs.readFileSync('plan.md', 'utf8');
+            // A plan is markdown; anything else (invalid files, no database) is shown as text.
+            const plan = fs.readFileSync('plan.md', 'utf8');
+            const fence = '\`\`\`';
+            const text = plan.startsWith('## tierform plan') ? plan : '## tierform plan failed\\n\\n' + fence + '\\n' + plan + fs.readFileSync('plan.err', 'utf8') + fence + '\\n';
+            const body = marker + '\\n' + text;
             const { owner, repo } = context.repo;
             const issue_number = context.issue.number;
             const comments = await github.paginate(github.rest.issues.listComments, { owner, repo, issue_number, per_page: 100 });

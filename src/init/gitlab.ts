@@ -34,9 +34,9 @@ tierform-plan:
     - if: $CI_PIPELINE_SOURCE == "merge_request_event"
   script:
     # --no-migrate: a merge request never changes the database, not even its schema.
-    - tierform plan programs/ --format markdown --no-migrate > plan.md || echo "$?" > plan.failed
-    - cat plan.md
-    - node ${GITLAB_NOTE_SCRIPT} plan.md
+    - tierform plan programs/ --format markdown --no-migrate > plan.md 2> plan.err || echo "$?" > plan.failed
+    - cat plan.md plan.err
+    - node ${GITLAB_NOTE_SCRIPT} plan.md plan.err
     - test ! -f plan.failed
 
 tierform-apply:
@@ -66,7 +66,12 @@ export function gitlabNoteScript(): string {
 import { readFileSync } from 'node:fs';
 
 const marker = '${PLAN_COMMENT_MARKER}';
-const body = marker + '\\n' + readFileSync(process.argv[2] ?? 'plan.md', 'utf8');
+// A plan is markdown; anything else (invalid files, no database) is shown as text.
+const plan = readFileSync(process.argv[2] ?? 'plan.md', 'utf8');
+const errors = process.argv[3] ? readFileSync(process.argv[3], 'utf8') : '';
+const fence = '\`\`\`';
+const text = plan.startsWith('## tierform plan') ? plan : '## tierform plan failed\\n\\n' + fence + '\\n' + plan + errors + fence + '\\n';
+const body = marker + '\\n' + text;
 const env = process.env;
 const notes = \`\${env.CI_API_V4_URL}/projects/\${env.CI_PROJECT_ID}/merge_requests/\${env.CI_MERGE_REQUEST_IID}/notes\`;
 const headers = { 'PRIVATE-TOKEN': env.TIERFORM_GITLAB_TOKEN ?? '', 'Content-Type': 'application/json' };

@@ -199,6 +199,87 @@ describe('generated CI workflows', () => {
     expect(runDue.env.TIERFORM_DATABASE_URL).toBe('${{ secrets.TIERFORM_DATABASE_URL }}');
   });
 
+  it('post the plan as one GitHub comment: edited in place when the marker is found, created otherwise', async () => {
+    const t = await scaffolded();
+    const doc = parse(readFileSyncText(t.path('.github/workflows/tierform-pull-request.yml'))) as { jobs: { plan: { steps: { uses?: string; with?: { script?: string } }[] } } };
+    const script = doc.jobs.plan.steps.find((s) => s.uses?.startsWith('actions/github-script'))!.with!.script!;
+    const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<void>;
+    const run = new AsyncFunction('require', 'context', 'github', script);
+
+    async function post(existing: { id: number; user: { type: string }; body: string }[], files: Record<string, string>) {
+      const calls: { method: string; args: Record<string, unknown> }[] = [];
+      const github = {
+        paginate: async (_fn: unknown, args: Record<string, unknown>) => (calls.push({ method: 'list', args }), existing),
+        rest: {
+          issues: {
+            listComments: () => undefined,
+            updateComment: async (args: Record<string, unknown>) => void calls.push({ method: 'update', args }),
+            createComment: async (args: Record<string, unknown>) => void calls.push({ method: 'create', args }),
+          },
+        },
+      };
+      const fakeRequire = () => ({ readFileSync: (p: string) => files[p] ?? '' });
+      await run(fakeRequire, { repo: { owner: 'o', repo: 'r' }, issue: { number: 12 } }, github);
+      return calls;
+    }
+
+    const plan = '## tierform plan\n\n**1** to create\n';
+    const edited = await post(
+      [
+        { id: 1, user: { type: 'User' }, body: 'looks good <!-- tierform-plan -->' },
+        { id: 2, user: { type: 'Bot' }, body: '<!-- tierform-plan -->\n## tierform plan\nold' },
+      ],
+      { 'plan.md': plan },
+    );
+    expect(edited.map((c) => c.method)).toEqual(['list', 'update']);
+    expect(edited[1]!.args).toEqual({ owner: 'o', repo: 'r', comment_id: 2, body: `<!-- tierform-plan -->\n${plan}` });
+
+    const created = await post([], { 'plan.md': 'programs/a.yaml:1:1: error yaml.syntax: bad\n', 'plan.err': 'error state.locked: busy\n' });
+    expect(created.map((c) => c.method)).toEqual(['list', 'create']);
+    expect(created[1]!.args.issue_number).toBe(12);
+    expect(created[1]!.args.body).toMatch(/^<!-- tierform-plan -->\n## tierform plan failed\n\n```\nprograms\/a\.yaml.*\nerror state\.locked: busy\n```\n$/);
+  });
+
+  it('post the plan as one GitLab note through the notes API: PUT when the marker is found, POST otherwise', async () => {
+    const t = await scaffolded();
+    await t.write({
+      'plan.md': '## tierform plan\n\nnew\n',
+      'stub-fetch.mjs': `import { appendFileSync } from 'node:fs';
+const notes = JSON.parse(process.env.STUB_NOTES);
+globalThis.fetch = async (url, opts = {}) => {
+  appendFileSync(process.env.STUB_LOG, JSON.stringify({ url, method: opts.method, headers: opts.headers, body: opts.body ?? null }) + '\\n');
+  const page = new URL(url).searchParams.get('page');
+  const list = page === '1' ? notes.slice(0, 1) : page === '2' ? notes.slice(1) : [];
+  return { ok: true, status: 200, json: async () => list, text: async () => '', headers: { get: () => (page === '1' && notes.length > 1 ? '2' : '') } };
+};
+`,
+    });
+    async function note(existing: { id: number; body: string }[], log: string) {
+      execFileSync(process.execPath, ['--import', t.path('stub-fetch.mjs'), t.path('.gitlab/tierform-plan-note.mjs'), 'plan.md'], {
+        cwd: t.dir,
+        env: {
+          PATH: process.env.PATH,
+          STUB_NOTES: JSON.stringify(existing),
+          STUB_LOG: t.path(log),
+          CI_API_V4_URL: 'https://gitlab.example/api/v4',
+          CI_PROJECT_ID: '42',
+          CI_MERGE_REQUEST_IID: '7',
+          TIERFORM_GITLAB_TOKEN: 'secret',
+        },
+      });
+      return readFileSyncText(t.path(log)).trim().split('\n').map((l) => JSON.parse(l) as { url: string; method: string; headers: Record<string, string>; body: string | null });
+    }
+    const base = 'https://gitlab.example/api/v4/projects/42/merge_requests/7/notes';
+    const edited = await note([{ id: 3, body: 'a reviewer' }, { id: 5, body: '<!-- tierform-plan -->\nold' }], 'edit.log');
+    expect(edited.map((c) => `${c.method} ${c.url}`)).toEqual([`GET ${base}?per_page=100&page=1`, `GET ${base}?per_page=100&page=2`, `PUT ${base}/5`]);
+    expect(edited[2]!.headers['PRIVATE-TOKEN']).toBe('secret');
+    expect(JSON.parse(edited[2]!.body!)).toEqual({ body: '<!-- tierform-plan -->\n## tierform plan\n\nnew\n' });
+
+    const created = await note([{ id: 3, body: 'a reviewer' }], 'create.log');
+    expect(created.map((c) => c.method)).toEqual(['GET', 'POST']);
+    expect(created[1]!.url).toBe(base);
+  });
+
   it('ship a GitLab note script that is valid JavaScript and looks for the marker', async () => {
     const t = await scaffolded();
     const script = t.path('.gitlab/tierform-plan-note.mjs');
@@ -240,7 +321,7 @@ describe('the generated workflows, run against a database', () => {
     } finally {
       await db.cleanup();
     }
-  }, 60_000);
+  }, 180_000);
 });
 
 function readFileSyncText(path: string): string {
