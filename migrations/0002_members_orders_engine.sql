@@ -24,7 +24,9 @@ CREATE TABLE orders (
   consumed        boolean NOT NULL DEFAULT false,     -- triggered an upgrade (single_order)
   PRIMARY KEY (merchant_id, order_id)
 );
-CREATE INDEX orders_by_member ON orders (merchant_id, member_id, paid_at);
+-- A member's orders by processing order: the engine's batches read a member range through it, and
+-- "imported since the last evaluation" (refunds, the watermark) is one index descent per member.
+CREATE INDEX orders_by_member ON orders (merchant_id, member_id, import_seq);
 
 CREATE TABLE member_history (
   merchant_id  text NOT NULL,
