@@ -64,6 +64,8 @@ function assertValid(path: string, text: string): void {
 
 /** Writes the files under `root`; refuses (writing nothing) when one exists, unless `force`. */
 export async function writeScaffold(root: string, files: readonly ScaffoldFile[], force: boolean): Promise<{ created: string[]; overwritten: string[] }> {
+  const rootInfo = await stat(root).catch(() => undefined);
+  if (rootInfo && !rootInfo.isDirectory()) throw new TierformError('init.exists', `${root} exists and is not a directory; nothing was written`);
   const existing: string[] = [];
   for (const f of files) {
     const info = await stat(join(root, f.path)).catch(() => undefined);

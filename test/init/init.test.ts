@@ -121,6 +121,15 @@ describe('tierform init', () => {
     expect(await readFile(t.path('tierform.yaml'), 'utf8')).toMatch(/maxDowngrades: "5%"/);
   });
 
+  it('refuses a target that is a file, even with --force', async () => {
+    const t = await fresh();
+    await t.write({ 'repo': 'not a directory\n' });
+    const r = await runCli(['init', 'repo', '--force'], { cwd: t.dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error init\.exists: .*repo exists and is not a directory/);
+    expect(await filesUnder(t.dir)).toEqual(['repo']);
+  });
+
   it('keeps files it does not write, with or without --force', async () => {
     const t = await fresh();
     await mkdir(t.path('programs/other'), { recursive: true });
