@@ -82,15 +82,25 @@ export interface MemberSpec {
   paidAt: string;
 }
 
-/** Imports members and their orders through the CLI, as a platform would. */
+/**
+ * Inserts members and their paid orders (USD) as an import leaves them. Plain SQL keeps these
+ * tests independent of the importer and saves opening the embedded database twice.
+ */
 export async function importMembers(w: Workspace, merchant: string, members: MemberSpec[]): Promise<void> {
-  const memberLines = members.map((m) => JSON.stringify({ merchant, member: m.member, joinedAt: m.joinedAt }));
-  const orderLines = members.flatMap((m) =>
-    m.amounts.map((amount, i) => JSON.stringify({ merchant, order: `${m.member}-o${i}`, member: m.member, amount, paidAt: m.paidAt, status: 'paid' })),
+  await w.sql((db) =>
+    db.transaction(async (tx) => {
+      for (const m of members) {
+        await tx.query('INSERT INTO members (merchant_id, member_id, joined_at) VALUES ($1, $2, $3)', [merchant, m.member, m.joinedAt]);
+        for (const [i, amount] of m.amounts.entries()) {
+          await tx.query(
+            `INSERT INTO orders (merchant_id, order_id, member_id, amount_minor, refunded_minor, paid_at, status, tags, import_seq)
+             VALUES ($1, $2, $3, $4, 0, $5, 'paid', '{}', nextval('import_seq'))`,
+            [merchant, `${m.member}-o${i}`, m.member, String(amount * 100), m.paidAt],
+          );
+        }
+      }
+    }),
   );
-  await w.dir.write({ 'members.ndjson': `${memberLines.join('\n')}\n`, 'orders.ndjson': `${orderLines.join('\n')}\n` });
-  await w.ok('import', 'members', 'members.ndjson');
-  await w.ok('import', 'orders', 'orders.ndjson');
 }
 
 /** 30 members: m01–m10 spend 150 (bronze), m11–m20 350 (bronze at silver 500, silver at 300), m21–m30 600 (silver). */

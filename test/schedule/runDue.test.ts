@@ -94,6 +94,26 @@ describe('daily evaluations', () => {
     expect(await keys('2026-12-04T12:30:00Z')).toEqual([]);
     const engineRuns = await w.sql(async (db) => (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM engine_runs WHERE kind = 'evaluate'")).rows[0]!.n);
     expect(Number(engineRuns)).toBe(4);
+
+    // A merchant whose run fails does not stop the others; run-due exits 1; the next one retries.
+    await w.sql((db) =>
+      db.transaction(async (tx) => {
+        await tx.execScript(`CREATE FUNCTION fail_ny() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN IF NEW.merchant_id = 'ny' THEN RAISE EXCEPTION 'ny is broken'; END IF; RETURN NEW; END $$;
+          CREATE TRIGGER fail_ny BEFORE INSERT ON engine_runs FOR EACH ROW EXECUTE FUNCTION fail_ny();`);
+      }),
+    );
+    const failing = await w.cli('run-due', '--format', 'json', '--now', '2026-12-05T12:00:00Z');
+    expect(failing.code).toBe(1);
+    expect((JSON.parse(failing.stdout) as RunJson[]).map((r) => `${r.merchant} ${r.key} ${r.status}`)).toEqual([
+      'ny evaluate:2026-12-05T06:00-05:00 failed',
+      'sh evaluate:2026-12-05T03:00+08:00 done',
+    ]);
+    const text = await w.cli('run-due', '--now', '2026-12-05T12:10:00Z');
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/^ny {2}evaluate 2026-12-05T06:00-05:00 \(v1\) {2}failed {2}error run\.failed: .*ny is broken/m);
+    await w.sql((db) => db.query('DROP TRIGGER fail_ny ON engine_runs'));
+    expect(await keys('2026-12-05T12:20:00Z')).toEqual(['ny evaluate:2026-12-05T06:00-05:00 done']);
   });
 });
 
@@ -141,17 +161,14 @@ describe('pending versions', () => {
     expect(await runDueJson(w, plus(T2, 1))).toEqual([]);
     const final = JSON.parse((await w.ok('history', 'acme', '--format', 'json')).stdout) as { version: number; status: string }[];
     expect(final.map((h) => h.status)).toEqual(['active', 'superseded', 'cancelled']);
-  });
 
-  it('a version run-due has begun taking into effect can no longer be superseded or cancelled', async () => {
-    const w = await track(workspace({ acme: {} }));
-    await w.ok('apply', '--auto-approve', '--now', A0);
+    // A version run-due has begun taking into effect can no longer be superseded or cancelled.
     await w.write('acme', { silverAmount: 300, scheduledAt: T });
-    await w.ok('apply', '--auto-approve', '--now', A1);
+    await w.ok('apply', '--auto-approve', '--now', plus(T2, 2));
     // As a run-due that died right after opening the recalculation leaves it.
     await w.sql((db) =>
       db.query(
-        "INSERT INTO scheduled_runs (merchant_id, run_key, kind, version, at, status, started_at) VALUES ('acme', 'recalculate:v2', 'recalculate', 2, $1, 'running', $1)",
+        "INSERT INTO scheduled_runs (merchant_id, run_key, kind, version, at, status, started_at) VALUES ('acme', 'recalculate:v4', 'recalculate', 4, $1, 'running', $1)",
         [T],
       ),
     );
@@ -162,6 +179,6 @@ describe('pending versions', () => {
     const supersede = await w.cli('apply', '--auto-approve', '--supersede', '--now', plus(T, 1));
     expect(supersede.code).toBe(1);
     expect(supersede.stdout + supersede.stderr).toContain('schedule.taking-effect');
-    expect(JSON.parse((await w.ok('schedule', 'list', '--format', 'json')).stdout)).toEqual([expect.objectContaining({ version: 2, takingEffect: true })]);
+    expect(JSON.parse((await w.ok('schedule', 'list', '--format', 'json')).stdout)).toEqual([expect.objectContaining({ version: 4, takingEffect: true })]);
   });
 });
