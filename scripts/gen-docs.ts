@@ -158,7 +158,8 @@ function walk(root: Schema, node: Schema, path: string, rows: FieldRow[]): void 
       walk(root, child, field, rows);
       if (isSchema(child.items)) {
         const item = resolveRef(root, child.items);
-        row.type = `list of ${item.named ?? (isSchema(item.node.properties) ? 'mappings' : typeOf(item.node))}`;
+        const inner = item.named ?? (isSchema(item.node.properties) ? 'mappings' : typeOf(item.node));
+        row.type = `list of ${/^(string|integer|number|boolean)$/.test(inner) ? `${inner}s` : inner}`;
         if (!item.named) walk(root, item.node, `${field}[]`, rows);
       }
       if (isSchema(child.additionalProperties)) {
