@@ -1,6 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Workspace } from '../members/workspace.js';
 import { BEFORE, NOW, program, shopWithMembers } from './impactWorkspace.js';
+import { planFiles } from '../../src/apply/planFiles.js';
+import { impactOf, withImpacts } from '../../src/apply/planImpact.js';
+import { CountingQueryable } from '../../src/store/countingQueryable.js';
 
 interface PlanJson {
   merchants: {
@@ -105,5 +108,23 @@ describe('plan impact of a threshold change', () => {
       action: 'create',
       impact: { asOf: NOW, before: { basic: 0, bronze: 0, silver: 0, gold: 0 }, after: { basic: 0, bronze: 0, silver: 0, gold: 0 }, transitions: [] },
     });
+  });
+
+  it('costs one count of members plus one dry run per merchant with members, however many merchants are created', async () => {
+    const fresh = (n: number): Record<string, object> =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`programs/new-${i}/program.yaml`, program({ merchant: `new-${i}` })]));
+    await w.dir.write({ 'programs/shop/program.yaml': program({ silver: 900, gold: 1500 }), ...fresh(25) });
+    const counts = await w.sql(async (q) => {
+      const now = new Date(NOW);
+      const { plan } = await planFiles(q, [w.dir.path('programs')], { cwd: w.dir.dir, now });
+      expect(plan!.merchants.filter((m) => m.action === 'create')).toHaveLength(26); // and 'fresh' from the test before
+      const oneDryRun = new CountingQueryable(q);
+      await impactOf(oneDryRun, plan!.merchants.find((m) => m.merchant === 'shop')!, now);
+      const all = new CountingQueryable(q);
+      const filled = await withImpacts(all, plan!, now);
+      expect(filled.merchants.every((m) => m.impact !== null)).toBe(true);
+      return { dryRun: oneDryRun.count, all: all.count };
+    });
+    expect(counts.all).toBe(1 + counts.dryRun);
   });
 });
