@@ -54,6 +54,11 @@ export interface ImportKind<Prepared> {
   toCopyRow(record: ImportRecord, prepared: Prepared): string;
   /** Merges the staging table into the kind's tables in one statement, set-based. */
   merge(tx: Queryable, ctx: MergeContext): Promise<MergeCounts>;
+  /**
+   * Optional: line problems only the live state can reveal (a re-import that changes what may
+   * not change), found in SQL over the filled staging table; at most `limit` listed, `total` counted.
+   */
+  checkStaged?(tx: Queryable, limit: number): Promise<{ problems: LineProblem[]; total: number }>;
 }
 
 export interface ImportSource {
@@ -109,6 +114,11 @@ export async function runImport<P>(db: Db, kind: ImportKind<P>, source: ImportSo
       const records = readRecords(readLines(source.input, { onBytes: source.onBytes }), source.format, kind.columns);
       const columnNames = ['line', ...kind.stagingColumns.split(',').map((c) => c.trim().split(/\s+/)[0]!)];
       await tx.copyFrom(`COPY ${STAGE} (${columnNames.join(', ')}) FROM STDIN`, copyRows(records, kind, prepared, problems));
+      if (kind.checkStaged) {
+        const found = await kind.checkStaged(tx, problems.cap);
+        for (const p of found.problems) problems.add(p);
+        problems.total += found.total - found.problems.length;
+      }
       if (problems.total > 0) {
         await addDuplicates(tx, kind, problems);
         throw new Rejected();

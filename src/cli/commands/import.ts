@@ -11,6 +11,7 @@ import { runImport, type ImportKind, type ImportOutcome } from '../../import/pip
 import type { InputFormat } from '../../import/records.js';
 import { ordersImport } from '../../import/orders.js';
 import { membersImport } from '../../import/members.js';
+import { purchasesImport } from '../../import/purchases.js';
 
 export function runOrders(ctx: CommandContext): Promise<number> {
   return runImportCommand(ctx, 'orders', ordersImport);
@@ -20,9 +21,8 @@ export function runMembers(ctx: CommandContext): Promise<number> {
   return runImportCommand(ctx, 'members', membersImport);
 }
 
-// Placeholder until its issue lands: the command is registered so its usage is known.
-export async function runPurchases(): Promise<number> {
-  throw new TierformError('internal.unimplemented', 'this command is not built yet');
+export function runPurchases(ctx: CommandContext): Promise<number> {
+  return runImportCommand(ctx, 'purchases', purchasesImport(ctx.now));
 }
 
 const usage = (what: string): string => `tierform import ${what} <file|-> [--input-format ndjson|csv] [--format text|json]`;
