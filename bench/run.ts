@@ -7,6 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { benchValidate } from './validate.js';
 import { benchPlan } from './plan.js';
+import { benchImport } from './import.js';
+import { benchEngine } from './engine.js';
 
 export interface BenchSection {
   title: string;
@@ -18,6 +20,8 @@ export interface BenchSection {
 const sections: Record<string, () => Promise<BenchSection>> = {
   validate: benchValidate,
   plan: benchPlan,
+  import: benchImport,
+  engine: benchEngine,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -11,8 +11,8 @@
  */
 import type { Db, Queryable } from '../store/db.js';
 import { pgErrorCode } from '../store/db.js';
-import { readLines } from './lines.js';
-import { readRecords, type ColumnSpec, type ImportRecord, type InputFormat } from './records.js';
+import { readLineBatches, type LineBatch } from './lines.js';
+import { createRecordReader, type ColumnSpec, type ImportRecord, type InputFormat } from './records.js';
 import { FieldError } from './fields.js';
 
 export interface LineProblem {
@@ -52,7 +52,12 @@ export interface ImportKind<Prepared> {
    * number (the pipeline adds it). Throws FieldError for a bad value.
    */
   toCopyRow(record: ImportRecord, prepared: Prepared): string;
-  /** Merges the staging table into the kind's tables in one statement, set-based. */
+  /**
+   * Set-based checks of the staged rows that need the live state (optional): at most `limit`
+   * problems in line order, and how many there are in all. Runs after the rows are staged.
+   */
+  checkStaged?(tx: Queryable, limit: number): Promise<{ problems: LineProblem[]; total: number }>;
+  /** Merges the staging table into the kind's tables, set-based. */
   merge(tx: Queryable, ctx: MergeContext): Promise<MergeCounts>;
   /**
    * Optional: line problems only the live state can reveal (a re-import that changes what may
@@ -111,13 +116,18 @@ export async function runImport<P>(db: Db, kind: ImportKind<P>, source: ImportSo
     const counts = await db.transaction(async (tx) => {
       const prepared = await kind.prepare(tx);
       await tx.query(`CREATE TEMPORARY TABLE ${STAGE} (line integer NOT NULL, ${kind.stagingColumns}) ON COMMIT DROP`);
-      const records = readRecords(readLines(source.input, { onBytes: source.onBytes }), source.format, kind.columns);
+      const batches = readLineBatches(source.input, { onBytes: source.onBytes });
       const columnNames = ['line', ...kind.stagingColumns.split(',').map((c) => c.trim().split(/\s+/)[0]!)];
-      await tx.copyFrom(`COPY ${STAGE} (${columnNames.join(', ')}) FROM STDIN`, copyRows(records, kind, prepared, problems));
+      await tx.copyFrom(`COPY ${STAGE} (${columnNames.join(', ')}) FROM STDIN`, copyRows(batches, source.format, kind, prepared, problems));
       if (kind.checkStaged) {
         const found = await kind.checkStaged(tx, problems.cap);
         for (const p of found.problems) problems.add(p);
         problems.total += found.total - found.problems.length;
+      }
+      if (kind.checkStaged) {
+        const checked = await kind.checkStaged(tx, problems.cap);
+        for (const p of checked.problems) problems.add(p);
+        problems.total += checked.total - checked.problems.length;
       }
       if (problems.total > 0) {
         await addDuplicates(tx, kind, problems);
@@ -145,27 +155,42 @@ export async function runImport<P>(db: Db, kind: ImportKind<P>, source: ImportSo
   }
 }
 
+/**
+ * COPY text for the staging table, one string per chunk of the file: its good rows joined by
+ * newlines (the adapters add the last one, so a string of several rows is as good as one row).
+ * Bad lines go to `problems` and the stream goes on, so every problem of the file is reported.
+ */
 async function* copyRows<P>(
-  records: AsyncIterable<{ line: number; record?: ImportRecord; problem?: string }>,
+  batches: AsyncIterable<LineBatch>,
+  format: InputFormat,
   kind: ImportKind<P>,
   prepared: P,
   problems: ProblemList,
 ): AsyncGenerator<string> {
-  for await (const r of records) {
-    if (r.record === undefined) {
-      problems.add({ line: r.line, message: r.problem ?? 'invalid line' });
-      continue;
+  let rows: string[] = [];
+  const reader = createRecordReader(format, kind.columns, {
+    record(line, record) {
+      try {
+        rows.push(`${line}\t${kind.toCopyRow(record, prepared)}`);
+      } catch (err) {
+        if (!(err instanceof FieldError)) throw err;
+        problems.add({ line, message: err.message });
+      }
+    },
+    problem(line, message) {
+      problems.add({ line, message });
+    },
+  });
+  for await (const batch of batches) {
+    const { first, lines } = batch;
+    for (let i = 0; i < lines.length; i++) reader.feed(first + i, lines[i]!);
+    if (rows.length > 0) {
+      yield rows.join('\n');
+      rows = [];
     }
-    let row: string;
-    try {
-      row = kind.toCopyRow(r.record, prepared);
-    } catch (err) {
-      if (!(err instanceof FieldError)) throw err;
-      problems.add({ line: r.line, message: err.message });
-      continue;
-    }
-    yield `${r.line}\t${row}`;
   }
+  reader.end();
+  if (rows.length > 0) yield rows.join('\n');
 }
 
 /** Every later occurrence of a key already seen in the file, naming the first line. */

@@ -1,10 +1,9 @@
 /**
  * Records of an import file: NDJSON (one JSON object per line) or CSV (RFC 4180, a header row
  * naming the columns). Both give plain objects keyed by column name, with the line number each
- * record starts on, or a problem with that line. Blank lines are skipped.
+ * record starts on, or a problem with that line. Blank lines are skipped. A reader is fed
+ * lines one at a time and calls back synchronously, so it streams without a promise per line.
  */
-import type { NumberedLine } from './lines.js';
-
 export type InputFormat = 'ndjson' | 'csv';
 
 export interface ColumnSpec {
@@ -16,35 +15,53 @@ export interface ColumnSpec {
 
 export type ImportRecord = Record<string, unknown>;
 
-export type RecordOrProblem =
-  | { line: number; record: ImportRecord; problem?: undefined }
-  | { line: number; problem: string; record?: undefined };
+export interface RecordSink {
+  record(line: number, record: ImportRecord): void;
+  problem(line: number, message: string): void;
+}
 
-export function readRecords(lines: AsyncIterable<NumberedLine>, format: InputFormat, columns: readonly ColumnSpec[]): AsyncGenerator<RecordOrProblem> {
-  return format === 'csv' ? readCsv(lines, columns) : readNdjson(lines, columns);
+export interface RecordReader {
+  /** One physical line (without its line break). */
+  feed(line: number, text: string): void;
+  /** The end of the file. */
+  end(): void;
+}
+
+export function createRecordReader(format: InputFormat, columns: readonly ColumnSpec[], sink: RecordSink): RecordReader {
+  return format === 'csv' ? new CsvReader(columns, sink) : new NdjsonReader(columns, sink);
 }
 
 const BLANK = /^\s*$/;
 
-async function* readNdjson(lines: AsyncIterable<NumberedLine>, columns: readonly ColumnSpec[]): AsyncGenerator<RecordOrProblem> {
-  const known = new Set(columns.map((c) => c.name));
-  for await (const { line, text } of lines) {
-    if (text.length === 0 || (text.charCodeAt(0) <= 32 && BLANK.test(text))) continue;
+class NdjsonReader implements RecordReader {
+  private readonly known: ReadonlySet<string>;
+  constructor(
+    private readonly columns: readonly ColumnSpec[],
+    private readonly sink: RecordSink,
+  ) {
+    this.known = new Set(columns.map((c) => c.name));
+  }
+
+  feed(line: number, text: string): void {
+    if (text.length === 0 || (text.charCodeAt(0) <= 32 && BLANK.test(text))) return;
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (err) {
-      yield { line, problem: `invalid JSON: ${err instanceof Error ? err.message : String(err)}` };
-      continue;
+      this.sink.problem(line, `invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
+      return;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      yield { line, problem: `expected a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}` };
-      continue;
+      this.sink.problem(line, `expected a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
+      return;
     }
     const record = value as ImportRecord;
-    const problem = checkFields(record, columns, known);
-    yield problem === undefined ? { line, record } : { line, problem };
+    const problem = checkFields(record, this.columns, this.known);
+    if (problem === undefined) this.sink.record(line, record);
+    else this.sink.problem(line, problem);
   }
+
+  end(): void {}
 }
 
 /** Unknown fields, and required fields that are missing or null. Optional nulls count as absent. */
@@ -52,72 +69,95 @@ function checkFields(record: ImportRecord, columns: readonly ColumnSpec[], known
   for (const key in record) {
     if (!known.has(key)) return `unknown field '${key}' (expected ${columns.map((c) => c.name).join(', ')})`;
   }
-  const missing: string[] = [];
+  let missing: string[] | undefined;
   for (const c of columns) {
     const v = record[c.name];
     if (v === undefined || v === null) {
-      if (c.required) missing.push(c.name);
+      if (c.required) (missing ??= []).push(c.name);
       else if (v === null) delete record[c.name];
     }
   }
-  if (missing.length > 0) return `missing field${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}`;
-  return undefined;
+  return missing ? missingMessage(missing) : undefined;
 }
 
-async function* readCsv(lines: AsyncIterable<NumberedLine>, columns: readonly ColumnSpec[]): AsyncGenerator<RecordOrProblem> {
-  let header: ColumnSpec[] | undefined;
-  let headerBad = false;
-  let pending: { line: number; text: string } | undefined;
-  for await (const { line, text } of lines) {
+function missingMessage(missing: string[]): string {
+  return `missing field${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}`;
+}
+
+class CsvReader implements RecordReader {
+  private header: ColumnSpec[] | undefined;
+  private headerBad = false;
+  private pending: { line: number; text: string } | undefined;
+  /** After a runaway quoted field: nothing more of the file can be read reliably. */
+  private skipping = false;
+
+  constructor(
+    private readonly columns: readonly ColumnSpec[],
+    private readonly sink: RecordSink,
+  ) {}
+
+  feed(line: number, text: string): void {
+    if (this.skipping) return;
     let start = line;
     let recordText = text;
-    if (pending) {
-      start = pending.line;
-      recordText = `${pending.text}\n${text}`;
-      pending = undefined;
-    } else if (text.length === 0 || BLANK.test(text)) {
-      continue;
+    if (this.pending) {
+      start = this.pending.line;
+      recordText = `${this.pending.text}\n${text}`;
+      this.pending = undefined;
+    } else if (text.length === 0 || (text.charCodeAt(0) <= 32 && BLANK.test(text))) {
+      return;
     }
     const parsed = parseCsvRecord(recordText);
     if (parsed === INCOMPLETE) {
-      pending = { line: start, text: recordText };
-      continue;
-    }
-    if (headerBad) continue;
-    if (typeof parsed === 'string') {
-      yield { line: start, problem: parsed };
-      if (!header) headerBad = true;
-      continue;
-    }
-    if (!header) {
-      const result = readHeader(parsed, columns);
-      if (typeof result === 'string') {
-        headerBad = true;
-        yield { line: start, problem: result };
-      } else {
-        header = result;
+      if (recordText.length > MAX_RECORD_CHARS) {
+        this.sink.problem(start, 'unterminated quoted field (a " opens a field that runs past 1 MB)');
+        this.headerBad ||= !this.header;
+        this.skipping = true;
+        return;
       }
-      continue;
+      this.pending = { line: start, text: recordText };
+      return;
     }
+    if (this.headerBad) return;
+    if (typeof parsed === 'string') {
+      this.sink.problem(start, parsed);
+      if (!this.header) this.headerBad = true;
+      return;
+    }
+    if (!this.header) {
+      const result = readHeader(parsed, this.columns);
+      if (typeof result === 'string') {
+        this.headerBad = true;
+        this.sink.problem(start, result);
+      } else {
+        this.header = result;
+      }
+      return;
+    }
+    const header = this.header;
     if (parsed.length !== header.length) {
-      yield { line: start, problem: `${parsed.length} field${parsed.length === 1 ? '' : 's'}, but the header has ${header.length}` };
-      continue;
+      this.sink.problem(start, `${parsed.length} field${parsed.length === 1 ? '' : 's'}, but the header has ${header.length}`);
+      return;
     }
     const record: ImportRecord = {};
-    const missing: string[] = [];
+    let missing: string[] | undefined;
     for (let i = 0; i < header.length; i++) {
       const column = header[i]!;
       const cell = parsed[i]!;
       if (cell === '') {
-        if (column.required) missing.push(column.name);
+        if (column.required) (missing ??= []).push(column.name);
         continue;
       }
       record[column.name] = column.list ? cell.split('|') : cell;
     }
-    if (missing.length > 0) yield { line: start, problem: `missing field${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}` };
-    else yield { line: start, record };
+    if (missing) this.sink.problem(start, missingMessage(missing));
+    else this.sink.record(start, record);
   }
-  if (pending && !headerBad) yield { line: pending.line, problem: 'unterminated quoted field (a " opens a field that never closes)' };
+
+  end(): void {
+    if (this.pending && !this.headerBad) this.sink.problem(this.pending.line, 'unterminated quoted field (a " opens a field that never closes)');
+    this.pending = undefined;
+  }
 }
 
 function readHeader(names: string[], columns: readonly ColumnSpec[]): ColumnSpec[] | string {
@@ -138,6 +178,7 @@ function readHeader(names: string[], columns: readonly ColumnSpec[]): ColumnSpec
 }
 
 const INCOMPLETE = Symbol('incomplete');
+const MAX_RECORD_CHARS = 1 << 20;
 
 /**
  * One CSV record (RFC 4180): fields separated by commas, optionally enclosed in double quotes,
