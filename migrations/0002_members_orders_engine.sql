@@ -40,6 +40,8 @@ CREATE TABLE member_history (
   run_id       bigint,                                -- null: inside an apply
   PRIMARY KEY (merchant_id, member_id, history_id)
 );
+-- The notifications of one engine batch are the merchant's history rows after a watermark.
+CREATE INDEX member_history_by_id ON member_history (merchant_id, history_id);
 
 -- The grants ledger: one row per idempotency key per member, never deleted.
 CREATE TABLE grants (

@@ -1,7 +1,7 @@
 import type { Queryable } from '../store/db.js';
 import type { ExistingMembers } from '../rules/index.js';
 import { loadCurrentVersions, loadVersion } from './versions.js';
-import { evaluateWithVersions, recalculateScope } from './scopeRun.js';
+import { evaluateMerchantWide, evaluateWithVersions, notifying, recalculateScope } from './scopeRun.js';
 
 const ALL = { lo: null, hi: null };
 
@@ -18,11 +18,13 @@ export async function recalculateInline(
 ): Promise<{ changed: number }> {
   const v = await loadVersion(q, merchant, version);
   const input = { merchant, rules: v.rules, version, runId: null, at, scope: ALL };
-  return { changed: await recalculateScope(q, input, existingMembers ?? v.rules.existingMembers) };
+  return { changed: await notifying(q, merchant, () => recalculateScope(q, input, existingMembers ?? v.rules.existingMembers)) };
 }
 
 /** One daily evaluation of every member of `merchant` at `at`, in the caller's transaction (§3.3). */
 export async function evaluateInline(q: Queryable, merchant: string, at: Date): Promise<{ changed: number }> {
   const versions = await loadCurrentVersions(q, merchant);
-  return { changed: await evaluateWithVersions(q, merchant, versions, at, ALL, null) };
+  const changed = await notifying(q, merchant, () => evaluateWithVersions(q, merchant, versions, at, ALL, null));
+  await evaluateMerchantWide(q, merchant, versions.active, at);
+  return { changed };
 }

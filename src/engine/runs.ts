@@ -7,7 +7,7 @@
 import type { Db, Queryable } from '../store/db.js';
 import type { ContinueOptions, RunRecord, RunSpec } from './index.js';
 import { loadCurrentVersions, loadVersion, type JudgingVersion } from './versions.js';
-import { evaluateWithVersions, recalculateScope } from './scopeRun.js';
+import { evaluateMerchantWide, evaluateWithVersions, notifying, recalculateScope } from './scopeRun.js';
 import type { ExistingMembers } from '../rules/index.js';
 
 interface RunRow {
@@ -92,7 +92,8 @@ export async function continueRun(db: Db, merchant: string, runId: number, opts:
       const hi = await batchEnd(tx, merchant, row.cursor_member, batchSize);
       const scope = { lo: row.cursor_member, hi };
       const members = await countScope(tx, merchant, scope);
-      const changed = await judge(tx, scope, Number(row.run_id));
+      const changed = await notifying(tx, merchant, () => judge!(tx, scope, Number(row.run_id)));
+      if (hi === null && row.kind === 'evaluate') await evaluateMerchantWide(tx, merchant, (await loadCurrentVersions(tx, merchant)).active, new Date(row.at));
       const last = hi ?? (await lastMember(tx, merchant)) ?? row.cursor_member;
       const updated = await tx.query<RunRow>(
         `UPDATE engine_runs SET cursor_member = $3, members_done = members_done + $4, members_changed = members_changed + $5,

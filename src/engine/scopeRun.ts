@@ -10,6 +10,29 @@ import type { JudgingVersion } from './versions.js';
 import type { MemberScope, StepInput } from './scope.js';
 import { birthdayStep, extendStep, fallStep, refundStep, retainedTiers, upgradeStep, watermarkStep } from './evaluateSteps.js';
 import { fitExpiryStep, recalculateStep } from './recalculateSteps.js';
+import { enqueueLevelNotifications, lastHistoryId } from '../outbox/index.js';
+import { performPaidGrants } from './paid/index.js';
+
+/**
+ * Runs `fn` (which writes member history) and renders the notifications of the moves it wrote
+ * into the outbox, in the same transaction: a move and its message land together or not at all.
+ */
+export async function notifying<T>(q: Queryable, merchant: string, fn: () => Promise<T>): Promise<T> {
+  const before = await lastHistoryId(q, merchant);
+  const result = await fn();
+  await enqueueLevelNotifications(q, merchant, before);
+  return result;
+}
+
+/**
+ * What a daily evaluation does once per merchant rather than per member batch: the paid grants
+ * (join points, on-start and periodic benefits, paid birthdays) and paid expiry notices due by
+ * `at`, under the active version. Idempotent through the ledger's keys.
+ */
+export async function evaluateMerchantWide(q: Queryable, merchant: string, active: JudgingVersion | null, at: Date): Promise<number> {
+  if (active === null) return 0;
+  return (await performPaidGrants(q, merchant, at, active.version)).granted;
+}
 
 async function moved(q: Queryable, statement: { text: string; values: readonly unknown[] }): Promise<number> {
   const { rows } = await run<{ moved: number }>(q, statement);
