@@ -59,11 +59,6 @@ export interface ImportKind<Prepared> {
   checkStaged?(tx: Queryable, limit: number): Promise<{ problems: LineProblem[]; total: number }>;
   /** Merges the staging table into the kind's tables, set-based. */
   merge(tx: Queryable, ctx: MergeContext): Promise<MergeCounts>;
-  /**
-   * Optional: line problems only the live state can reveal (a re-import that changes what may
-   * not change), found in SQL over the filled staging table; at most `limit` listed, `total` counted.
-   */
-  checkStaged?(tx: Queryable, limit: number): Promise<{ problems: LineProblem[]; total: number }>;
 }
 
 export interface ImportSource {
@@ -119,11 +114,6 @@ export async function runImport<P>(db: Db, kind: ImportKind<P>, source: ImportSo
       const batches = readLineBatches(source.input, { onBytes: source.onBytes });
       const columnNames = ['line', ...kind.stagingColumns.split(',').map((c) => c.trim().split(/\s+/)[0]!)];
       await tx.copyFrom(`COPY ${STAGE} (${columnNames.join(', ')}) FROM STDIN`, copyRows(batches, source.format, kind, prepared, problems));
-      if (kind.checkStaged) {
-        const found = await kind.checkStaged(tx, problems.cap);
-        for (const p of found.problems) problems.add(p);
-        problems.total += found.total - found.problems.length;
-      }
       if (kind.checkStaged) {
         const checked = await kind.checkStaged(tx, problems.cap);
         for (const p of checked.problems) problems.add(p);
