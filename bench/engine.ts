@@ -1,0 +1,438 @@
+/**
+ * The level engine against its floor (SPEC §6): one merchant with generated members and orders
+ * over 3 years, loaded through the real import code, then timed on the same data:
+ *
+ * - a full recalculation after a threshold change (accumulated, rolling 12 months; then
+ *   single_order), as a run (openRun + continueRun, default batch size) and inline in one
+ *   transaction, and the plan impact dry run of the same change;
+ * - a daily evaluation after importing orders paid "yesterday" for 2% of the members, inline and
+ *   as a run;
+ * - the floor: one hand-written statement that aggregates eligible spend per member in the
+ *   window and updates the tiers that changed (members without orders fall to basic too).
+ *
+ * Every measurement runs in a transaction that is rolled back (a run's batches commit to
+ * savepoints inside it), so each one starts from the same data; VACUUM between them clears the
+ * dead rows the rollback leaves. The floor is run before and after each group and the faster of
+ * the two is the reference.
+ *
+ * Sizes: on the server (TIERFORM_BENCH_DATABASE_URL, an empty database) 1,000,000 members and
+ * 20,000,000 orders; on the embedded database 100,000 members and 2,000,000 orders.
+ * TIERFORM_BENCH_SCALE (e.g. 0.01) scales both; TIERFORM_BENCH_ENGINE_MEMBERS and
+ * TIERFORM_BENCH_ENGINE_ORDERS set them exactly. TIERFORM_BENCH_EXPLAIN=<dir> writes
+ * EXPLAIN (ANALYZE, BUFFERS) of the engine's heaviest statements and of the floor there;
+ * TIERFORM_BENCH_KEEP=1 leaves the merchant's data in the database.
+ */
+import { readFileSync, writeFileSync, mkdirSync, createReadStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import type { MembershipProgram } from '../src/generated/types.js';
+import type { Db, QueryResult, Transaction } from '../src/store/db.js';
+import { openPglite } from '../src/store/pglite.js';
+import { openPg } from '../src/store/pg.js';
+import { migrate } from '../src/store/migrate.js';
+import { readSnapshot } from '../src/store/snapshot.js';
+import { computePlan } from '../src/plan/compute.js';
+import { applyPlan } from '../src/apply/applyPlan.js';
+import { runImport, type ImportKind } from '../src/import/pipeline.js';
+import { ordersImport } from '../src/import/orders.js';
+import { membersImport } from '../src/import/members.js';
+import { continueRun, evaluateInline, openRun, recalculateInline, recalculationImpact } from '../src/engine/index.js';
+import { loadVersion } from '../src/engine/versions.js';
+import { recalculateStep } from '../src/engine/recalculateSteps.js';
+import { upgradeStep, watermarkStep } from '../src/engine/evaluateSteps.js';
+import type { StepInput } from '../src/engine/scope.js';
+import type { Statement } from '../src/store/statement.js';
+import { seededRandom, writeGenerated } from './generate.js';
+import type { BenchSection } from './run.js';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const MERCHANT = 'bench-engine';
+/** Orders are paid in the 3 years before this instant; the members' first evaluation is at it. */
+const BEFORE = new Date('2026-11-01T00:00:00Z');
+/** The next daily evaluation: 03:00 in New York on 2026-11-02; "yesterday" is 2026-11-01 there. */
+const DAILY_AT = new Date('2026-11-02T08:00:00Z');
+const YESTERDAY = { from: new Date('2026-11-01T04:00:00Z'), hours: 25 }; // DST ends that day
+/** The threshold changes take effect at this instant. */
+const CHANGE_AT = new Date('2026-11-02T09:00:00Z');
+
+type Thresholds = { bronze: string; silver: string; gold: string };
+/** Shares of roughly 25/35/25/15 % basic/bronze/silver/gold with the generated amounts. */
+const INITIAL: Thresholds = { bronze: '1000', silver: '1700', gold: '2300' };
+const CHANGED: Thresholds = { bronze: '1000', silver: '1800', gold: '2500' };
+const SINGLE: Thresholds = { bronze: '300', silver: '430', gold: '490' };
+
+interface Row {
+  measure: string;
+  seconds: number;
+  throughput?: string;
+  floor?: number;
+  moved?: number;
+  target: string;
+}
+
+export async function benchEngine(): Promise<BenchSection> {
+  const url = process.env.TIERFORM_BENCH_DATABASE_URL;
+  const scale = Number(process.env.TIERFORM_BENCH_SCALE ?? 1);
+  const members = Number(process.env.TIERFORM_BENCH_ENGINE_MEMBERS ?? Math.round((url ? 1_000_000 : 100_000) * scale));
+  const orders = Number(process.env.TIERFORM_BENCH_ENGINE_ORDERS ?? Math.round((url ? 20_000_000 : 2_000_000) * scale));
+  const explainDir = process.env.TIERFORM_BENCH_EXPLAIN;
+  const db: Db = url ? openPg({ connectionString: url, applicationName: 'tierform-bench-engine' }) : await openPglite();
+  const dir = await mkdtemp(join(tmpdir(), 'tierform-bench-engine-'));
+  const log = (message: string): void => console.error(`bench engine: ${message}`);
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  try {
+    await migrate(db);
+    const used = await db.query<{ used: boolean }>('SELECT EXISTS (SELECT 1 FROM orders) OR EXISTS (SELECT 1 FROM members) AS used');
+    if (used.rows[0]?.used) {
+      throw new Error('the engine bench needs a database without members or orders (TIERFORM_BENCH_DATABASE_URL should name an empty database)');
+    }
+
+    // The program, through apply: three tiers on spend accumulated over the last 12 months.
+    const base = parse(readFileSync(join(ROOT, 'programs/acme/program.yaml'), 'utf8')) as MembershipProgram;
+    await apply(db, program(base, INITIAL, 'accumulated', null), BEFORE, false);
+
+    // Members and orders through the real import code, from generated files.
+    log(`generating ${members.toLocaleString('en-US')} members and ${orders.toLocaleString('en-US')} orders…`);
+    const membersFile = join(dir, 'members.csv');
+    const ordersFile = join(dir, 'orders.csv');
+    let t0 = performance.now();
+    await writeGenerated(membersFile, 'members', 'csv', { merchant: MERCHANT, members, orders: 0, before: BEFORE, seed: 3 });
+    await writeGenerated(ordersFile, 'orders', 'csv', { merchant: MERCHANT, members, orders, before: BEFORE, seed: 5 });
+    const generated = (performance.now() - t0) / 1000;
+    const ordersMiB = (await stat(ordersFile)).size / 2 ** 20;
+
+    log('importing members…');
+    const memberImport = await importFile(db, membersImport, membersFile, members);
+    rows.push({
+      measure: `import members, CSV (${members.toLocaleString('en-US')})`,
+      seconds: memberImport,
+      throughput: `${rate(members, memberImport)} members/s`,
+      target: '—',
+    });
+    log('importing orders…');
+    const orderImport = await importFile(db, ordersImport, ordersFile, orders);
+    rows.push({
+      measure: `import orders, CSV (${orders.toLocaleString('en-US')}, ${ordersMiB.toFixed(0)} MiB)`,
+      seconds: orderImport,
+      throughput: `${rate(orders, orderImport)} orders/s`,
+      target: '≥ 200,000 orders/s',
+    });
+    await rm(ordersFile, { force: true });
+    log('VACUUM ANALYZE…');
+    await db.query('VACUUM ANALYZE members, orders');
+
+    // Everyone gets a tier: the first daily evaluation, committed.
+    log('first evaluation…');
+    t0 = performance.now();
+    const first = await db.transaction((tx) => evaluateInline(tx, MERCHANT, BEFORE));
+    rows.push({ measure: 'setup: first daily evaluation (every member gets a tier), inline', seconds: (performance.now() - t0) / 1000, moved: first.changed, target: '—' });
+    await db.query('VACUUM ANALYZE members, member_history, grants');
+    const shares = await tierShares(db);
+
+    // Yesterday's orders for 2% of the members, imported like any other file.
+    const daily = Math.max(1, Math.floor(members / 50));
+    const yesterdayImport = await importText(db, ordersImport, yesterdayOrders(members, daily), daily);
+    rows.push({
+      measure: `import yesterday's orders, NDJSON (${daily.toLocaleString('en-US')}, one each for 2% of members)`,
+      seconds: yesterdayImport,
+      throughput: `${rate(daily, yesterdayImport)} orders/s`,
+      target: '—',
+    });
+    await db.query('ANALYZE orders');
+
+    const active = await loadVersion(db, MERCHANT, 1);
+    const floorInput = (rules: typeof active.rules, at: Date): Statement => floorStatement(rules, at);
+
+    // 1. The daily evaluation.
+    log('daily evaluation…');
+    const dailyFloor = await floorPair(db, floorInput(active.rules, DAILY_AT), async () => {
+      const inline = await measured(db, (tx) => evaluateInline(tx, MERCHANT, DAILY_AT));
+      const asRun = await measured(db, async (tx) => {
+        const { run } = await openRun(tx, { merchant: MERCHANT, kind: 'evaluate', version: 1, at: DAILY_AT, key: 'evaluate:2026-11-02' }, DAILY_AT);
+        const done = await continueRun(nestedDb(tx, db.kind), MERCHANT, run.runId, { clock: () => DAILY_AT });
+        return { changed: done.membersChanged };
+      });
+      return [
+        { measure: 'daily evaluation (2% of members bought yesterday), run: openRun + continueRun', seconds: asRun.seconds, moved: asRun.value.changed },
+        { measure: 'daily evaluation, evaluateInline in one transaction', seconds: inline.seconds, moved: inline.value.changed },
+      ];
+    });
+    rows.push(...dailyFloor);
+    if (explainDir) {
+      const input = stepInput(active.rules, 1, DAILY_AT);
+      await explain(db, explainDir, 'daily-upgrade-step', upgradeStep(input));
+      await explain(db, explainDir, 'daily-watermark-step', watermarkStep(input));
+      await explain(db, explainDir, 'daily-floor', floorInput(active.rules, DAILY_AT));
+    }
+
+    // 2. A threshold change, accumulated over a rolling 12 months; 3. the same with single_order.
+    for (const [label, thresholds, basis] of [
+      ['accumulated, rolling 12 months', CHANGED, 'accumulated'],
+      ['single_order, rolling 12 months', SINGLE, 'single_order'],
+    ] as const) {
+      log(`recalculation (${label})…`);
+      const version = await apply(db, program(base, thresholds, basis, CHANGE_AT), DAILY_AT, basis === 'single_order');
+      const v = await loadVersion(db, MERCHANT, version);
+      const group = await floorPair(db, floorInput(v.rules, CHANGE_AT), async () => {
+        const asRun = await measured(db, async (tx) => {
+          const spec = { merchant: MERCHANT, kind: 'recalculate' as const, version, at: CHANGE_AT, key: `recalculate:v${version}` };
+          const { run } = await openRun(tx, spec, CHANGE_AT);
+          const done = await continueRun(nestedDb(tx, db.kind), MERCHANT, run.runId, { clock: () => CHANGE_AT });
+          return { changed: done.membersChanged };
+        });
+        if (basis === 'single_order') await db.query('VACUUM orders');
+        const inline = await measured(db, (tx) => recalculateInline(tx, MERCHANT, version, CHANGE_AT));
+        if (basis === 'single_order') await db.query('VACUUM orders');
+        const impact = await measured(db, (tx) => recalculationImpact(tx, MERCHANT, v.rules, CHANGE_AT, 'recalculate'));
+        const impactMoved = impact.value.transitions.reduce((n, t) => n + t.count, 0);
+        return [
+          { measure: `recalculation after a threshold change, ${label}: run (openRun + continueRun)`, seconds: asRun.seconds, moved: asRun.value.changed },
+          { measure: `recalculation, ${label}: recalculateInline in one transaction`, seconds: inline.seconds, moved: inline.value.changed },
+          { measure: `plan impact dry run, ${label} (recalculationImpact)`, seconds: impact.seconds, moved: impactMoved },
+        ];
+      });
+      rows.push(...group);
+      if (explainDir) {
+        const name = basis === 'single_order' ? 'single' : 'accumulated';
+        await explain(db, explainDir, `recalculate-${name}-inline`, recalculateStep(stepInput(v.rules, version, CHANGE_AT), 'recalculate'));
+        const hi = await db.query<{ member_id: string }>(
+          'SELECT member_id FROM members WHERE merchant_id = $1 ORDER BY member_id OFFSET 19999 LIMIT 1',
+          [MERCHANT],
+        );
+        const batch = { ...stepInput(v.rules, version, CHANGE_AT), scope: { lo: null, hi: hi.rows[0]?.member_id ?? null } };
+        await explain(db, explainDir, `recalculate-${name}-first-batch`, recalculateStep(batch, 'recalculate'));
+        await explain(db, explainDir, `recalculate-${name}-floor`, floorInput(v.rules, CHANGE_AT));
+        if (basis === 'single_order') await db.query('VACUUM orders');
+      }
+    }
+
+    notes.push(
+      `One merchant, ${members.toLocaleString('en-US')} members and ${orders.toLocaleString('en-US')} orders over 3 years (bench/generate.ts, seeded: ~3% cancelled, ~2% refunded, ~3% partly refunded, ~2% tagged gift_card, which the program excludes), generated as CSV in ${generated.toFixed(0)} s and loaded through the import code (stream → check → COPY → merge, one transaction per file); then VACUUM ANALYZE. The program (programs/acme with tiers bronze/silver/gold at ${INITIAL.bronze}/${INITIAL.silver}/${INITIAL.gold} USD over a rolling 12 months, downgrade mode recompute) is applied with applyPlan; after the first evaluation the members are ${shares}.`,
+      `The threshold changes are applied as versions taking effect later and recalculated at their instant: silver/gold ${INITIAL.silver}/${INITIAL.gold} → ${CHANGED.silver}/${CHANGED.gold} (accumulated); then the basis single_order with ${SINGLE.bronze}/${SINGLE.silver}/${SINGLE.gold} (largest single order). The daily evaluation follows an import of one order each, paid yesterday, for 2% of the members.`,
+      'Each measurement runs in a transaction that is rolled back, so every one starts from the same data (a run\'s batches commit to savepoints inside it); VACUUM runs between measurements, untimed. "vs floor" divides by the faster of two runs of the floor (before and after the group, same data): one hand-written UPDATE … FROM (members LEFT JOIN the eligible spend per member in the window) that sets tier_id where it changed. The engine also writes tier_since/anchor/expiry, history, notifications and upgrade-point grants for every move, and (single_order) marks the triggering orders; the floor writes tier_id only. The impact dry run writes nothing. The "members moved" column of each floor equals the engine\'s: both make the same tier decision.',
+    );
+    return {
+      title: `Level engine against the floor (${url ? 'PostgreSQL server' : 'embedded PGlite'}, ${members.toLocaleString('en-US')} members, ${orders.toLocaleString('en-US')} orders)`,
+      table: [
+        ['measure', 'time', 'throughput', 'vs floor', 'members moved', 'target'],
+        ...rows.map((r) => [
+          r.measure,
+          `${r.seconds.toFixed(2)} s`,
+          r.throughput ?? '—',
+          r.floor === undefined ? '—' : `${(r.seconds / r.floor).toFixed(2)}×`,
+          r.moved === undefined ? '—' : r.moved.toLocaleString('en-US'),
+          r.target,
+        ]),
+      ],
+      notes,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    if (process.env.TIERFORM_BENCH_KEEP !== '1') await clearMerchant(db).catch(() => {});
+    await db.close();
+  }
+
+  /**
+   * Times the floor, then `group` (engine measurements), then the floor again, each rolled back;
+   * rows get the faster floor as their reference.
+   */
+  async function floorPair(
+    d: Db,
+    floor: Statement,
+    group: () => Promise<{ measure: string; seconds: number; moved: number }[]>,
+  ): Promise<Row[]> {
+    const before = await measured(d, async (tx) => (await tx.query(floor.text, [...floor.values])).rowCount);
+    const measuredRows = await group();
+    const after = await measured(d, async (tx) => (await tx.query(floor.text, [...floor.values])).rowCount);
+    const reference = Math.min(before.seconds, after.seconds);
+    log(`floor ${before.seconds.toFixed(2)} s / ${after.seconds.toFixed(2)} s; ${measuredRows.map((r) => `${r.seconds.toFixed(2)} s`).join(', ')}`);
+    return [
+      { measure: 'floor: one UPDATE … FROM (eligible spend per member in the window), faster of 2', seconds: reference, floor: reference, moved: before.value, target: '1.00×' },
+      ...measuredRows.map((r) => ({ ...r, floor: reference, target: '≤ 1.5× floor' })),
+    ];
+  }
+
+  async function measured<T>(d: Db, fn: (tx: Transaction) => Promise<T>): Promise<{ value: T; seconds: number }> {
+    let out: { value: T; seconds: number } | undefined;
+    try {
+      await d.transaction(async (tx) => {
+        const start = performance.now();
+        const value = await fn(tx);
+        out = { value, seconds: (performance.now() - start) / 1000 };
+        throw new Rollback();
+      });
+    } catch (err) {
+      if (!(err instanceof Rollback)) throw err;
+    }
+    await d.query('VACUUM members, member_history, grants, engine_runs');
+    return out!;
+  }
+}
+
+class Rollback extends Error {
+  constructor() {
+    super('rolled back on purpose');
+  }
+}
+
+function rate(n: number, seconds: number): string {
+  return Math.round(n / seconds).toLocaleString('en-US');
+}
+
+/** The program document: acme's, as merchant bench-engine, with the given thresholds and basis. */
+function program(base: MembershipProgram, t: Thresholds, basis: 'accumulated' | 'single_order', at: Date | null): MembershipProgram {
+  const document = structuredClone(base);
+  document.metadata.merchant = MERCHANT;
+  document.metadata.currency = 'USD';
+  document.spec.effective = at === null ? { mode: 'immediate' } : { mode: 'scheduled', at: at.toISOString().replace('Z', '+00:00'), existingMembers: 'recalculate' };
+  const levels = document.spec.levels!;
+  levels.upgrade = { ...levels.upgrade, basis, window: { rolling: { months: 12 } } };
+  levels.downgrade = { mode: 'recompute' };
+  for (const tier of levels.tiers) tier.threshold = { amount: t[tier.id as keyof Thresholds] };
+  return document;
+}
+
+/** Applies one program document at `now`; returns the version written. */
+async function apply(db: Db, document: MembershipProgram, now: Date, supersede: boolean): Promise<number> {
+  const plan = computePlan([{ path: `programs/${MERCHANT}/program.yaml`, document }], await readSnapshot(db, { now }), now, { supersede });
+  const result = await applyPlan(db, plan, { now, actor: 'bench', sourceRef: null, lockTimeoutMs: 10_000, supersede, savedPlan: false });
+  const merchant = result.merchants[0];
+  if (!result.ok || !merchant || merchant.version === null) throw new Error(`bench apply failed: ${JSON.stringify(result.merchants)}`);
+  return merchant.version;
+}
+
+async function importFile<P>(db: Db, kind: ImportKind<P>, file: string, expected: number): Promise<number> {
+  const t0 = performance.now();
+  const outcome = await runImport(db, kind, { input: createReadStream(file, { highWaterMark: 1 << 20 }), format: 'csv' });
+  const seconds = (performance.now() - t0) / 1000;
+  if (!outcome.ok) throw new Error(`bench import rejected: ${JSON.stringify(outcome.problems.slice(0, 3))}`);
+  if (outcome.inserted + outcome.updated !== expected) throw new Error(`bench import counted ${outcome.inserted + outcome.updated}, expected ${expected}`);
+  return seconds;
+}
+
+async function importText<P>(db: Db, kind: ImportKind<P>, text: string, expected: number): Promise<number> {
+  const t0 = performance.now();
+  const input = (async function* () {
+    yield Buffer.from(text);
+  })();
+  const outcome = await runImport(db, kind, { input, format: 'ndjson' });
+  const seconds = (performance.now() - t0) / 1000;
+  if (!outcome.ok) throw new Error(`bench import rejected: ${JSON.stringify(outcome.problems.slice(0, 3))}`);
+  if (outcome.inserted + outcome.updated !== expected) throw new Error(`bench import counted ${outcome.inserted + outcome.updated}, expected ${expected}`);
+  return seconds;
+}
+
+/** One paid order each, during yesterday (local), for every 50th member. */
+function yesterdayOrders(members: number, count: number): string {
+  const random = seededRandom(11);
+  let text = '';
+  for (let i = 0; i < count; i++) {
+    const member = Math.min(members - 1, i * 50);
+    const paidAt = new Date(YESTERDAY.from.getTime() + Math.floor(random() * YESTERDAY.hours * 3_600_000)).toISOString();
+    const minor = 100 + Math.floor(random() * 49_901);
+    const amount = `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
+    text += `{"merchant":"${MERCHANT}","order":"y${i}","member":"m${member}","amount":"${amount}","paidAt":"${paidAt}","status":"paid"}\n`;
+  }
+  return text;
+}
+
+function stepInput(rules: StepInput['rules'], version: number, at: Date): StepInput {
+  return { merchant: MERCHANT, rules, version, runId: null, at, scope: { lo: null, hi: null } };
+}
+
+/**
+ * The floor: the tier decision of §3.2 for every member in one statement, hand-written for
+ * these rules (amount thresholds only, rolling window, no consumed orders in mode recompute).
+ */
+function floorStatement(rules: StepInput['rules'], at: Date): Statement {
+  if (rules.window.kind !== 'rolling' || !('months' in rules.window.length)) throw new Error('the floor is written for a rolling window in months');
+  const tiers = [...rules.tiers].filter((t) => t.enabled).reverse();
+  const values: unknown[] = [MERCHANT, at, rules.timezone, rules.window.length.months, rules.activeFrom, [...rules.exclude]];
+  const measure = rules.basis === 'accumulated' ? 'sum' : 'max';
+  const cases = tiers.map((t) => {
+    values.push(t.threshold.amountMinor!.toString(), t.id);
+    return `WHEN coalesce(a.amt, 0) >= $${values.length - 1}::bigint THEN $${values.length}::text`;
+  });
+  const text = `
+UPDATE members m SET tier_id = x.tier
+FROM (
+  SELECT mb.member_id, CASE ${cases.join(' ')} END AS tier
+  FROM members mb LEFT JOIN (
+    SELECT o.member_id, ${measure}(o.amount_minor - o.refunded_minor) AS amt
+    FROM orders o
+    WHERE o.merchant_id = $1 AND o.status = 'paid' AND o.amount_minor > o.refunded_minor
+      AND o.paid_at < $2::timestamptz
+      AND o.paid_at >= GREATEST(
+        ((($2::timestamptz AT TIME ZONE $3::text)::date - make_interval(months => $4::int))::date::timestamp AT TIME ZONE $3::text),
+        coalesce(($5::date)::timestamp AT TIME ZONE $3::text, '-infinity'))
+      AND NOT (o.tags && $6::text[])
+    GROUP BY o.member_id
+  ) a ON a.member_id = mb.member_id
+  WHERE mb.merchant_id = $1
+) x
+WHERE m.merchant_id = $1 AND m.member_id = x.member_id AND m.tier_id IS DISTINCT FROM x.tier`;
+  return { text, values };
+}
+
+/**
+ * A Db whose transactions are savepoints of `tx`: a run's batches commit to the outer
+ * transaction, which the measurement rolls back.
+ */
+function nestedDb(tx: Transaction, kind: Db['kind']): Db {
+  let n = 0;
+  return {
+    kind,
+    query: <R,>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> => tx.query<R>(sql, params),
+    copyFrom: (sql, rows) => tx.copyFrom(sql, rows),
+    async transaction<T>(fn: (inner: Transaction) => Promise<T>): Promise<T> {
+      const name = `bench_batch_${++n}`;
+      await tx.query(`SAVEPOINT ${name}`);
+      try {
+        const result = await fn(tx);
+        await tx.query(`RELEASE SAVEPOINT ${name}`);
+        return result;
+      } catch (err) {
+        await tx.query(`ROLLBACK TO SAVEPOINT ${name}`);
+        throw err;
+      }
+    },
+    close: async () => {},
+  };
+}
+
+async function tierShares(db: Db): Promise<string> {
+  const { rows } = await db.query<{ tier: string; n: number }>(
+    `SELECT coalesce(tier_id, 'basic') AS tier, count(*)::int AS n FROM members WHERE merchant_id = $1 GROUP BY 1`,
+    [MERCHANT],
+  );
+  const total = rows.reduce((s, r) => s + r.n, 0);
+  const of = (tier: string): string => `${((100 * (rows.find((r) => r.tier === tier)?.n ?? 0)) / Math.max(1, total)).toFixed(0)}% ${tier}`;
+  return ['basic', 'bronze', 'silver', 'gold'].map(of).join(', ');
+}
+
+/** EXPLAIN (ANALYZE, BUFFERS) of a statement, rolled back, written to `<dir>/<name>.txt`. */
+async function explain(db: Db, dir: string, name: string, statement: Statement): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  let plan = '';
+  try {
+    await db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${statement.text}`, [...statement.values]);
+      plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+      throw new Rollback();
+    });
+  } catch (err) {
+    if (!(err instanceof Rollback)) throw err;
+  }
+  await db.query('VACUUM members, member_history, grants');
+  writeFileSync(join(dir, `${name}.txt`), `${statement.text}\n\n${plan}\n`);
+}
+
+async function clearMerchant(db: Db): Promise<void> {
+  for (const table of ['orders', 'members', 'member_history', 'grants', 'outbox', 'engine_runs']) {
+    await db.query(`DELETE FROM ${table} WHERE merchant_id = $1`, [MERCHANT]);
+  }
+}
