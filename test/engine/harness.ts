@@ -108,3 +108,12 @@ export async function readStanding(q: Queryable, merchant: string, memberId: str
     history: h.rows.map((r) => ({ from: r.from_tier, to: r.to_tier, at: iso(r.at)!, reason: r.reason })),
   };
 }
+
+/** Ids of the member's orders marked consumed (they triggered an upgrade, single_order), sorted. */
+export async function readConsumed(q: Queryable, merchant: string, memberId: string): Promise<string[]> {
+  const { rows } = await q.query<{ order_id: string }>(
+    'SELECT order_id FROM orders WHERE merchant_id = $1 AND member_id = $2 AND consumed ORDER BY order_id',
+    [merchant, memberId],
+  );
+  return rows.map((r) => r.order_id);
+}
