@@ -12,10 +12,10 @@ export function renderMemberCard(s: MemberStanding, c: StandingContext): string 
   lines.push(`  tier:         ${s.tier === null ? 'basic' : `${s.tier}${tierName ? ` (${tierName})` : ''}`}`);
   if (s.tier !== null || s.tierSince !== null) lines.push(`  since:        ${s.tierSince ?? '-'}`);
   if (s.tier !== null) lines.push(`  expires:      ${s.expiresAt ?? 'never'}`);
-  if (s.anchorAt !== null) lines.push(`  window from:  ${s.anchorAt}`);
+  if (s.anchorAt !== null) lines.push(`  anchor:       ${s.anchorAt}`);
   lines.push(`  paid:         ${s.paid ? `${s.paid.plan} since ${s.paid.since}, expires ${s.paid.expiresAt}` : 'none'}`);
 
-  const version = c.activeVersion ? `version ${c.activeVersion.version}` : 'no active version';
+  const version = c.activeVersion ? `active version ${c.activeVersion.version}` : 'no active version';
   lines.push('', `Entitlements (${version}):`);
   if (s.entitlements.length === 0) lines.push('  none');
   for (const e of s.entitlements) lines.push(`  - ${describeEntitlement(e)}`);
