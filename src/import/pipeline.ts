@@ -14,6 +14,10 @@ import { pgErrorCode } from '../store/db.js';
 import { readLineBatches, type LineBatch } from './lines.js';
 import { createRecordReader, type ColumnSpec, type ImportRecord, type InputFormat } from './records.js';
 import { FieldError } from './fields.js';
+import { TierformError } from '../cli/errors.js';
+import { PgCode } from '../store/db.js';
+import { findLockHolder, lockMerchant, setLocalApplicationName, setLocalLockTimeout } from '../store/merchantLock.js';
+import { run } from '../store/statement.js';
 
 export interface LineProblem {
   line: number;
@@ -72,6 +76,8 @@ export interface ImportSource {
 export interface ImportOptions {
   /** At most this many problems are listed; the rest are only counted (default 1000). */
   maxProblems?: number;
+  /** How long to wait for a merchant's lock (default 10 s); longer fails with state.locked. */
+  lockTimeoutMs?: number;
 }
 
 export type ImportOutcome =
@@ -107,13 +113,16 @@ const CARDINALITY_VIOLATION = '21000';
 
 export async function runImport<P>(db: Db, kind: ImportKind<P>, source: ImportSource, opts: ImportOptions = {}): Promise<ImportOutcome> {
   const problems = new ProblemList(opts.maxProblems ?? 1000);
+  const lockTimeoutMs = opts.lockTimeoutMs ?? 10_000;
+  const merchants = new Set<string>();
   try {
     const counts = await db.transaction(async (tx) => {
+      await run(tx, setLocalApplicationName(`tierform import ${kind.noun}`));
       const prepared = await kind.prepare(tx);
       await tx.query(`CREATE TEMPORARY TABLE ${STAGE} (line integer NOT NULL, ${kind.stagingColumns}) ON COMMIT DROP`);
       const batches = readLineBatches(source.input, { onBytes: source.onBytes });
       const columnNames = ['line', ...kind.stagingColumns.split(',').map((c) => c.trim().split(/\s+/)[0]!)];
-      await tx.copyFrom(`COPY ${STAGE} (${columnNames.join(', ')}) FROM STDIN`, copyRows(batches, source.format, kind, prepared, problems));
+      await tx.copyFrom(`COPY ${STAGE} (${columnNames.join(', ')}) FROM STDIN`, copyRows(batches, source.format, kind, prepared, problems, merchants));
       if (kind.checkStaged) {
         const checked = await kind.checkStaged(tx, problems.cap);
         for (const p of checked.problems) problems.add(p);
@@ -123,6 +132,10 @@ export async function runImport<P>(db: Db, kind: ImportKind<P>, source: ImportSo
         await addDuplicates(tx, kind, problems);
         throw new Rejected();
       }
+      // Under the lock of every merchant in the file (the lock apply and the engine take), an
+      // import's import_seq is taken in the order imports of a merchant commit: an evaluation
+      // that has seen seq n has seen every earlier import of its merchant.
+      await lockMerchants(tx, [...merchants].sort(), lockTimeoutMs);
       const seq = await tx.query<{ seq: string }>(`SELECT nextval('import_seq')::text AS seq`);
       // Duplicates make the merge fail (an upsert cannot touch one row twice); only then are
       // they looked up, so a clean import pays for no extra pass over the staging table.
@@ -136,6 +149,9 @@ export async function runImport<P>(db: Db, kind: ImportKind<P>, source: ImportSo
         if (problems.total === 0) throw err;
         throw new Rejected();
       }
+    }).catch(async (err: unknown) => {
+      if (pgErrorCode(err) !== PgCode.lockNotAvailable) throw err;
+      throw await lockedError(db, [...merchants].sort(), lockTimeoutMs);
     });
     return { ok: true, inserted: counts.inserted, updated: counts.updated, notes: counts.notes ?? [] };
   } catch (err) {
@@ -156,12 +172,15 @@ async function* copyRows<P>(
   kind: ImportKind<P>,
   prepared: P,
   problems: ProblemList,
+  merchants: Set<string>,
 ): AsyncGenerator<string> {
   let rows: string[] = [];
   const reader = createRecordReader(format, kind.columns, {
     record(line, record) {
       try {
         rows.push(`${line}\t${kind.toCopyRow(record, prepared)}`);
+        // Every kind has a `merchant` column, checked by toCopyRow as an id.
+        merchants.add(String(record.merchant));
       } catch (err) {
         if (!(err instanceof FieldError)) throw err;
         problems.add({ line, message: err.message });
@@ -199,4 +218,21 @@ async function addDuplicates<P>(tx: Queryable, kind: ImportKind<P>, problems: Pr
   }
   const total = res.rows.length > 0 ? Number(res.rows[0]!.total) : 0;
   problems.total += total - res.rows.length;
+}
+
+async function lockMerchants(tx: Queryable, merchants: readonly string[], lockTimeoutMs: number): Promise<void> {
+  if (merchants.length === 0) return;
+  await run(tx, setLocalLockTimeout(lockTimeoutMs));
+  for (const merchant of merchants) await run(tx, lockMerchant(merchant));
+}
+
+async function lockedError(db: Db, merchants: readonly string[], lockTimeoutMs: number): Promise<TierformError> {
+  for (const merchant of merchants) {
+    const holder = await findLockHolder(db, merchant).catch(() => null);
+    if (holder) {
+      const who = `process ${holder.pid}${holder.applicationName ? ` (${holder.applicationName})` : ''}${holder.since ? ` since ${holder.since}` : ''}`;
+      return new TierformError('state.locked', `merchant ${merchant} is locked by ${who}; waited ${lockTimeoutMs / 1000} s`);
+    }
+  }
+  return new TierformError('state.locked', `a merchant of the file is locked by another process; waited ${lockTimeoutMs / 1000} s`);
 }

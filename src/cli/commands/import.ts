@@ -6,7 +6,7 @@ import type { CommandContext } from '../context.js';
 import { stringOption } from '../context.js';
 import { TierformError, UsageError } from '../errors.js';
 import { createProgress } from '../progress.js';
-import { openDbFromContext } from '../../store/open.js';
+import { lockTimeoutMsFromContext, openDbFromContext } from '../../store/open.js';
 import { runImport, type ImportKind, type ImportOutcome } from '../../import/pipeline.js';
 import type { InputFormat } from '../../import/records.js';
 import { ordersImport } from '../../import/orders.js';
@@ -34,6 +34,7 @@ export async function runImportCommand<P>(ctx: CommandContext, what: string, kin
   const [path, ...extra] = ctx.positionals;
   if (path === undefined || extra.length > 0) throw new UsageError(`import ${what} takes one file (or - for stdin)`, usage(what));
   const inputFormat = chooseInputFormat(stringOption(ctx, 'input-format'), path, usage(what));
+  const lockTimeoutMs = lockTimeoutMsFromContext(ctx, usage(what));
 
   let input: AsyncIterable<Buffer | string>;
   let size: number | undefined;
@@ -52,7 +53,7 @@ export async function runImportCommand<P>(ctx: CommandContext, what: string, kin
   let outcome: ImportOutcome;
   try {
     bar.start(size, `importing ${what}`, 'bytes');
-    outcome = await runImport(db, kind, { input, format: inputFormat, onBytes: (n) => bar.update(n) });
+    outcome = await runImport(db, kind, { input, format: inputFormat, onBytes: (n) => bar.update(n) }, { lockTimeoutMs });
   } finally {
     bar.done();
     await db.close();
