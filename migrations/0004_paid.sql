@@ -30,12 +30,16 @@ CREATE TABLE paid_periods (
   plan_id         text NOT NULL,
   kind            text NOT NULL CHECK (kind IN ('start', 'renewal')),
   membership_id   text NOT NULL,                      -- the purchase that started the membership
+  paid_at         timestamptz NOT NULL,               -- the purchase's
   starts_at       timestamptz NOT NULL,
   ends_at         timestamptz NOT NULL CHECK (ends_at >= starts_at),
   timezone        text NOT NULL,
+  -- The earliest instant a grant of this period may still fall due (null: none left). Every
+  -- grant due before it has been performed; a recomputed period starts over at paid_at.
+  next_grant_at   timestamptz,
   PRIMARY KEY (merchant_id, member_id, purchase_id)
 );
-CREATE INDEX paid_periods_by_end ON paid_periods (merchant_id, ends_at);
+CREATE INDEX paid_periods_next_grant ON paid_periods (merchant_id, next_grant_at) WHERE next_grant_at IS NOT NULL;
 
 -- A membership: the consecutive periods of one plan that a start purchase and its renewals give.
 -- `continued`: another membership starts at its very end (a replacement, or a purchase at that
@@ -48,9 +52,18 @@ CREATE TABLE paid_memberships (
   since           timestamptz NOT NULL,
   expires_at      timestamptz NOT NULL,
   continued       boolean NOT NULL,
+  expiry_done     boolean NOT NULL DEFAULT false,     -- an evaluation after expires_at has handled the expiry
   PRIMARY KEY (merchant_id, member_id, membership_id)
 );
-CREATE INDEX paid_memberships_by_expiry ON paid_memberships (merchant_id, expires_at);
+CREATE INDEX paid_memberships_running ON paid_memberships (merchant_id, member_id, since);
+CREATE INDEX paid_memberships_expiry_pending ON paid_memberships (merchant_id, expires_at) WHERE NOT expiry_done;
+
+-- The paid grant rules (per plan: join points, on_start and periodic benefits) the merchant's
+-- last grant run used. When they change, every period is looked at again from its start.
+CREATE TABLE paid_grant_state (
+  merchant_id  text PRIMARY KEY,
+  rules_hash   text NOT NULL
+);
 
 -- Notifications waiting for a sender: one row per event (the idempotency key), rendered from
 -- the version's template. A sender lists the rows without acked_at, sends, and acks them.

@@ -76,26 +76,32 @@ export async function enqueuePurchaseNotifications(
 /**
  * One `expiry` row per membership that ended by `at` without another starting at its end, and
  * that was still running when its member's purchases were last imported (so importing history
- * announces no old expiries). Key `expiry:<membership>:<end in ms>`.
+ * announces no old expiries). Key `expiry:<membership>:<end in ms>`. Each ended membership is
+ * looked at by one evaluation only (`expiry_done`), so old memberships cost nothing.
  */
 export async function enqueuePaidExpiries(q: Queryable, merchant: string, at: Date, version: number): Promise<{ enqueued: number }> {
   const ctx = await paidContext(q, merchant, version);
   const template = ctx.templates.expiry;
-  if (template === undefined) return { enqueued: 0 };
-  const params = new Params([merchant, at, version]);
-  const message = paidMessage(template, params, ctx.plans, ctx.timezone);
-  const res = await q.query(
-    `INSERT INTO outbox (merchant_id, idempotency_key, event, member_id, message, payload, version, created_at)
-     SELECT pm.merchant_id, 'expiry:' || pm.membership_id || ':' || (extract(epoch FROM pm.expires_at) * 1000)::bigint,
-            'expiry', pm.member_id, ${message},
-            jsonb_build_object('plan', pm.plan_id, 'since', pm.since, 'expiresAt', pm.expires_at),
-            $3::integer, $2::timestamptz
-       FROM paid_memberships pm
-       JOIN members m ON m.merchant_id = pm.merchant_id AND m.member_id = pm.member_id
-      WHERE pm.merchant_id = $1 AND pm.expires_at <= $2::timestamptz AND pm.since < pm.expires_at AND NOT pm.continued
-        AND pm.expires_at > (SELECT max(pu.imported_at) FROM purchases pu WHERE pu.merchant_id = pm.merchant_id AND pu.member_id = pm.member_id)
-     ON CONFLICT (merchant_id, idempotency_key) DO NOTHING`,
-    params.values,
-  );
-  return { enqueued: res.rowCount };
+  let enqueued = 0;
+  if (template !== undefined) {
+    const params = new Params([merchant, at, version]);
+    const message = paidMessage(template, params, ctx.plans, ctx.timezone);
+    const res = await q.query(
+      `INSERT INTO outbox (merchant_id, idempotency_key, event, member_id, message, payload, version, created_at)
+       SELECT pm.merchant_id, 'expiry:' || pm.membership_id || ':' || (extract(epoch FROM pm.expires_at) * 1000)::bigint,
+              'expiry', pm.member_id, ${message},
+              jsonb_build_object('plan', pm.plan_id, 'since', pm.since, 'expiresAt', pm.expires_at),
+              $3::integer, $2::timestamptz
+         FROM paid_memberships pm
+         JOIN members m ON m.merchant_id = pm.merchant_id AND m.member_id = pm.member_id
+        WHERE pm.merchant_id = $1 AND NOT pm.expiry_done AND pm.expires_at <= $2::timestamptz
+          AND pm.since < pm.expires_at AND NOT pm.continued
+          AND pm.expires_at > (SELECT max(pu.imported_at) FROM purchases pu WHERE pu.merchant_id = pm.merchant_id AND pu.member_id = pm.member_id)
+       ON CONFLICT (merchant_id, idempotency_key) DO NOTHING`,
+      params.values,
+    );
+    enqueued = res.rowCount;
+  }
+  await q.query('UPDATE paid_memberships SET expiry_done = true WHERE merchant_id = $1 AND NOT expiry_done AND expires_at <= $2', [merchant, at]);
+  return { enqueued };
 }

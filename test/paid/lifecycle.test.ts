@@ -183,6 +183,26 @@ describe('idempotence', () => {
   });
 });
 
+describe('a daily run looks only at periods with a grant due', () => {
+  it('waits for the next anniversary, and looks again at every period when the grant rules change', async () => {
+    const q = t.db;
+    const m = await merchant(q, { plans: [{ id: 'plus', validity: { months: 12 }, benefits: [{ type: 'join_points', points: 5 }] }] });
+    await storePurchases(q, m, [purchase('p1', 'ann', 'plus', '2026-01-10T00:00:00Z')], new Date('2026-01-10T00:00:00Z'));
+    await performPaidGrants(q, m, new Date('2026-03-01T00:00:00Z'), 1);
+    const next = async (): Promise<string | null> =>
+      (await q.query<{ n: Date | null }>('SELECT next_grant_at AS n FROM paid_periods WHERE merchant_id = $1', [m])).rows[0]!.n?.toISOString() ?? null;
+    expect(await next()).toBeNull();
+
+    // Version 2 adds a monthly benefit: the next run grants every anniversary due so far, as the model does.
+    await activateVersion(q, paidProgram({ merchant: m, plans: [PLUS] }), 2);
+    await performPaidGrants(q, m, new Date('2026-03-15T00:00:00Z'), 2);
+    expect(monthly(await readGrants(q, m))).toEqual(['2026-01-10T00:00:00.000Z', '2026-02-10T00:00:00.000Z', '2026-03-10T00:00:00.000Z']);
+    expect(await next()).toBe('2026-04-10T00:00:00.000Z');
+    expect((await performPaidGrants(q, m, new Date('2026-04-09T00:00:00Z'), 2)).granted).toBe(0);
+    expect((await performPaidGrants(q, m, new Date('2026-04-10T00:00:00Z'), 2)).granted).toBe(1);
+  });
+});
+
 describe('recomputation is idempotent', () => {
   it('recomputing a member twice leaves the same periods', async () => {
     const q = t.db;

@@ -3,7 +3,12 @@
  * `paidGrantsDue` computes them per member. Each statement inserts into the grants ledger with
  * ON CONFLICT DO NOTHING on its primary key (merchant_id, member_id, grant_key), so running it
  * again, or in several transactions at once, never grants twice.
+ *
+ * A daily run looks only at the periods whose `next_grant_at` has come (the earliest instant a
+ * grant of theirs may still fall due), not at every period since the start: a recomputed period
+ * starts over at its paid_at, and when the grant rules change every period does.
  */
+import { createHash } from 'node:crypto';
 import type { Queryable } from '../../store/db.js';
 import { localDateOf, localMidnight } from '../../model/localDate.js';
 import { enqueuePaidExpiries } from '../../outbox/paid.js';
@@ -26,14 +31,26 @@ export async function performPaidGrants(q: Queryable, merchant: string, at: Date
     p.benefits.flatMap((b) => (b.grant.kind === 'every' ? [{ plan: p.id, tag: b.tag, type: b.type, months: b.grant.months }] : [])),
   );
   const birthdayPlans = [...plans.values()].filter((p) => p.birthdayDiscount).map((p) => p.id);
-  let granted = 0;
 
+  // One run per merchant at a time (the state row's lock); changed rules: every period again.
+  const hash = createHash('sha256').update(JSON.stringify({ joinPoints, onStart, every })).digest('hex');
+  const state = await q.query<{ before: string | null }>(
+    `INSERT INTO paid_grant_state (merchant_id, rules_hash) VALUES ($1, $2)
+     ON CONFLICT (merchant_id) DO UPDATE SET rules_hash = EXCLUDED.rules_hash
+     RETURNING (SELECT s.rules_hash FROM paid_grant_state s WHERE s.merchant_id = $1) AS before`,
+    [merchant, hash],
+  );
+  if (state.rows[0]?.before !== hash) {
+    await q.query('UPDATE paid_periods SET next_grant_at = paid_at WHERE merchant_id = $1', [merchant]);
+  }
+
+  let granted = 0;
   if (joinPoints.length > 0) {
     const res = await q.query(
       `${INSERT}
-       SELECT pu.merchant_id, pu.member_id, 'join_points:' || pu.purchase_id, 'join_points', NULL, pu.plan_id, pu.paid_at, $2::timestamptz, s.points, $3::integer, NULL
-         FROM purchases pu JOIN jsonb_to_recordset($4::jsonb) AS s(plan text, points integer) ON s.plan = pu.plan_id
-        WHERE pu.merchant_id = $1 AND pu.status = 'paid' AND pu.paid_at <= $2
+       SELECT pp.merchant_id, pp.member_id, 'join_points:' || pp.purchase_id, 'join_points', NULL, pp.plan_id, pp.paid_at, $2::timestamptz, s.points, $3::integer, NULL
+         FROM paid_periods pp JOIN jsonb_to_recordset($4::jsonb) AS s(plan text, points integer) ON s.plan = pp.plan_id
+        WHERE pp.merchant_id = $1 AND pp.next_grant_at <= $2 AND pp.paid_at <= $2
        ON CONFLICT DO NOTHING`,
       [merchant, at, version, JSON.stringify(joinPoints)],
     );
@@ -45,7 +62,7 @@ export async function performPaidGrants(q: Queryable, merchant: string, at: Date
       `${INSERT}
        SELECT pp.merchant_id, pp.member_id, s.tag || ':' || pp.purchase_id, s.type, NULL, pp.plan_id, pp.starts_at, $2::timestamptz, NULL, $3::integer, NULL
          FROM paid_periods pp JOIN jsonb_to_recordset($4::jsonb) AS s(plan text, tag text, type text) ON s.plan = pp.plan_id
-        WHERE pp.merchant_id = $1 AND pp.starts_at < pp.ends_at AND pp.starts_at <= $2
+        WHERE pp.merchant_id = $1 AND pp.next_grant_at <= $2 AND pp.starts_at < pp.ends_at AND pp.starts_at <= $2
        ON CONFLICT DO NOTHING`,
       [merchant, at, version, JSON.stringify(onStart)],
     );
@@ -54,24 +71,27 @@ export async function performPaidGrants(q: Queryable, merchant: string, at: Date
 
   if (every.length > 0) {
     // Anniversary m (months after the start) is computed from the start in one step, so a period
-    // starting on Jan 31 grants on Feb 28/29 and again on Mar 31. A month lasts at least 27 days
-    // on any wall clock, which bounds how many anniversaries can lie before min(ends_at, at).
+    // starting on Jan 31 grants on Feb 28/29 and again on Mar 31. Only anniversaries from
+    // next_grant_at to min(ends_at, at) can be pending: a month lasts 27 days to 31 days and an
+    // hour on any wall clock, which bounds their indexes.
     const due = addOnWallClock('pp.starts_at', 'k.m', '0', 'pp.timezone');
     const res = await q.query(
       `${INSERT}
        SELECT pp.merchant_id, pp.member_id, s.tag || '@m' || k.m || ':' || pp.purchase_id, s.type, NULL, pp.plan_id, d.due_at, $2::timestamptz, NULL, $3::integer, NULL
          FROM paid_periods pp
          JOIN jsonb_to_recordset($4::jsonb) AS s(plan text, tag text, type text, months integer) ON s.plan = pp.plan_id
-         CROSS JOIN LATERAL generate_series(0, floor(extract(epoch FROM (LEAST(pp.ends_at, $2::timestamptz) - pp.starts_at)) / (27 * 86400) / s.months)::integer + 1) AS n(i)
+         CROSS JOIN LATERAL generate_series(${monthsAtLeast('pp.next_grant_at', 's.months')}, ${monthsAtMost('LEAST(pp.ends_at, $2::timestamptz)', 's.months')}) AS n(i)
          CROSS JOIN LATERAL (SELECT n.i * s.months AS m) k
          CROSS JOIN LATERAL (SELECT ${due} AS due_at) d
-        WHERE pp.merchant_id = $1 AND pp.starts_at < pp.ends_at AND pp.starts_at <= $2
-          AND d.due_at < pp.ends_at AND d.due_at <= $2
+        WHERE pp.merchant_id = $1 AND pp.next_grant_at <= $2 AND pp.starts_at < pp.ends_at AND pp.starts_at <= $2
+          AND d.due_at >= pp.next_grant_at AND d.due_at < pp.ends_at AND d.due_at <= $2
        ON CONFLICT DO NOTHING`,
       [merchant, at, version, JSON.stringify(every)],
     );
     granted += res.rowCount;
   }
+
+  await advanceNextGrant(q, merchant, at, onStart.map((s) => s.plan), every);
 
   if (birthdayPlans.length > 0) {
     const today = localDateOf(at, rules.timezone);
@@ -94,4 +114,49 @@ export async function performPaidGrants(q: Queryable, merchant: string, at: Date
 
   await enqueuePaidExpiries(q, merchant, at, version);
   return { granted };
+}
+
+const LONGEST_MONTH = 31 * 86_400 + 3_600;
+const SHORTEST_MONTH = 27 * 86_400;
+
+/** The smallest index k (of k·months) whose anniversary may be at or after `instant`. */
+function monthsAtLeast(instant: string, months: string): string {
+  return `GREATEST(0, floor(extract(epoch FROM (${instant} - pp.starts_at)) / ${LONGEST_MONTH} / ${months})::integer - 1)`;
+}
+
+/** The largest index k (of k·months) whose anniversary may be at or before `instant`. */
+function monthsAtMost(instant: string, months: string): string {
+  return `GREATEST(0, floor(extract(epoch FROM (${instant} - pp.starts_at)) / ${SHORTEST_MONTH} / ${months})::integer + 1)`;
+}
+
+/**
+ * The periods just looked at wait until their next grant: the first on_start or anniversary
+ * after `at` (before the period's end), or none.
+ */
+async function advanceNextGrant(q: Queryable, merchant: string, at: Date, onStartPlans: string[], every: { plan: string; months: number }[]): Promise<void> {
+  const due = addOnWallClock('pp.starts_at', 'n.i * e.months', '0', 'pp.timezone');
+  await q.query(
+    `WITH c AS (
+       SELECT member_id, purchase_id FROM paid_periods WHERE merchant_id = $1 AND next_grant_at <= $2
+     ), upcoming AS (
+       SELECT pp.member_id, pp.purchase_id, pp.starts_at AS t
+         FROM paid_periods pp JOIN unnest($3::text[]) AS s(plan) ON s.plan = pp.plan_id
+        WHERE pp.merchant_id = $1 AND pp.next_grant_at <= $2 AND pp.starts_at > $2 AND pp.starts_at < pp.ends_at
+       UNION ALL
+       SELECT pp.member_id, pp.purchase_id, d.due_at
+         FROM paid_periods pp
+         JOIN unnest($4::text[], $5::integer[]) AS e(plan, months) ON e.plan = pp.plan_id
+         CROSS JOIN LATERAL generate_series(${monthsAtLeast('$2::timestamptz', 'e.months')}, ${monthsAtMost('$2::timestamptz', 'e.months')} + 1) AS n(i)
+         CROSS JOIN LATERAL (SELECT ${due} AS due_at) d
+        WHERE pp.merchant_id = $1 AND pp.next_grant_at <= $2 AND d.due_at > $2 AND d.due_at < pp.ends_at
+     ), next AS (
+       SELECT c.member_id, c.purchase_id, min(u.t) AS t
+         FROM c LEFT JOIN upcoming u ON u.member_id = c.member_id AND u.purchase_id = c.purchase_id
+        GROUP BY c.member_id, c.purchase_id
+     )
+     UPDATE paid_periods pp SET next_grant_at = next.t
+       FROM next
+      WHERE pp.merchant_id = $1 AND pp.member_id = next.member_id AND pp.purchase_id = next.purchase_id`,
+    [merchant, at, onStartPlans, every.map((e) => e.plan), every.map((e) => e.months)],
+  );
 }

@@ -58,12 +58,14 @@ export async function recomputePaidPeriods(
          FROM walk w
         WHERE w.cut_membership IS NOT NULL
      )
-     INSERT INTO paid_periods (merchant_id, member_id, purchase_id, plan_id, kind, membership_id, starts_at, ends_at, timezone)
-     SELECT $1, w.member_id, w.purchase_id, w.plan_id, w.kind, w.membership_id,
+     INSERT INTO paid_periods (merchant_id, member_id, purchase_id, plan_id, kind, membership_id, paid_at, starts_at, ends_at, timezone, next_grant_at)
+     SELECT $1, w.member_id, w.purchase_id, w.plan_id, w.kind, w.membership_id, p.paid_at,
             CASE WHEN c.cut_at < w.starts_at THEN c.cut_at ELSE w.starts_at END,
             CASE WHEN c.cut_at < w.ends_at THEN c.cut_at ELSE w.ends_at END,
-            w.timezone
-       FROM walk w LEFT JOIN cuts c ON c.member_id = w.member_id AND c.membership_id = w.membership_id`,
+            w.timezone, p.paid_at
+       FROM walk w
+       JOIN p ON p.member_id = w.member_id AND p.n = w.n
+       LEFT JOIN cuts c ON c.member_id = w.member_id AND c.membership_id = w.membership_id`,
     [merchant, value],
   );
   await q.query(
