@@ -64,10 +64,6 @@ export function selectUnfinishedRuns(merchants?: readonly string[]): Statement {
   return { text: `SELECT ${RUN_COLUMNS} FROM scheduled_runs WHERE status <> 'done' ${only} ORDER BY merchant_id, at`, values: merchants ? [merchants] : [] };
 }
 
-export function selectScheduledRun(merchant: string, key: string): Statement {
-  return { text: `SELECT ${RUN_COLUMNS} FROM scheduled_runs WHERE merchant_id = $1 AND run_key = $2`, values: [merchant, key] };
-}
-
 export interface StartedRun {
   merchant: string;
   key: string;

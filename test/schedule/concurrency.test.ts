@@ -9,7 +9,10 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+
+// The embedded database is opened by every CLI run: about a second each, more on a busy machine.
+vi.setConfig({ testTimeout: 300_000 });
 import { BIN } from '../helpers/cli.js';
 import { serverUrl } from '../helpers/db.js';
 import { openPg } from '../../src/store/pg.js';

@@ -10,6 +10,12 @@ import { testDbUrlForSubprocess, type SubprocessDb } from '../helpers/db.js';
 import { testdir, type TestDir } from '../helpers/testdir.js';
 import type { Db } from '../../src/store/db.js';
 import { openDb } from '../../src/store/open.js';
+import { dumpPglite, openPglite } from '../../src/store/pglite.js';
+import { loadMigrations, migrate } from '../../src/store/migrate.js';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { MembershipProgram } from '../../src/generated/types.js';
 
 export interface ScheduleProgramOptions extends ProgramOptions {
@@ -36,8 +42,36 @@ export interface Workspace {
   cleanup: () => Promise<void>;
 }
 
+let image: Promise<Blob> | undefined;
+
+/**
+ * An image of a migrated embedded database: the one test/helpers/db.ts caches in the temp
+ * directory when it is there, else built once per test file. Creating a cluster costs seconds.
+ */
+function migratedImage(): Promise<Blob> {
+  image ??= (async () => {
+    const pgliteVersion = (JSON.parse(await readFile(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    const hash = createHash('sha256').update(pgliteVersion);
+    for (const m of await loadMigrations()) hash.update(`\0${m.version}\0${m.sql}`);
+    const cached = await readFile(join(tmpdir(), `tierform-test-pglite-${hash.digest('hex').slice(0, 16)}.tar`)).catch(() => undefined);
+    if (cached) return new Blob([cached]);
+    const db = await openPglite();
+    try {
+      await migrate(db);
+      return await dumpPglite(db);
+    } finally {
+      await db.close();
+    }
+  })();
+  return image;
+}
+
 export async function workspace(programs: Record<string, ScheduleProgramOptions>): Promise<Workspace> {
   const db = await testDbUrlForSubprocess();
+  if (db.kind === 'pglite') {
+    const seeded = await openPglite(db.args[1]!, { loadDataDir: await migratedImage() });
+    await seeded.close();
+  }
   const files: Record<string, object> = {};
   for (const [merchant, o] of Object.entries(programs)) files[`programs/${merchant}/program.yaml`] = scheduleProgram({ merchant, ...o });
   const dir = await testdir(files);

@@ -3,7 +3,11 @@
  * evaluations by the merchant's cron and zone, pending versions (plan.pending-change,
  * --supersede, schedule list and cancel).
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+
+// The embedded database is opened by every CLI run: about a second each, more on a busy machine.
+vi.setConfig({ testTimeout: 300_000 });
+
 import { A0, A1, MOVED, T, plus, ruleChanges, scheduledChangeWorkspace, tiers, workspace, type Workspace } from './fixtures.js';
 
 const spaces: Workspace[] = [];
