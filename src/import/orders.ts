@@ -56,6 +56,10 @@ function orderRow(r: ImportRecord, merchants: Map<string, ImportMerchant>): stri
 }
 
 async function mergeOrders(tx: Queryable, ctx: MergeContext): Promise<MergeCounts> {
+  // Rows go in in the order of orders_by_member: that index's pages are then filled one after
+  // another instead of at random, which is most of the cost of a large merge. The sort gets
+  // enough memory to stay off disk for a few million rows.
+  await tx.query("SELECT set_config('work_mem', '256MB', true)");
   const res = await tx.query<{ inserted: number; updated: number; registered: number }>(
     `WITH registered AS (
        INSERT INTO members (merchant_id, member_id, joined_at)
@@ -65,6 +69,7 @@ async function mergeOrders(tx: Queryable, ctx: MergeContext): Promise<MergeCount
      ), merged AS (
        INSERT INTO orders AS o (merchant_id, order_id, member_id, amount_minor, refunded_minor, paid_at, status, tags, import_seq)
        SELECT merchant_id, order_id, member_id, amount_minor, refunded_minor, paid_at, status, tags, $1::bigint FROM ${STAGE}
+        ORDER BY merchant_id, member_id, paid_at
        ON CONFLICT (merchant_id, order_id) DO UPDATE SET
          member_id = EXCLUDED.member_id,
          amount_minor = EXCLUDED.amount_minor,
