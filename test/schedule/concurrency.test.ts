@@ -128,7 +128,7 @@ if (serverUrl) describe('a run-due killed half-way', () => {
       await tx.query("SELECT 1 FROM members WHERE merchant_id = 'acme' AND member_id = 'm15' FOR UPDATE");
       const { child, done } = bin(w, ['run-due', '--batch-size', '1', '--now', plus(T, 1)]);
       let waiting = false;
-      for (let i = 0; i < 400 && !waiting; i++) {
+      for (let i = 0; i < 1200 && !waiting; i++) {
         const { rows } = await db.query<{ n: number }>(
           "SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()",
         );
