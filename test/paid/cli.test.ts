@@ -53,7 +53,7 @@ beforeAll(async () => {
   w = await workspace({ 'programs/shop/program.yaml': program('paid') });
   const applied = await w.cli('apply', '--auto-approve', '--now', T0);
   expect(applied.code).toBe(0);
-});
+}, 180_000);
 
 async function importPurchases(text: string, now: string): Promise<{ code: number; json: { inserted: number; updated: number; rejected: { line: number; message: string }[] } }> {
   const { runCli } = await import('../helpers/cli.js');
