@@ -37,12 +37,12 @@ export async function recomputePaidPeriods(
          FROM purchases
         WHERE merchant_id = $1 AND status = 'paid' AND ${filter}
      ), walk AS (
-       SELECT p.member_id, p.n, p.purchase_id, p.plan_id, 'start'::text AS kind, p.purchase_id AS membership_id,
+       SELECT p.member_id, p.n, p.purchase_id, p.plan_id, p.paid_at, 'start'::text AS kind, p.purchase_id AS membership_id,
               p.paid_at AS starts_at, ${end('p.paid_at')} AS ends_at, p.timezone,
               p.plan_id AS m_plan, ${end('p.paid_at')} AS m_end, NULL::text AS cut_membership
          FROM p WHERE p.n = 1
        UNION ALL
-       SELECT p.member_id, p.n, p.purchase_id, p.plan_id,
+       SELECT p.member_id, p.n, p.purchase_id, p.plan_id, p.paid_at,
               CASE WHEN p.paid_at < w.m_end AND p.plan_id = w.m_plan THEN 'renewal' ELSE 'start' END,
               CASE WHEN p.paid_at < w.m_end AND p.plan_id = w.m_plan THEN w.membership_id ELSE p.purchase_id END,
               CASE WHEN p.paid_at < w.m_end AND p.plan_id = w.m_plan THEN w.m_end ELSE p.paid_at END,
@@ -59,26 +59,28 @@ export async function recomputePaidPeriods(
         WHERE w.cut_membership IS NOT NULL
      )
      INSERT INTO paid_periods (merchant_id, member_id, purchase_id, plan_id, kind, membership_id, paid_at, starts_at, ends_at, timezone, next_grant_at)
-     SELECT $1, w.member_id, w.purchase_id, w.plan_id, w.kind, w.membership_id, p.paid_at,
+     SELECT $1, w.member_id, w.purchase_id, w.plan_id, w.kind, w.membership_id, w.paid_at,
             CASE WHEN c.cut_at < w.starts_at THEN c.cut_at ELSE w.starts_at END,
             CASE WHEN c.cut_at < w.ends_at THEN c.cut_at ELSE w.ends_at END,
-            w.timezone, p.paid_at
+            w.timezone, w.paid_at
        FROM walk w
-       JOIN p ON p.member_id = w.member_id AND p.n = w.n
        LEFT JOIN cuts c ON c.member_id = w.member_id AND c.membership_id = w.membership_id`,
     [merchant, value],
   );
+  // continued: another membership of the member starts at this one's end.
   await q.query(
-    `INSERT INTO paid_memberships (merchant_id, member_id, membership_id, plan_id, since, expires_at, continued)
-     SELECT g.merchant_id, g.member_id, g.membership_id, g.plan_id, g.since, g.expires_at,
-            EXISTS (SELECT 1 FROM paid_periods n
-                     WHERE n.merchant_id = g.merchant_id AND n.member_id = g.member_id AND n.kind = 'start'
-                       AND n.purchase_id <> g.membership_id AND n.starts_at = g.expires_at)
-       FROM (SELECT merchant_id, member_id, membership_id, min(plan_id) AS plan_id,
-                    min(starts_at) AS since, max(ends_at) AS expires_at
-               FROM paid_periods
-              WHERE merchant_id = $1 AND ${filter}
-              GROUP BY merchant_id, member_id, membership_id) g`,
+    `WITH g AS (
+       SELECT member_id, membership_id, min(plan_id) AS plan_id, min(starts_at) AS since, max(ends_at) AS expires_at
+         FROM paid_periods
+        WHERE merchant_id = $1 AND ${filter}
+        GROUP BY member_id, membership_id
+     ), starts AS (
+       SELECT member_id, since, count(*) AS n FROM g GROUP BY member_id, since
+     )
+     INSERT INTO paid_memberships (merchant_id, member_id, membership_id, plan_id, since, expires_at, continued)
+     SELECT $1, g.member_id, g.membership_id, g.plan_id, g.since, g.expires_at,
+            coalesce(s.n, 0) - CASE WHEN g.since = g.expires_at THEN 1 ELSE 0 END > 0
+       FROM g LEFT JOIN starts s ON s.member_id = g.member_id AND s.since = g.expires_at`,
     [merchant, value],
   );
 }
