@@ -65,10 +65,29 @@ describe('three run-dues on the same due work', () => {
     const w = await prepared();
     let runs: { key: string; status: string }[];
     if (w.db.kind === 'pg') {
-      const children = [0, 1, 2].map(() => bin(w, ['run-due', '--format', 'json', '--batch-size', '2', '--now', plus(T, 1)]));
-      const results = await Promise.all(children.map((c) => c.done));
-      for (const r of results) expect(r.code, r.stderr).toBe(0);
-      runs = results.flatMap((r) => JSON.parse(r.stdout) as { key: string; status: string }[]);
+      // The test holds member m15's row: the process that claims the change pauses in the middle
+      // of it, so the other two surely look for work while it is in progress. They must skip it
+      // and exit; without claims they would take part in the run and wait on the same lock.
+      const db = openPg({ connectionString: w.db.args[1]!, max: 2 });
+      closers.push(() => db.close());
+      const results = await db.transaction(async (tx) => {
+        await tx.query("SELECT 1 FROM members WHERE merchant_id = 'acme' AND member_id = 'm15' FOR UPDATE");
+        const children = [0, 1, 2].map(() => bin(w, ['run-due', '--format', 'json', '--batch-size', '2', '--now', plus(T, 1)]));
+        let exited = 0;
+        for (const c of children) void c.done.then(() => exited++);
+        let waiting = 0;
+        while (exited < 2 && waiting < 2) {
+          await new Promise((r) => setTimeout(r, 50));
+          const { rows } = await db.query<{ n: number }>(
+            'SELECT count(DISTINCT l.pid)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()',
+          );
+          waiting = Number(rows[0]!.n);
+        }
+        return children.map((c) => c.done);
+      });
+      const done = await Promise.all(results);
+      for (const r of done) expect(r.code, r.stderr).toBe(0);
+      runs = done.flatMap((r) => JSON.parse(r.stdout) as { key: string; status: string }[]);
     } else {
       runs = await w.sql(async (db) => {
         const opts = { now: new Date(plus(T, 1)), clock: () => new Date(plus(T, 1)), lockTimeoutMs: 5_000, claimant: 'test', batchSize: 2 };

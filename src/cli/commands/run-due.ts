@@ -8,6 +8,7 @@ import { lockTimeoutMsFromContext, openDbFromContext } from '../../store/open.js
 import { runDue, type DueRunHeader, type DueRunResult, type RunDueOptions } from '../../schedule/runDue.js';
 import type { RunProgress } from '../../engine/index.js';
 import type { Writable } from 'node:stream';
+import { createProgress } from '../progress.js';
 
 export const USAGE = 'tierform run-due [--now <instant>] [--batch-size <n>] [--format text|json]';
 
@@ -69,22 +70,22 @@ export function describeRun(r: DueRunResult): string {
   return `${r.merchant}  ${what}  ${r.status}${counts}${resumed}${activated}${error}`;
 }
 
-/**
- * Progress of long runs on a terminal (stderr), nothing on a pipe. A shared progress bar module
- * can replace this single-line counter.
- */
+/** A progress bar per run on a terminal (stderr); nothing on a pipe. */
 function progressReporter(stderr: Writable & { isTTY?: boolean }): { update: NonNullable<RunDueOptions['onProgress']>; end: (r: DueRunResult) => void } | null {
   if (stderr.isTTY !== true) return null;
-  let shown = false;
+  const bar = createProgress(stderr);
+  let current: string | null = null;
   return {
     update: (work: DueRunHeader, p: RunProgress) => {
-      const pct = p.total > 0 ? Math.floor((p.done / p.total) * 100) : 100;
-      stderr.write(`\r${work.merchant} ${work.kind} ${p.done}/${p.total} members (${pct}%), ${p.changed} changed`);
-      shown = true;
+      if (current !== work.key) {
+        bar.start(p.total, `${work.merchant} ${work.kind === 'recalculate' ? `recalculate v${work.version}` : 'evaluate'}`);
+        current = work.key;
+      }
+      bar.update(p.done);
     },
     end: () => {
-      if (shown) stderr.write('\r\x1b[K');
-      shown = false;
+      if (current !== null) bar.done();
+      current = null;
     },
   };
 }
