@@ -99,7 +99,7 @@ describe('periods', () => {
 });
 
 describe('grants', () => {
-  const plus = plans(PLUS as Record<string, unknown>);
+  const plus = plans(PLUS as unknown as Record<string, unknown>);
   it('join points once per purchase, monthly grants from the start, nothing for a refunded purchase', () => {
     const p1 = purchase('p1', 'ann', 'plus', '2026-01-31T10:00:00Z');
     const at = new Date('2026-03-31T10:00:00Z');
