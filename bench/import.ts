@@ -25,7 +25,7 @@ import { writeGenerated, type GeneratedFormat } from './generate.js';
 import type { BenchSection } from './run.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const MERCHANT = 'bench-import';
+const MERCHANTS = { ndjson: 'bench-import-ndjson', csv: 'bench-import-csv' } as const;
 
 export async function benchImport(): Promise<BenchSection> {
   const url = process.env.TIERFORM_BENCH_DATABASE_URL;
@@ -35,13 +35,13 @@ export async function benchImport(): Promise<BenchSection> {
   const dir = await mkdtemp(join(tmpdir(), 'tierform-bench-import-'));
   try {
     await migrate(db);
-    await createMerchant(db);
+    await clearMerchants(db);
+    for (const merchant of Object.values(MERCHANTS)) await createMerchant(db, merchant);
     const rows: string[][] = [['measure', 'orders', 'time', 'orders/s', 'target']];
     for (const format of ['ndjson', 'csv'] as GeneratedFormat[]) {
       const file = join(dir, `orders.${format}`);
-      await writeGenerated(file, 'orders', format, { merchant: MERCHANT, members, orders, before: new Date('2026-11-01T00:00:00Z'), seed: 7 });
+      await writeGenerated(file, 'orders', format, { merchant: MERCHANTS[format], members, orders, before: new Date('2026-11-01T00:00:00Z'), seed: 7 });
       const size = (await stat(file)).size;
-      await clearMerchant(db);
       for (const pass of ['new orders', 're-import (all updated)']) {
         const t0 = performance.now();
         const outcome = await runImport(db, ordersImport, { input: createReadStream(file, { highWaterMark: 1 << 20 }), format });
@@ -57,7 +57,7 @@ export async function benchImport(): Promise<BenchSection> {
         ]);
       }
     }
-    await clearMerchant(db);
+    await clearMerchants(db);
     return {
       title: `Import of orders (${url ? 'PostgreSQL server' : 'embedded PGlite'})`,
       table: rows,
@@ -71,17 +71,20 @@ export async function benchImport(): Promise<BenchSection> {
   }
 }
 
-async function createMerchant(db: Db): Promise<void> {
+async function createMerchant(db: Db, merchant: string): Promise<void> {
   const now = new Date('2026-11-01T00:00:00Z');
   const document = parse(readFileSync(join(ROOT, 'programs/acme/program.yaml'), 'utf8')) as MembershipProgram;
-  document.metadata.merchant = MERCHANT;
+  document.metadata.merchant = merchant;
   document.spec.effective = { mode: 'immediate' };
   const snapshot = await readSnapshot(db, { now });
-  const plan = computePlan([{ path: `programs/${MERCHANT}/program.yaml`, document }], snapshot, now);
+  const plan = computePlan([{ path: `programs/${merchant}/program.yaml`, document }], snapshot, now);
   await applyPlan(db, plan, { now, actor: 'bench', sourceRef: null, lockTimeoutMs: 10_000, supersede: false, savedPlan: false });
 }
 
-async function clearMerchant(db: Db): Promise<void> {
-  await db.query('DELETE FROM orders WHERE merchant_id = $1', [MERCHANT]);
-  await db.query('DELETE FROM members WHERE merchant_id = $1', [MERCHANT]);
+/** Removes the bench merchants' orders and members, and their dead rows (a fresh import must not wade through them). */
+async function clearMerchants(db: Db): Promise<void> {
+  const merchants = Object.values(MERCHANTS);
+  const { rowCount } = await db.query('DELETE FROM orders WHERE merchant_id = ANY($1::text[])', [merchants]);
+  await db.query('DELETE FROM members WHERE merchant_id = ANY($1::text[])', [merchants]);
+  if (rowCount > 0) await db.query('VACUUM ANALYZE orders, members');
 }
