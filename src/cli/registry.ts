@@ -247,7 +247,10 @@ export const commands: CommandSpec[] = [
   {
     name: 'demo',
     summary: 'the guided tour on an embedded database',
-    usage: 'tierform demo',
+    usage: 'tierform demo [--members <n>]',
+    options: {
+      members: { type: 'string', value: 'n', description: 'how many members the demo shop has (default 20000)' },
+    },
     load: () => import('./commands/demo.js'),
   },
   {

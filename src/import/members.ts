@@ -13,6 +13,7 @@ import type { ImportRecord } from './records.js';
 
 export const membersImport: ImportKind<Map<string, ImportMerchant>> = {
   noun: 'members',
+  tables: ['members'],
   columns: [
     { name: 'merchant', required: true },
     { name: 'member', required: true },

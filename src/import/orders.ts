@@ -16,6 +16,7 @@ const STATUSES = ['paid', 'cancelled', 'refunded'] as const;
 
 export const ordersImport: ImportKind<Map<string, ImportMerchant>> = {
   noun: 'orders',
+  tables: ['orders', 'members'],
   columns: [
     { name: 'merchant', required: true },
     { name: 'order', required: true },

@@ -24,6 +24,9 @@ export interface LineProblem {
   message: string;
 }
 
+/** Rows an import must write before it refreshes the planner's statistics. */
+const ANALYZE_AFTER = 1000;
+
 /** The staging table every kind loads into (a temporary table dropped at commit). */
 export const STAGE = 'tierform_import_stage';
 
@@ -42,6 +45,8 @@ export interface MergeCounts {
 export interface ImportKind<Prepared> {
   /** Plural noun for messages: `orders`. */
   noun: string;
+  /** The tables the merge writes: their statistics are refreshed after a large import. */
+  tables: readonly string[];
   columns: readonly ColumnSpec[];
   /** Staging columns after `line integer`, as DDL: `merchant_id text, order_id text, …`. */
   stagingColumns: string;
@@ -153,6 +158,10 @@ export async function runImport<P>(db: Db, kind: ImportKind<P>, source: ImportSo
       if (pgErrorCode(err) !== PgCode.lockNotAvailable) throw err;
       throw await lockedError(db, [...merchants].sort(), lockTimeoutMs);
     });
+    // The planner must know the new size before the engine reads these tables: with the
+    // statistics of an empty table it joins every member to every order in a nested loop. The
+    // embedded database has no autovacuum, and the server's may not have run yet.
+    if (counts.inserted + counts.updated >= ANALYZE_AFTER) await db.query(`ANALYZE ${kind.tables.join(', ')}`);
     return { ok: true, inserted: counts.inserted, updated: counts.updated, notes: counts.notes ?? [] };
   } catch (err) {
     if (!(err instanceof Rejected)) throw err;

@@ -173,6 +173,7 @@ function mergePurchases(now: Date): (tx: Queryable, ctx: MergeContext) => Promis
 export function purchasesImport(now: Date): ImportKind<Map<string, PurchaseMerchant>> {
   return {
     noun: 'purchases',
+    tables: ['purchases', 'members', 'paid_periods', 'paid_memberships'],
     columns: [
       { name: 'merchant', required: true },
       { name: 'purchase', required: true },

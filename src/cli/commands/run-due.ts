@@ -32,6 +32,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       ...(progress ? { onRun: progress.end } : {}),
     });
     if (format === 'json') ctx.io.stdout.write(`${JSON.stringify(result.runs, null, 2)}\n`);
+    else if (result.runs.length === 0) ctx.io.stdout.write(`Nothing is due at ${ctx.now.toISOString()}.\n`);
     else ctx.io.stdout.write(result.runs.map((r) => `${describeRun(r)}\n`).join(''));
     return result.ok ? 0 : 1;
   } finally {

@@ -1,0 +1,35 @@
+/**
+ * `tierform demo` as a user runs it: a real subprocess in a fresh directory, twice (the second
+ * run must not trip over the first one's state), telling the whole story.
+ */
+import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { runBin } from '../helpers/cli.js';
+import { testdir } from '../helpers/testdir.js';
+
+describe('tierform demo', () => {
+  it('plays the scheduled-change story on a fresh embedded database, and again on a second run', async () => {
+    const t = await testdir();
+    const dir = t.dir;
+    for (const attempt of [1, 2]) {
+      // A server in the environment must not be used: the demo is about the embedded database.
+      const result = await runBin(['demo', '--members', '400'], { cwd: dir, env: { TIERFORM_DATABASE_URL: 'postgres://nowhere.invalid/x' } });
+      expect(result.stderr, `run ${attempt}`).not.toMatch(/error/i);
+      expect(result.code, `run ${attempt}`).toBe(0);
+      const out = result.stdout;
+      expect(out).toContain('Imported 400 members: 400 new, 0 updated');
+      expect(out).toMatch(/Evaluated 400 members of demo-shop/);
+      expect(out).toMatch(/impact \(as of now .*before 2027-01-01T00:00:00-05:00\)/);
+      expect(out).toMatch(/silver→bronze \d+/);
+      expect(out).toMatch(/pending, takes effect at 2027-01-01T05:00:00.000Z/);
+      expect(out).toMatch(/evaluate 2026-12-31T03:00-05:00 \(v1\)\s+done/);
+      expect(out).toMatch(/recalculate v2 at 2027-01-01T05:00:00.000Z\s+done\s+400 members/);
+      expect(out).toContain('Nothing is due at 2027-01-01T05:05:00.000Z.');
+      expect(out).toMatch(/silver → bronze\s+rule_change, version 2/);
+      expect(out).toContain('Try next:');
+    }
+    expect(existsSync(join(dir, '.tierform', 'demo', 'db'))).toBe(true);
+    await t.cleanup();
+  }, 300_000);
+});
