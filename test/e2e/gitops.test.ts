@@ -119,8 +119,9 @@ describe('GitOps, end to end in a git repository', () => {
 
     // 3. Plan for the pull request (markdown) and for the merge (json, saved); apply the saved plan.
     const markdown = await r.ok('plan', '--format', 'markdown', '--now', APPLY1);
-    expect(markdown.stdout).toContain('shop');
-    expect(markdown.stdout).toMatch(/create/);
+    expect(markdown.stdout).toContain('**1** to create, **0** to update');
+    expect(markdown.stdout).toMatch(/^\| shop \| ➕ create \| \d+ \|/m);
+    expect(markdown.stdout).toContain('File: programs/shop/program.yaml');
     await r.ok('plan', '--format', 'json', '--out', 'merge.plan.json', '--now', APPLY1);
     const saved = JSON.parse(await r.read('merge.plan.json')) as PlanJson;
     expect(saved.formatVersion).toBe(1);
@@ -169,9 +170,11 @@ describe('GitOps, end to end in a git repository', () => {
     //    refuses a demotion of a quarter of the members until tierform.yaml allows it.
     await r.edit(PROGRAM, 'mode: immediate ', `mode: scheduled\n    at: ${T}\n   `);
     await r.edit(PROGRAM, 'threshold: { amount: 1000 }', 'threshold: { amount: 2000 }');
-    const guarded = await r.cli('plan', '--format', 'json', '--now', BEFORE_T);
+    const guarded = await r.cli('plan', '--format', 'markdown', '--now', BEFORE_T);
     expect(guarded.code).toBe(1);
-    expect((JSON.parse(guarded.stdout) as PlanJson).merchants[0]!.errors.map((e) => e.code)).toContain('plan.guardrail');
+    expect(guarded.stdout).toMatch(/^\| shop \| .*update \| 3 \| .*❌ plan\.guardrail \|$/m);
+    expect(guarded.stdout).toMatch(/^\| .* \| \/spec\/levels\/tiers\/1\/threshold\/amount \| .*1000.* \| .*2000.* \| rule \|$/m);
+    expect(guarded.stdout).toMatch(/^\| gold \| silver \| 1 \|$/m);
     await r.edit('tierform.yaml', 'maxDowngrades: "5%"', 'maxDowngrades: 1');
     const head3 = r.commit('Gold from 2000 on March 10, one demotion allowed');
     const scheduledPlan = JSON.parse((await r.ok('plan', '--format', 'json', '--now', BEFORE_T)).stdout) as PlanJson;
@@ -189,9 +192,7 @@ describe('GitOps, end to end in a git repository', () => {
     expect(shop.impact!.transitions.filter((t) => t.from !== t.to)).toEqual([{ from: 'gold', to: 'silver', count: 1 }]);
     expect((await r.ok('apply', '--auto-approve', '--now', BEFORE_T)).stdout).toContain('shop: applied version 3');
     const listed = await r.ok('schedule', 'list', '--now', BEFORE_T);
-    expect(listed.stdout).toMatch(/shop/);
-    expect(listed.stdout).toContain('3');
-    expect(listed.stdout).toContain(iso(T).slice(0, 16));
+    expect(listed.stdout).toMatch(new RegExp(`^shop\\s+3\\s+${iso(T).replace(/\./g, '\\.')}`, 'm'));
 
     const runDue = async (now: string): Promise<RunJson[]> => JSON.parse((await r.ok('run-due', '--format', 'json', '--now', now)).stdout) as RunJson[];
     expect((await runDue(plusMinutes(T, -1))).filter((run) => run.kind === 'recalculate')).toEqual([]);
