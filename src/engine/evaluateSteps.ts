@@ -26,13 +26,12 @@ WITH m AS (
   FROM members mb WHERE ${b.members}
 ),
 agg AS (
-  SELECT m.member_id, m.tier_id, m.cur_rank, m.w_from, m.w_to,
-    ${r.amountAggregate(notConsumed(input))} AS amt, count(o.member_id) AS cnt
-  FROM m LEFT JOIN ${r.eligibleOrders(b.merchant, b.orders)} o
+  SELECT m.member_id, ${r.amountAggregate(notConsumed(input))} AS amt, count(o.member_id) AS cnt
+  FROM m LEFT JOIN ${r.eligibleOrders(b.merchant, b.orders, r.sharedWindow(b.t))} o
     ON o.member_id = m.member_id AND ${r.inWindow('m.w_from', 'm.w_to')}
-  GROUP BY m.member_id, m.tier_id, m.cur_rank, m.w_from, m.w_to
+  GROUP BY m.member_id
 ),
-q AS (SELECT agg.*, ${r.qualifiedRank('agg.amt', 'agg.cnt')} AS q_rank FROM agg),
+q AS (SELECT m.*, ${r.qualifiedRank('agg.amt', 'agg.cnt')} AS q_rank FROM m JOIN agg ON agg.member_id = m.member_id),
 moves AS (
   SELECT q.*, CASE WHEN q.q_rank > q.cur_rank THEN 'upgrade' ELSE 'requalify' END AS reason
   FROM q WHERE q.q_rank > q.cur_rank ${recompute ? 'OR q.q_rank < q.cur_rank' : ''}
@@ -62,13 +61,12 @@ WITH m AS (
   WHERE ${b.members} AND mb.tier_id = ANY(${b.p.add(retainedTiers(input), '::text[]')}) AND mb.expires_at <= ${b.t}
 ),
 agg AS (
-  SELECT m.member_id, m.tier_id, m.expires_at, m.cur_rank,
-    ${r.amountAggregate('NOT o.consumed')} AS amt, count(o.member_id) FILTER (WHERE NOT o.consumed) AS cnt
-  FROM m LEFT JOIN ${r.eligibleOrders(b.merchant, b.orders)} o
+  SELECT m.member_id, ${r.amountAggregate('NOT o.consumed')} AS amt, count(o.member_id) FILTER (WHERE NOT o.consumed) AS cnt
+  FROM m LEFT JOIN ${r.eligibleOrders(b.merchant, b.orders, { from: null, to: b.t })} o
     ON o.member_id = m.member_id AND ${r.inWindow('m.anchor_at', 'm.expires_at')}
-  GROUP BY m.member_id, m.tier_id, m.expires_at, m.cur_rank
+  GROUP BY m.member_id
 ),
-ext AS (SELECT agg.* FROM agg WHERE ${r.retentionMet('agg.cur_rank', 'agg.amt', 'agg.cnt')}),
+ext AS (SELECT m.* FROM m JOIN agg ON agg.member_id = m.member_id WHERE ${r.retentionMet('m.cur_rank', 'agg.amt', 'agg.cnt')}),
 upd AS (
   UPDATE members u SET anchor_at = ext.expires_at, expires_at = ${r.extendedExpiry('ext.expires_at')}
   FROM ext WHERE u.merchant_id = ${b.merchant} AND u.member_id = ext.member_id
@@ -98,13 +96,12 @@ WITH m AS (
   FROM members mb WHERE ${b.members} AND mb.tier_id IS NOT NULL AND mb.expires_at <= ${b.t}
 ),
 agg AS (
-  SELECT m.member_id, m.tier_id, m.cur_rank, m.w_from, m.w_to,
-    ${r.amountAggregate(notConsumed(input))} AS amt, count(o.member_id) AS cnt
-  FROM m LEFT JOIN ${r.eligibleOrders(b.merchant, b.orders)} o
+  SELECT m.member_id, ${r.amountAggregate(notConsumed(input))} AS amt, count(o.member_id) AS cnt
+  FROM m LEFT JOIN ${r.eligibleOrders(b.merchant, b.orders, r.sharedWindow(b.t))} o
     ON o.member_id = m.member_id AND ${r.inWindow('m.w_from', 'm.w_to')}
-  GROUP BY m.member_id, m.tier_id, m.cur_rank, m.w_from, m.w_to
+  GROUP BY m.member_id
 ),
-q AS (SELECT agg.*, ${r.qualifiedRank('agg.amt', 'agg.cnt', 'agg.cur_rank')} AS q_rank FROM agg),
+q AS (SELECT m.*, ${r.qualifiedRank('agg.amt', 'agg.cnt', 'm.cur_rank')} AS q_rank FROM m JOIN agg ON agg.member_id = m.member_id),
 moves AS (
   SELECT q.*, CASE WHEN q.q_rank >= 0 AND q.q_rank = q.cur_rank THEN 'renew' ELSE 'expire' END AS reason FROM q
 ),
@@ -193,10 +190,11 @@ export function watermarkStep(input: StepInput): Statement {
   const text = `
 UPDATE members u SET last_evaluated_seq = x.seq
 FROM (
-  SELECT mb.member_id, (SELECT max(o.import_seq) FROM orders o
-    WHERE o.merchant_id = ${b.merchant} AND o.member_id = mb.member_id) AS seq
-  FROM members mb WHERE ${b.members}
+  SELECT mb.member_id, s.seq
+  FROM members mb CROSS JOIN LATERAL (SELECT max(o.import_seq) AS seq FROM orders o
+    WHERE o.merchant_id = ${b.merchant} AND o.member_id = mb.member_id) s
+  WHERE ${b.members} AND s.seq > mb.last_evaluated_seq
 ) x
-WHERE u.merchant_id = ${b.merchant} AND u.member_id = x.member_id AND x.seq > u.last_evaluated_seq`;
+WHERE u.merchant_id = ${b.merchant} AND u.member_id = x.member_id`;
   return { text, values: b.p.values };
 }

@@ -52,7 +52,7 @@ export interface RunProgress {
 }
 
 export interface ContinueOptions {
-  /** Members per committed batch (default 20,000). */
+  /** Members per committed batch (default 100,000). */
   batchSize?: number;
   onProgress?: (p: RunProgress) => void;
   /** Checked between batches: true stops after the current batch (the run stays `running`). */

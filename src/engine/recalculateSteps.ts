@@ -28,7 +28,7 @@ function derivation(b: Bound, existingMembers: ExistingMembers): string {
     : `, ${r.amountAggregate(`${inAsOf} AND ${asOfFree}`)} AS a_amt, count(o.member_id) FILTER (WHERE ${inAsOf}) AS a_cnt`;
   const asOfRank = recompute
     ? '-1'
-    : `CASE WHEN agg.tier_id IS NULL OR agg.tier_since IS NULL THEN -1 ELSE ${r.qualifiedRank('agg.a_amt', 'agg.a_cnt')} END`;
+    : `CASE WHEN m.tier_id IS NULL OR m.tier_since IS NULL THEN -1 ELSE ${r.qualifiedRank('agg.a_amt', 'agg.a_cnt')} END`;
   const moves =
     existingMembers === 'recalculate'
       ? 'TRUE'
@@ -44,13 +44,14 @@ WITH m AS (
   FROM members mb WHERE ${b.members}
 ),
 agg AS (
-  SELECT m.member_id, m.tier_id, m.tier_since, m.trigger_order_id, m.cur_rank, m.must_move, m.w_from, m.w_to, m.a_from, m.a_to,
+  SELECT m.member_id,
     ${r.amountAggregate(`${inNow} AND ${free}`)} AS n_amt, count(o.member_id) FILTER (WHERE ${inNow}) AS n_cnt${asOfColumns}
-  FROM m LEFT JOIN ${r.eligibleOrders(b.merchant, b.orders)} o ON o.member_id = m.member_id
-  GROUP BY m.member_id, m.tier_id, m.tier_since, m.trigger_order_id, m.cur_rank, m.must_move, m.w_from, m.w_to, m.a_from, m.a_to
+  FROM m LEFT JOIN ${r.eligibleOrders(b.merchant, b.orders, recompute ? r.sharedWindow(b.t) : undefined)} o ON o.member_id = m.member_id
+  GROUP BY m.member_id
 ),
 ranks AS (
-  SELECT agg.*, ${r.qualifiedRank('agg.n_amt', 'agg.n_cnt')} AS n_rank, ${asOfRank} AS a_rank FROM agg
+  SELECT m.*, ${r.qualifiedRank('agg.n_amt', 'agg.n_cnt')} AS n_rank, ${asOfRank} AS a_rank
+  FROM m JOIN agg ON agg.member_id = m.member_id
 ),
 d AS (
   SELECT ranks.member_id, ranks.tier_id, ranks.cur_rank, ranks.must_move, ranks.trigger_order_id,

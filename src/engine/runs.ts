@@ -27,7 +27,7 @@ interface RunRow {
   error: string | null;
 }
 
-const DEFAULT_BATCH = 20_000;
+const DEFAULT_BATCH = 100_000;
 
 function toRecord(row: RunRow): RunRecord {
   return {

@@ -90,11 +90,22 @@ export class RulesSql {
   }
 
   /**
+   * The part of W(m, t) every member shares: all of it, except since_last_upgrade's lower bound
+   * (the member's anchor). Orders outside it never count at t.
+   */
+  sharedWindow(t: string): Window {
+    return this.rules.window.kind === 'since_last_upgrade' ? { from: null, to: t } : this.window(t, 'NULL');
+  }
+
+  /**
    * The eligible orders of §3.1 with net > 0, as a subquery of (member_id, order_id, paid_at,
    * consumed, net, import_seq). `memberFilter` restricts it to the members of a batch.
    */
-  eligibleOrders(merchant: string, memberFilter: string): string {
+  eligibleOrders(merchant: string, memberFilter: string, bounds?: Window): string {
     const parts = [`o.merchant_id = ${merchant}`, `o.status = 'paid'`, `o.amount_minor > o.refunded_minor`];
+    // Bounds every member shares, so the scan reads only the window's orders.
+    if (bounds?.from) parts.push(`o.paid_at >= ${bounds.from}`);
+    if (bounds) parts.push(`o.paid_at < ${bounds.to}`);
     if (this.rules.activeFrom !== null) {
       parts.push(`o.paid_at >= ${this.localMidnight(this.p.add(this.rules.activeFrom, '::date'))}`);
     }
