@@ -11,6 +11,7 @@
  * a day be searched by bisection.
  */
 import { checkCron } from './cron.js';
+import { offsetAt, wallClock, wallClockMs } from './localDate.js';
 
 export interface CronFields {
   /** Sorted seconds, minutes and hours that match. */
@@ -82,52 +83,6 @@ function field(text: string, min: number, max: number, names?: string[], nameBas
 // ---------------------------------------------------------------------------------------------
 // Local wall time ↔ instants
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(tz: string): Intl.DateTimeFormat {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(tz, f);
-  }
-  return f;
-}
-
-interface Wall {
-  y: number;
-  m: number;
-  d: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-function wallOf(ms: number, tz: string): Wall {
-  const parts = formatter(tz).formatToParts(new Date(ms));
-  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
-  return { y: get('year'), m: get('month'), d: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
-}
-
-/** Wall time as if it were UTC, in ms. */
-function wallMs(w: Wall): number {
-  return Date.UTC(w.y, w.m - 1, w.d, w.hour, w.minute, w.second);
-}
-
-/** Offset of `tz` at an instant (wall minus UTC), ms. */
-function offsetAt(ms: number, tz: string): number {
-  const whole = Math.floor(ms / 1000) * 1000;
-  return wallMs(wallOf(whole, tz)) - whole;
-}
-
 /**
  * The instant of a local wall time (given as UTC-like ms): its first occurrence when it happens
  * twice, the transition when it is skipped.
@@ -147,7 +102,7 @@ function instantOfWall(wall: number, tz: string): number {
   let hi = wall - Math.min(...list);
   while (hi - lo > 1000) {
     const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
-    if (wallMs(wallOf(mid, tz)) >= wall) hi = mid;
+    if (wallClockMs(mid, tz) >= wall) hi = mid;
     else lo = mid;
   }
   return hi;
@@ -156,7 +111,7 @@ function instantOfWall(wall: number, tz: string): number {
 /** `2026-11-23T03:00+08:00` (seconds shown only when not zero): an instant as the zone's clock showed it. */
 export function formatLocalInstant(instant: Date, tz: string): string {
   const ms = instant.getTime();
-  const w = wallOf(ms, tz);
+  const w = wallClock(ms, tz);
   const offsetMin = Math.round(offsetAt(ms, tz) / 60_000);
   const sign = offsetMin < 0 ? '-' : '+';
   const abs = Math.abs(offsetMin);
@@ -204,7 +159,7 @@ class Firing {
   }
 
   localDay(ms: number): number {
-    return Math.floor(wallMs(wallOf(ms, this.tz)) / DAY_MS);
+    return Math.floor(wallClockMs(ms, this.tz) / DAY_MS);
   }
 
   /** Latest time on the day at or before `limit`, if any (times are non-decreasing in i). */

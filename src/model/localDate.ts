@@ -138,13 +138,14 @@ function checkTimeZone(name: string): boolean {
   return !(resolved !== name && resolved.toLowerCase() === name.toLowerCase());
 }
 
-interface WallClock extends Ymd {
+export interface WallClock extends Ymd {
   hour: number;
   minute: number;
   second: number;
 }
 
-function wallClock(instantMs: number, tz: string): WallClock {
+/** The wall clock of `tz` at an instant, to the second. */
+export function wallClock(instantMs: number, tz: string): WallClock {
   const parts = formatter(tz).formatToParts(new Date(instantMs));
   const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
   const era = parts.find((p) => p.type === 'era')?.value;
@@ -165,8 +166,14 @@ export function localDateOf(instant: Date, tz: string): LocalDate {
   return join(w);
 }
 
+/** The wall clock of `tz` at an instant (to the second), as the same wall time read as UTC, in ms. */
+export function wallClockMs(instantMs: number, tz: string): number {
+  const w = wallClock(instantMs, tz);
+  return utcMs(w.y, w.m, w.d) + ((w.hour * 60 + w.minute) * 60 + w.second) * 1000;
+}
+
 /** Offset of `tz` from UTC at an instant, in milliseconds (wall clock minus UTC). */
-function offsetAt(instantMs: number, tz: string): number {
+export function offsetAt(instantMs: number, tz: string): number {
   const whole = Math.floor(instantMs / 1000) * 1000;
   const w = wallClock(whole, tz);
   return utcMs(w.y, w.m, w.d) + ((w.hour * 60 + w.minute) * 60 + w.second) * 1000 - whole;

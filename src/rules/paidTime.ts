@@ -8,40 +8,15 @@
  * ambiguous one (fall back) the offset in force after it.
  */
 import type { Duration } from '../model/duration.js';
-import { addDays, addMonths } from '../model/localDate.js';
+import { addDays, addMonths, wallClockMs } from '../model/localDate.js';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(tz: string): Intl.DateTimeFormat {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(tz, f);
-  }
-  return f;
-}
-
 /** Wall-clock time of an instant in `tz`, as milliseconds of the same wall time read as UTC. */
 function wallMs(instantMs: number, tz: string): number {
   const whole = Math.floor(instantMs / 1000) * 1000;
-  const parts = formatter(tz).formatToParts(new Date(whole));
-  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
-  const t = new Date(0);
-  t.setUTCFullYear(get('year'), get('month') - 1, get('day'));
-  t.setUTCHours(get('hour'), get('minute'), get('second'), 0);
-  return t.getTime() + (instantMs - whole);
+  return wallClockMs(whole, tz) + (instantMs - whole);
 }
 
 /** Offset of `tz` at an instant: wall clock minus UTC, in milliseconds. */
