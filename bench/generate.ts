@@ -13,6 +13,9 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { seededRandom } from '../src/model/random.js';
+
+export { seededRandom };
 
 export type GeneratedKind = 'orders' | 'members';
 export type GeneratedFormat = 'ndjson' | 'csv';
@@ -30,18 +33,6 @@ export interface GenerateOptions {
 const YEAR_MS = 365 * 24 * 3_600_000;
 const SPAN_MS = 3 * YEAR_MS;
 const LINES_PER_CHUNK = 8192;
-
-/** mulberry32: a small, fast, seedable generator of uniform numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function cents(minor: number): string {
   const major = Math.floor(minor / 100);

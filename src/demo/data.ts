@@ -3,6 +3,8 @@
  * seeded members and orders, written as NDJSON for `tierform import`. Deterministic: the same
  * run tells the same story.
  */
+import { seededRandom } from '../model/random.js';
+
 export interface DemoProgram {
   silverThreshold: number;
   /** When set, the version takes effect later, at this instant. */
@@ -59,18 +61,6 @@ ${effective}  levels:
 `;
 }
 
-/** mulberry32: small, fast and seedable. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const NAMES = ['Ada', 'Ben', 'Chen', 'Dana', 'Emil', 'Fatima', 'Goro', 'Hana', 'Ivan', 'Jia', 'Kofi', 'Lena', 'Mateo', 'Noor', 'Omar', 'Priya'];
 const DAY_MS = 86_400_000;
 
@@ -84,7 +74,7 @@ export interface DemoData {
  * joining (amounts 5–400 USD, some cancelled, refunded or bought with a gift card).
  */
 export function demoData(members: number, now: Date, seed = 7): DemoData {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const memberLines: string[] = [];
   const orderLines: string[] = [];
   let orderNo = 0;
