@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { withTestDb } from '../helpers/db.js';
 import { evaluateInline, recalculateInline, recalculationImpact } from '../../src/engine/index.js';
 import { compileRules, evaluateMember, recalculateMember, type ExistingMembers, type MemberState, type Order } from '../../src/rules/index.js';
-import { memberArb, programArb, tags, type ProgramSample } from '../semantics/arbitraries.js';
+import { memberArb, ordersArb, programArb, type ProgramSample } from '../semantics/arbitraries.js';
 import { addDays, localMidnight } from '../../src/model/localDate.js';
 import { addMembers, addMerchant, addVersion, readStanding, standingOf, upsertOrders } from './harness.js';
 
@@ -47,25 +47,10 @@ function nearArb(tz: string, start: string, fromDay: number, toDay: number): fc.
 }
 
 function denseOrdersArb(memberId: string, tz: string, start: string): fc.Arbitrary<Order[]> {
-  const one = fc.record({
+  return ordersArb(memberId, tz, 10, {
     paidAt: nearArb(tz, start, -120, 420),
     amount: fc.oneof(fc.integer({ min: 0, max: 120_000 }), fc.constantFrom(10_000, 30_000, 50_000, 80_000)),
-    refundedPart: fc.constantFrom(0, 0, 0, 0.5, 1),
-    status: fc.constantFrom('paid', 'paid', 'paid', 'paid', 'cancelled', 'refunded'),
-    tags: fc.subarray([...tags], { maxLength: 1 }),
   });
-  return fc.array(one, { maxLength: 10 }).map((rows) =>
-    rows.map((row, i) => ({
-      id: `${memberId}-o${i + 1}`,
-      memberId,
-      amountMinor: BigInt(row.amount),
-      refundedMinor: BigInt(Math.floor(row.amount * row.refundedPart)),
-      paidAt: row.paidAt,
-      status: row.status as Order['status'],
-      tags: row.tags,
-      importSeq: 0,
-    })),
-  );
 }
 
 /** Moves a program's dates next to the histories: activeFrom and fixed windows inside the span. */

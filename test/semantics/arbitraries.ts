@@ -126,10 +126,15 @@ export function programArb(options: ProgramOptions = {}): fc.Arbitrary<ProgramSa
 }
 
 /** One member's order history: ids o1…, import sequence in list order, amounts in cents. */
-export function ordersArb(memberId: string, tz: string, maxLength = 20): fc.Arbitrary<Order[]> {
+export function ordersArb(
+  memberId: string,
+  tz: string,
+  maxLength = 20,
+  shape: { paidAt?: fc.Arbitrary<Date>; amount?: fc.Arbitrary<number> } = {},
+): fc.Arbitrary<Order[]> {
   const one = fc.record({
-    paidAt: instantArb(tz),
-    amount: fc.oneof(fc.integer({ min: 0, max: 200_000 }), fc.constantFrom(0, 1, 50_000, 100_000, 150_000)),
+    paidAt: shape.paidAt ?? instantArb(tz),
+    amount: shape.amount ?? fc.oneof(fc.integer({ min: 0, max: 200_000 }), fc.constantFrom(0, 1, 50_000, 100_000, 150_000)),
     refundedPart: fc.constantFrom(0, 0, 0, 0.5, 1),
     status: fc.constantFrom('paid', 'paid', 'paid', 'paid', 'cancelled', 'refunded'),
     tags: fc.subarray([...tags], { maxLength: 1 }),
