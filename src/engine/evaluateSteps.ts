@@ -36,7 +36,7 @@ moves AS (
   SELECT q.*, CASE WHEN q.q_rank > q.cur_rank THEN 'upgrade' ELSE 'requalify' END AS reason
   FROM q WHERE q.q_rank > q.cur_rank ${recompute ? 'OR q.q_rank < q.cur_rank' : ''}
 ),
-${writeMoves(b, { triggerWhen: `mv.reason = 'upgrade'`, triggerOrders: 'NOT o.consumed', grantWhen: `mv.reason = 'upgrade'` })}
+${writeMoves(b, { triggerWhen: `mv.reason = 'upgrade'`, triggerOrders: 'NOT o.consumed', grantWhen: `mv.reason = 'upgrade'`, triggerBounds: () => r.sharedWindow(b.t) })}
 SELECT (SELECT count(*) FROM moves)::int AS moved`;
   return { text, values: b.p.values };
 }
@@ -105,7 +105,7 @@ q AS (SELECT m.*, ${r.qualifiedRank('agg.amt', 'agg.cnt', 'm.cur_rank')} AS q_ra
 moves AS (
   SELECT q.*, CASE WHEN q.q_rank >= 0 AND q.q_rank = q.cur_rank THEN 'renew' ELSE 'expire' END AS reason FROM q
 ),
-${writeMoves(b, { triggerWhen: `mv.reason = 'renew'`, triggerOrders: 'NOT o.consumed', grantWhen: 'FALSE' })}
+${writeMoves(b, { triggerWhen: `mv.reason = 'renew'`, triggerOrders: 'NOT o.consumed', grantWhen: 'FALSE', triggerBounds: () => r.sharedWindow(b.t) })}
 SELECT (SELECT count(*) FROM moves)::int AS moved`;
   return { text, values: b.p.values };
 }

@@ -5,6 +5,7 @@
  * history and grant upgrade points once per member per tier ever (§3.3, §3.5, §3.6).
  */
 import type { Bound } from './scope.js';
+import type { Window } from './sqlRules.js';
 
 export interface MoveWrites {
   /** Which moves may consume a triggering order (SQL predicate on `mv`), or null for none. */
@@ -13,6 +14,8 @@ export interface MoveWrites {
   triggerOrders: string;
   /** Which moves are upgrades that grant one-time benefits (SQL predicate on `mv`). */
   grantWhen: string;
+  /** Bounds every trigger window lies within, when known (the shared part of W(m, t)); called only when used. */
+  triggerBounds?: () => Window;
 }
 
 /** CTEs (comma-terminated) writing the moves in CTE `moves`. */
@@ -22,7 +25,7 @@ export function writeMoves(b: Bound, w: MoveWrites): string {
     w.triggerWhen !== null && r.rules.basis === 'single_order'
       ? `trig AS (
   SELECT DISTINCT ON (mv.member_id) mv.member_id, o.order_id, o.net, mv.q_rank
-  FROM moves mv JOIN ${r.eligibleOrders(b.merchant, b.orders)} o
+  FROM moves mv JOIN ${r.eligibleOrders(b.merchant, b.orders, w.triggerBounds?.())} o
     ON o.member_id = mv.member_id AND ${r.inWindow('mv.w_from', 'mv.w_to')} AND ${w.triggerOrders}
   WHERE ${w.triggerWhen}
   ORDER BY mv.member_id, o.net DESC, o.paid_at, o.order_id COLLATE "C"
