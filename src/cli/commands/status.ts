@@ -4,6 +4,7 @@ import { stringOption } from '../context.js';
 import { TierformError, UsageError } from '../errors.js';
 import { openDbFromContext } from '../../store/open.js';
 import { readSnapshot } from '../../store/snapshot.js';
+import type { Queryable } from '../../store/db.js';
 import { switchBudget } from '../../plan/switchBudget.js';
 import type { LiveMerchant, LiveSnapshot } from '../../plan/types.js';
 import { renderTable } from '../table.js';
@@ -20,6 +21,8 @@ export interface MerchantStatus {
   subscription: string;
   switches: { used: number; limit: number };
   members: Record<string, number>;
+  /** Members whose paid membership runs at --now, per plan (SPEC §5.1, additive). */
+  paid: Record<string, number>;
 }
 
 export async function run(ctx: CommandContext): Promise<number> {
@@ -31,7 +34,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   const db = await openDbFromContext(ctx, 'status');
   try {
     const snapshot = await readSnapshot(db, { now: ctx.now, ...(merchant ? { merchants: [merchant] } : {}) });
-    const statuses = [...snapshot.merchants.values()].map((m) => statusOf(m, snapshot, ctx.now));
+    const paid = await countPaidMembersPerPlan(db, ctx.now, merchant);
+    const statuses = [...snapshot.merchants.values()].map((m) => statusOf(m, snapshot, ctx.now, paid.get(m.merchant)));
     if (merchant && statuses.length === 0) throw new TierformError('state.unknown-merchant', `merchant ${merchant} is not in the live state`);
     if (format === 'json') {
       ctx.io.stdout.write(`${JSON.stringify(merchant ? statuses[0] : statuses, null, 2)}\n`);
@@ -46,7 +50,29 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
 }
 
-export function statusOf(m: LiveMerchant, snapshot: LiveSnapshot, now: Date): MerchantStatus {
+/**
+ * Members whose paid membership runs at `at` (since ≤ at < expiresAt), per merchant and plan: one
+ * grouped query whatever the merchant count. A member has at most one running membership (a
+ * purchase of another plan ends the running one); counting distinct members keeps that true here.
+ */
+export async function countPaidMembersPerPlan(q: Queryable, at: Date, merchant?: string): Promise<Map<string, Record<string, number>>> {
+  const filter = merchant === undefined ? '' : ' AND merchant_id = $2';
+  const res = await q.query<{ merchant_id: string; plan_id: string; n: number }>(
+    `SELECT merchant_id, plan_id, count(DISTINCT member_id)::int AS n FROM paid_memberships
+      WHERE since <= $1 AND $1 < expires_at${filter}
+      GROUP BY merchant_id, plan_id ORDER BY merchant_id, plan_id COLLATE "C"`,
+    merchant === undefined ? [at] : [at, merchant],
+  );
+  const out = new Map<string, Record<string, number>>();
+  for (const row of res.rows) {
+    const perPlan = out.get(row.merchant_id) ?? {};
+    perPlan[row.plan_id] = Number(row.n);
+    out.set(row.merchant_id, perPlan);
+  }
+  return out;
+}
+
+export function statusOf(m: LiveMerchant, snapshot: LiveSnapshot, now: Date, paid: Record<string, number> = {}): MerchantStatus {
   const current = m.active ?? m.pending;
   const limit = snapshot.catalog.spec.switchLimit;
   const members: Record<string, number> = {};
@@ -63,6 +89,7 @@ export function statusOf(m: LiveMerchant, snapshot: LiveSnapshot, now: Date): Me
     subscription: m.subscription,
     switches: { used: switchBudget(m.switches, now, limit).used, limit: limit.count },
     members,
+    paid,
   };
 }
 
@@ -76,6 +103,7 @@ function renderStatusText(statuses: MerchantStatus[]): string {
     s.subscription,
     `${s.switches.used}/${s.switches.limit}`,
     Object.entries(s.members).map(([tier, n]) => `${tier} ${n}`).join(', '),
+    Object.keys(s.paid).length === 0 ? '-' : Object.entries(s.paid).map(([plan, n]) => `${plan} ${n}`).join(', '),
   ]);
-  return renderTable(['merchant', 'active', 'pending', 'type', 'enabled', 'subscription', 'switches', 'members'], rows);
+  return renderTable(['merchant', 'active', 'pending', 'type', 'enabled', 'subscription', 'switches', 'members', 'paid'], rows);
 }
