@@ -22,6 +22,7 @@ const sections: Record<string, () => Promise<BenchSection>> = {
   plan: benchPlan,
   import: benchImport,
   engine: benchEngine,
+  paid: async () => (await import('./paid.js')).benchPaid(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
