@@ -86,12 +86,13 @@ export async function benchPaid(): Promise<BenchSection> {
 
     log(`generating ${members.toLocaleString('en-US')} members and their purchases…`);
     const membersFile = join(dir, 'members.csv');
-    const purchasesFile = join(dir, 'purchases.csv');
+    const perFile = Number(process.env.TIERFORM_BENCH_PAID_FILE ?? 2_000);
     let t0 = performance.now();
     await writeGenerated(membersFile, 'members', 'csv', { merchant: MERCHANT, members, orders: 0, before: BEFORE, seed: 13 });
-    await writePurchases(purchasesFile, members);
+    const purchaseFiles = await writePurchases(dir, members, perFile);
     const generated = (performance.now() - t0) / 1000;
-    const purchasesMiB = (await stat(purchasesFile)).size / 2 ** 20;
+    let purchasesMiB = 0;
+    for (const f of purchaseFiles) purchasesMiB += (await stat(f)).size / 2 ** 20;
 
     log('importing members…');
     const memberImport = await importFile(db, membersImport, membersFile, members);
@@ -101,10 +102,17 @@ export async function benchPaid(): Promise<BenchSection> {
       throughput: `${rate(members, memberImport)} members/s`,
       target: '—',
     });
-    log('importing purchases…');
-    const purchaseImport = await importFile(db, purchasesImport(BEFORE), purchasesFile, members);
+    // Files of a bounded size, ANALYZE after each (untimed): see the note.
+    log(`importing purchases (${purchaseFiles.length} files)…`);
+    let purchaseImport = 0;
+    for (const [n, f] of purchaseFiles.entries()) {
+      const seconds = await importFile(db, purchasesImport(BEFORE), f, Math.min(perFile, members - n * perFile));
+      purchaseImport += seconds;
+      if (n % 50 === 0) log(`purchases file ${n + 1}/${purchaseFiles.length}: ${seconds.toFixed(2)} s`);
+      await db.query('ANALYZE purchases, paid_periods, paid_memberships');
+    }
     rows.push({
-      measure: `import purchases, CSV (${members.toLocaleString('en-US')}, ${purchasesMiB.toFixed(1)} MiB; periods and memberships computed)`,
+      measure: `import purchases, CSV (${members.toLocaleString('en-US')} in ${purchaseFiles.length.toLocaleString('en-US')} files, ${purchasesMiB.toFixed(1)} MiB; periods and memberships computed)`,
       seconds: purchaseImport,
       throughput: `${rate(members, purchaseImport)} purchases/s`,
       target: '—',
@@ -148,7 +156,7 @@ export async function benchPaid(): Promise<BenchSection> {
     );
 
     notes.push(
-      `One merchant of type paid (zone ${TIMEZONE}), ${members.toLocaleString('en-US')} members, each with one purchase of plan ${PLAN} (12 months; 100 join points; free_shipping granted every month) paid at a seeded random instant in the ${SPAN_DAYS} days before ${BEFORE.toISOString()}, so every membership runs and every day of the month is about as likely: the anniversaries of ~1/30 of the members fall in any one day. Members (bench/generate.ts) and purchases (seeded, in this file) are generated as CSV in ${generated.toFixed(0)} s and loaded through the import code (members, then purchases: periods and memberships recomputed in the import's transaction); the program is applied with applyPlan. The first evaluation, at ${BEFORE.toISOString()}, performs the backlog and is committed; the daily evaluation is at ${DAILY_AT.toISOString()}.`,
+      `One merchant of type paid (zone ${TIMEZONE}), ${members.toLocaleString('en-US')} members, each with one purchase of plan ${PLAN} (12 months; 100 join points; free_shipping granted every month) paid at a seeded random instant in the ${SPAN_DAYS} days before ${BEFORE.toISOString()}, so every membership runs and every day of the month is about as likely: the anniversaries of ~1/30 of the members fall in any one day. Members (bench/generate.ts) and purchases (seeded, in this file) are generated as CSV in ${generated.toFixed(0)} s and loaded through the import code (members, then purchases in files of ${perFile.toLocaleString('en-US')} (TIERFORM_BENCH_PAID_FILE), each followed by ANALYZE, untimed: each import recomputes the periods and memberships of its members in its transaction, and its statements are planned with the statistics of before the file, so one file of all the purchases takes time that grows with the square of its size: on the 2-core development machine 20,000 purchases took ~90 s in one file and ~13 s in files of 2,000); the program is applied with applyPlan. The first evaluation, at ${BEFORE.toISOString()}, performs the backlog and is committed; the daily evaluation is at ${DAILY_AT.toISOString()}.`,
       `Each daily measurement runs in a transaction that is rolled back, so every one starts from the same data; VACUUM runs between them, untimed. "vs floor" divides by the faster of two runs of the floor (before and after, same data): one hand-written INSERT … SELECT into the grants ledger of each period's monthly anniversary in (last evaluation, now], computed from the start on the zone's wall clock, scanning every period; it relies on knowing when the last evaluation ran and that nothing else is due (no join points or on_start since). The engine reads only the periods whose next_grant_at has come, writes the same rows with ON CONFLICT DO NOTHING, moves next_grant_at, and looks for expiries. ${same ? 'Checked in this run: the floor and performPaidGrants write the same ledger rows (each run after the other in one rolled-back transaction adds nothing).' : 'WARNING: the floor and performPaidGrants did not write the same ledger rows in this run.'}`,
     );
     return {
@@ -253,21 +261,31 @@ async function apply(db: Db, document: MembershipProgram, now: Date): Promise<nu
   return merchant.version;
 }
 
-/** One paid purchase of the plan per member, at a seeded instant in the SPAN_DAYS before BEFORE. */
-async function writePurchases(path: string, members: number): Promise<void> {
+/**
+ * One paid purchase of the plan per member, at a seeded instant in the SPAN_DAYS before BEFORE,
+ * in files of `perFile` purchases; returns their paths.
+ */
+async function writePurchases(dir: string, members: number, perFile: number): Promise<string[]> {
   const random = seededRandom(17);
-  const out = createWriteStream(path);
-  let chunk = 'merchant,purchase,member,plan,paidAt,status\n';
-  for (let i = 0; i < members; i++) {
-    const paidAt = new Date(BEFORE.getTime() - 1000 - Math.floor(random() * SPAN_DAYS * DAY_MS)).toISOString();
-    chunk += `${MERCHANT},p${i},m${i},${PLAN},${paidAt},paid\n`;
-    if (chunk.length >= 1 << 20) {
-      if (!out.write(chunk)) await once(out, 'drain');
-      chunk = '';
+  const header = 'merchant,purchase,member,plan,paidAt,status\n';
+  const paths: string[] = [];
+  for (let from = 0; from < members; from += perFile) {
+    const path = join(dir, `purchases-${paths.length}.csv`);
+    paths.push(path);
+    const out = createWriteStream(path);
+    let chunk = header;
+    for (let i = from; i < Math.min(members, from + perFile); i++) {
+      const paidAt = new Date(BEFORE.getTime() - 1000 - Math.floor(random() * SPAN_DAYS * DAY_MS)).toISOString();
+      chunk += `${MERCHANT},p${i},m${i},${PLAN},${paidAt},paid\n`;
+      if (chunk.length >= 1 << 20) {
+        if (!out.write(chunk)) await once(out, 'drain');
+        chunk = '';
+      }
     }
+    out.end(chunk);
+    await once(out, 'finish');
   }
-  out.end(chunk);
-  await once(out, 'finish');
+  return paths;
 }
 
 async function importFile<P>(db: Db, kind: ImportKind<P>, file: string, expected: number): Promise<number> {
