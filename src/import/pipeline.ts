@@ -142,6 +142,8 @@ export async function runImport<P>(db: Db, kind: ImportKind<P>, source: ImportSo
       // that has seen seq n has seen every earlier import of its merchant.
       await lockMerchants(tx, [...merchants].sort(), lockTimeoutMs);
       const seq = await tx.query<{ seq: string }>(`SELECT nextval('import_seq')::text AS seq`);
+      // The merge joins the staging table with the live tables: plan it with the file's real size.
+      await tx.query(`ANALYZE ${STAGE}`);
       // Duplicates make the merge fail (an upsert cannot touch one row twice); only then are
       // they looked up, so a clean import pays for no extra pass over the staging table.
       await tx.query('SAVEPOINT tierform_import_merge');
