@@ -30,6 +30,9 @@ export async function recomputePaidPeriods(
   await q.query(`DELETE FROM paid_memberships WHERE merchant_id = $1 AND ${filter}`, [merchant, value]);
   await q.query(`DELETE FROM paid_periods WHERE merchant_id = $1 AND ${filter}`, [merchant, value]);
   const end = (ts: string): string => addOnWallClock(ts, 'p.validity_months', 'p.validity_days', 'p.timezone');
+  // Planned on statistics from before this import, the statements below pick nested loops that
+  // grow with the square of a large file; ANALYZE inside the transaction counts its own rows.
+  await q.query('ANALYZE purchases');
   await q.query(
     `WITH RECURSIVE p AS MATERIALIZED (
        SELECT member_id, purchase_id, plan_id, paid_at, validity_months, validity_days, timezone,
@@ -67,6 +70,7 @@ export async function recomputePaidPeriods(
        LEFT JOIN cuts c ON c.member_id = w.member_id AND c.membership_id = w.membership_id`,
     [merchant, value],
   );
+  await q.query('ANALYZE paid_periods');
   // continued: another membership of the member starts at this one's end.
   await q.query(
     `WITH g AS (
