@@ -22,7 +22,7 @@
  * EXPLAIN (ANALYZE, BUFFERS) of the engine's heaviest statements and of the floor there;
  * TIERFORM_BENCH_KEEP=1 leaves the merchant's data in the database.
  */
-import { readFileSync, writeFileSync, mkdirSync, createReadStream } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,9 +33,6 @@ import type { Db, QueryResult, Transaction } from '../src/store/db.js';
 import { openPglite } from '../src/store/pglite.js';
 import { openPg } from '../src/store/pg.js';
 import { migrate } from '../src/store/migrate.js';
-import { readSnapshot } from '../src/store/snapshot.js';
-import { computePlan } from '../src/plan/compute.js';
-import { applyPlan } from '../src/apply/applyPlan.js';
 import { runImport, type ImportKind } from '../src/import/pipeline.js';
 import { ordersImport } from '../src/import/orders.js';
 import { membersImport } from '../src/import/members.js';
@@ -47,6 +44,7 @@ import type { StepInput } from '../src/engine/scope.js';
 import type { Statement } from '../src/store/statement.js';
 import { seededRandom, writeGenerated } from './generate.js';
 import type { BenchSection } from './run.js';
+import { applyProgram, clearMerchant, floorTable, importFile, rate, type FloorRow } from './dbBench.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const MERCHANT = 'bench-engine';
@@ -64,14 +62,7 @@ const INITIAL: Thresholds = { bronze: '1000', silver: '1700', gold: '2300' };
 const CHANGED: Thresholds = { bronze: '1000', silver: '1800', gold: '2500' };
 const SINGLE: Thresholds = { bronze: '300', silver: '430', gold: '490' };
 
-interface Row {
-  measure: string;
-  seconds: number;
-  throughput?: string;
-  floor?: number;
-  moved?: number;
-  target: string;
-}
+type Row = FloorRow;
 
 export async function benchEngine(): Promise<BenchSection> {
   const url = process.env.TIERFORM_BENCH_DATABASE_URL;
@@ -95,7 +86,7 @@ export async function benchEngine(): Promise<BenchSection> {
 
     // The program, through apply: three tiers on spend accumulated over the last 12 months.
     const base = parse(readFileSync(join(ROOT, 'programs/acme/program.yaml'), 'utf8')) as MembershipProgram;
-    await apply(db, program(base, INITIAL, 'accumulated', null), BEFORE, false);
+    await applyProgram(db, MERCHANT, program(base, INITIAL, 'accumulated', null), BEFORE);
 
     // Members and orders through the real import code, from generated files.
     log(`generating ${members.toLocaleString('en-US')} members and ${orders.toLocaleString('en-US')} orders…`);
@@ -131,7 +122,7 @@ export async function benchEngine(): Promise<BenchSection> {
     log('first evaluation…');
     t0 = performance.now();
     const first = await db.transaction((tx) => evaluateInline(tx, MERCHANT, BEFORE));
-    rows.push({ measure: 'setup: first daily evaluation (every member gets a tier), inline', seconds: (performance.now() - t0) / 1000, moved: first.changed, target: '—' });
+    rows.push({ measure: 'setup: first daily evaluation (every member gets a tier), inline', seconds: (performance.now() - t0) / 1000, count: first.changed, target: '—' });
     await db.query('VACUUM ANALYZE members, member_history, grants');
     const shares = await tierShares(db);
 
@@ -159,8 +150,8 @@ export async function benchEngine(): Promise<BenchSection> {
         return { changed: done.membersChanged };
       });
       return [
-        { measure: 'daily evaluation (2% of members bought yesterday), run: openRun + continueRun', seconds: asRun.seconds, moved: asRun.value.changed },
-        { measure: 'daily evaluation, evaluateInline in one transaction', seconds: inline.seconds, moved: inline.value.changed },
+        { measure: 'daily evaluation (2% of members bought yesterday), run: openRun + continueRun', seconds: asRun.seconds, count: asRun.value.changed },
+        { measure: 'daily evaluation, evaluateInline in one transaction', seconds: inline.seconds, count: inline.value.changed },
       ];
     });
     rows.push(...dailyFloor);
@@ -177,7 +168,7 @@ export async function benchEngine(): Promise<BenchSection> {
       ['single_order, rolling 12 months', SINGLE, 'single_order'],
     ] as const) {
       log(`recalculation (${label})…`);
-      const version = await apply(db, program(base, thresholds, basis, CHANGE_AT), DAILY_AT, basis === 'single_order');
+      const version = await applyProgram(db, MERCHANT, program(base, thresholds, basis, CHANGE_AT), DAILY_AT, basis === 'single_order');
       const v = await loadVersion(db, MERCHANT, version);
       const group = await floorPair(db, floorInput(v.rules, CHANGE_AT), async () => {
         const asRun = await measured(db, async (tx) => {
@@ -192,9 +183,9 @@ export async function benchEngine(): Promise<BenchSection> {
         const impact = await measured(db, (tx) => recalculationImpact(tx, MERCHANT, v.rules, CHANGE_AT, 'recalculate'));
         const impactMoved = impact.value.transitions.reduce((n, t) => n + t.count, 0);
         return [
-          { measure: `recalculation after a threshold change, ${label}: run (openRun + continueRun)`, seconds: asRun.seconds, moved: asRun.value.changed },
-          { measure: `recalculation, ${label}: recalculateInline in one transaction`, seconds: inline.seconds, moved: inline.value.changed },
-          { measure: `plan impact dry run, ${label} (recalculationImpact)`, seconds: impact.seconds, moved: impactMoved },
+          { measure: `recalculation after a threshold change, ${label}: run (openRun + continueRun)`, seconds: asRun.seconds, count: asRun.value.changed },
+          { measure: `recalculation, ${label}: recalculateInline in one transaction`, seconds: inline.seconds, count: inline.value.changed },
+          { measure: `plan impact dry run, ${label} (recalculationImpact)`, seconds: impact.seconds, count: impactMoved },
         ];
       });
       rows.push(...group);
@@ -219,22 +210,12 @@ export async function benchEngine(): Promise<BenchSection> {
     );
     return {
       title: `Level engine against the floor (${url ? 'PostgreSQL server' : 'embedded PGlite'}, ${members.toLocaleString('en-US')} members, ${orders.toLocaleString('en-US')} orders)`,
-      table: [
-        ['measure', 'time', 'throughput', 'vs floor', 'members moved', 'target'],
-        ...rows.map((r) => [
-          r.measure,
-          `${r.seconds.toFixed(2)} s`,
-          r.throughput ?? '—',
-          r.floor === undefined ? '—' : `${(r.seconds / r.floor).toFixed(2)}×`,
-          r.moved === undefined ? '—' : r.moved.toLocaleString('en-US'),
-          r.target,
-        ]),
-      ],
+      table: floorTable(rows, 'members moved'),
       notes,
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
-    if (process.env.TIERFORM_BENCH_KEEP !== '1') await clearMerchant(db).catch(() => {});
+    if (process.env.TIERFORM_BENCH_KEEP !== '1') await clearMerchant(db, MERCHANT, ['orders', 'members', 'member_history', 'grants', 'outbox', 'engine_runs']).catch(() => {});
     await db.close();
   }
 
@@ -245,7 +226,7 @@ export async function benchEngine(): Promise<BenchSection> {
   async function floorPair(
     d: Db,
     floor: Statement,
-    group: () => Promise<{ measure: string; seconds: number; moved: number }[]>,
+    group: () => Promise<{ measure: string; seconds: number; count: number }[]>,
   ): Promise<Row[]> {
     const before = await measured(d, async (tx) => (await tx.query(floor.text, [...floor.values])).rowCount);
     const measuredRows = await group();
@@ -253,7 +234,7 @@ export async function benchEngine(): Promise<BenchSection> {
     const reference = Math.min(before.seconds, after.seconds);
     log(`floor ${before.seconds.toFixed(2)} s / ${after.seconds.toFixed(2)} s; ${measuredRows.map((r) => `${r.seconds.toFixed(2)} s`).join(', ')}`);
     return [
-      { measure: 'floor: one UPDATE … FROM (eligible spend per member in the window), faster of 2', seconds: reference, floor: reference, moved: before.value, target: '1.00×' },
+      { measure: 'floor: one UPDATE … FROM (eligible spend per member in the window), faster of 2', seconds: reference, floor: reference, count: before.value, target: '1.00×' },
       ...measuredRows.map((r) => ({ ...r, floor: reference, target: '≤ 1.5× floor' })),
     ];
   }
@@ -281,10 +262,6 @@ class Rollback extends Error {
   }
 }
 
-function rate(n: number, seconds: number): string {
-  return Math.round(n / seconds).toLocaleString('en-US');
-}
-
 /** The program document: acme's, as merchant bench-engine, with the given thresholds and basis. */
 function program(base: MembershipProgram, t: Thresholds, basis: 'accumulated' | 'single_order', at: Date | null): MembershipProgram {
   const document = structuredClone(base);
@@ -296,24 +273,6 @@ function program(base: MembershipProgram, t: Thresholds, basis: 'accumulated' | 
   levels.downgrade = { mode: 'recompute' };
   for (const tier of levels.tiers) tier.threshold = { amount: t[tier.id as keyof Thresholds] };
   return document;
-}
-
-/** Applies one program document at `now`; returns the version written. */
-async function apply(db: Db, document: MembershipProgram, now: Date, supersede: boolean): Promise<number> {
-  const plan = computePlan([{ path: `programs/${MERCHANT}/program.yaml`, document }], await readSnapshot(db, { now }), now, { supersede });
-  const result = await applyPlan(db, plan, { now, actor: 'bench', sourceRef: null, lockTimeoutMs: 10_000, supersede, savedPlan: false });
-  const merchant = result.merchants[0];
-  if (!result.ok || !merchant || merchant.version === null) throw new Error(`bench apply failed: ${JSON.stringify(result.merchants)}`);
-  return merchant.version;
-}
-
-async function importFile<P>(db: Db, kind: ImportKind<P>, file: string, expected: number): Promise<number> {
-  const t0 = performance.now();
-  const outcome = await runImport(db, kind, { input: createReadStream(file, { highWaterMark: 1 << 20 }), format: 'csv' });
-  const seconds = (performance.now() - t0) / 1000;
-  if (!outcome.ok) throw new Error(`bench import rejected: ${JSON.stringify(outcome.problems.slice(0, 3))}`);
-  if (outcome.inserted + outcome.updated !== expected) throw new Error(`bench import counted ${outcome.inserted + outcome.updated}, expected ${expected}`);
-  return seconds;
 }
 
 async function importText<P>(db: Db, kind: ImportKind<P>, text: string, expected: number): Promise<number> {
@@ -433,8 +392,3 @@ async function explain(db: Db, dir: string, name: string, statement: Statement):
   writeFileSync(join(dir, `${name}.txt`), `${statement.text}\n\n${plan}\n`);
 }
 
-async function clearMerchant(db: Db): Promise<void> {
-  for (const table of ['orders', 'members', 'member_history', 'grants', 'outbox', 'engine_runs']) {
-    await db.query(`DELETE FROM ${table} WHERE merchant_id = $1`, [MERCHANT]);
-  }
-}

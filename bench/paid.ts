@@ -21,7 +21,7 @@
  * TIERFORM_BENCH_PAID_MEMBERS sets the count exactly. TIERFORM_BENCH_KEEP=1 leaves the
  * merchant's data in the database.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -31,10 +31,6 @@ import type { Db, Transaction } from '../src/store/db.js';
 import { openPglite } from '../src/store/pglite.js';
 import { openPg } from '../src/store/pg.js';
 import { migrate } from '../src/store/migrate.js';
-import { readSnapshot } from '../src/store/snapshot.js';
-import { computePlan } from '../src/plan/compute.js';
-import { applyPlan } from '../src/apply/applyPlan.js';
-import { runImport, type ImportKind } from '../src/import/pipeline.js';
 import { membersImport } from '../src/import/members.js';
 import { purchasesImport } from '../src/import/purchases.js';
 import { evaluateInline } from '../src/engine/index.js';
@@ -42,6 +38,7 @@ import { performPaidGrants } from '../src/engine/paid/index.js';
 import type { Statement } from '../src/store/statement.js';
 import { seededRandom, writeGenerated } from './generate.js';
 import type { BenchSection } from './run.js';
+import { applyProgram, clearMerchant, floorTable, importFile, rate, type FloorRow } from './dbBench.js';
 
 const MERCHANT = 'bench-paid';
 const TIMEZONE = 'America/New_York';
@@ -54,14 +51,7 @@ const DAILY_AT = new Date('2026-11-02T08:00:00Z');
 const SPAN_DAYS = 61;
 const DAY_MS = 86_400_000;
 
-interface Row {
-  measure: string;
-  seconds: number;
-  throughput?: string;
-  floor?: number;
-  granted?: number;
-  target: string;
-}
+type Row = FloorRow;
 
 export async function benchPaid(): Promise<BenchSection> {
   const url = process.env.TIERFORM_BENCH_DATABASE_URL;
@@ -82,7 +72,7 @@ export async function benchPaid(): Promise<BenchSection> {
     }
 
     // The program, through apply: type paid, one 12-month plan with join points and a monthly grant.
-    const version = await apply(db, program(), new Date(BEFORE.getTime() - (SPAN_DAYS + 1) * DAY_MS));
+    const version = await applyProgram(db, MERCHANT, program(), new Date(BEFORE.getTime() - (SPAN_DAYS + 1) * DAY_MS));
 
     log(`generating ${members.toLocaleString('en-US')} members and their purchases…`);
     const membersFile = join(dir, 'members.csv');
@@ -129,7 +119,7 @@ export async function benchPaid(): Promise<BenchSection> {
       measure: 'setup: first evaluation, performPaidGrants (the backlog: join points and every anniversary so far)',
       seconds: backlogSeconds,
       throughput: `${rate(backlog.granted, backlogSeconds)} grants/s`,
-      granted: backlog.granted,
+      count: backlog.granted,
       target: '—',
     });
     await db.query('VACUUM ANALYZE grants, paid_periods, paid_memberships, paid_grant_state');
@@ -150,9 +140,9 @@ export async function benchPaid(): Promise<BenchSection> {
     const same = await sameGrants(db, floor, version);
     const share = (100 * grants.value) / members;
     rows.push(
-      { measure: 'floor: one INSERT … SELECT of the anniversaries due since the last evaluation (every period scanned), faster of 2', seconds: reference, floor: reference, granted: before.value, throughput: `${rate(before.value, reference)} grants/s`, target: '1.00×' },
-      { measure: `daily evaluation (${share.toFixed(1)}% of members have an anniversary due), performPaidGrants`, seconds: grants.seconds, floor: reference, granted: grants.value, throughput: `${rate(grants.value, grants.seconds)} grants/s`, target: '≤ 1.5× floor' },
-      { measure: 'daily evaluation, evaluateInline in one transaction (calls performPaidGrants)', seconds: inline.seconds, floor: reference, granted: inline.value, throughput: `${rate(inline.value, inline.seconds)} grants/s`, target: '≤ 1.5× floor' },
+      { measure: 'floor: one INSERT … SELECT of the anniversaries due since the last evaluation (every period scanned), faster of 2', seconds: reference, floor: reference, count: before.value, throughput: `${rate(before.value, reference)} grants/s`, target: '1.00×' },
+      { measure: `daily evaluation (${share.toFixed(1)}% of members have an anniversary due), performPaidGrants`, seconds: grants.seconds, floor: reference, count: grants.value, throughput: `${rate(grants.value, grants.seconds)} grants/s`, target: '≤ 1.5× floor' },
+      { measure: 'daily evaluation, evaluateInline in one transaction (calls performPaidGrants)', seconds: inline.seconds, floor: reference, count: inline.value, throughput: `${rate(inline.value, inline.seconds)} grants/s`, target: '≤ 1.5× floor' },
     );
 
     notes.push(
@@ -161,22 +151,12 @@ export async function benchPaid(): Promise<BenchSection> {
     );
     return {
       title: `Paid membership's daily evaluation against the floor (${url ? 'PostgreSQL server' : 'embedded PGlite'}, ${members.toLocaleString('en-US')} paid members)`,
-      table: [
-        ['measure', 'time', 'throughput', 'vs floor', 'grants performed', 'target'],
-        ...rows.map((r) => [
-          r.measure,
-          `${r.seconds.toFixed(2)} s`,
-          r.throughput ?? '—',
-          r.floor === undefined ? '—' : `${(r.seconds / r.floor).toFixed(2)}×`,
-          r.granted === undefined ? '—' : r.granted.toLocaleString('en-US'),
-          r.target,
-        ]),
-      ],
+      table: floorTable(rows, 'grants performed'),
       notes,
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
-    if (process.env.TIERFORM_BENCH_KEEP !== '1') await clearMerchant(db).catch(() => {});
+    if (process.env.TIERFORM_BENCH_KEEP !== '1') await clearMerchant(db, MERCHANT, ['purchases', 'paid_periods', 'paid_memberships', 'paid_grant_state', 'grants', 'outbox', 'members', 'member_history', 'engine_runs']).catch(() => {});
     await db.close();
   }
 }
@@ -220,10 +200,6 @@ class Rollback extends Error {
   }
 }
 
-function rate(n: number, seconds: number): string {
-  return seconds > 0 ? Math.round(n / seconds).toLocaleString('en-US') : '—';
-}
-
 /** A paid program: one 12-month plan with join points and free shipping granted every month. */
 function program(): MembershipProgram {
   return {
@@ -253,13 +229,6 @@ function program(): MembershipProgram {
 }
 
 /** Applies the program document at `now`; returns the version written. */
-async function apply(db: Db, document: MembershipProgram, now: Date): Promise<number> {
-  const plan = computePlan([{ path: `programs/${MERCHANT}/program.yaml`, document }], await readSnapshot(db, { now }), now, { supersede: false });
-  const result = await applyPlan(db, plan, { now, actor: 'bench', sourceRef: null, lockTimeoutMs: 10_000, supersede: false, savedPlan: false });
-  const merchant = result.merchants[0];
-  if (!result.ok || !merchant || merchant.version === null) throw new Error(`bench apply failed: ${JSON.stringify(result.merchants)}`);
-  return merchant.version;
-}
 
 /**
  * One paid purchase of the plan per member, at a seeded instant in the SPAN_DAYS before BEFORE,
@@ -288,14 +257,6 @@ async function writePurchases(dir: string, members: number, perFile: number): Pr
   return paths;
 }
 
-async function importFile<P>(db: Db, kind: ImportKind<P>, file: string, expected: number): Promise<number> {
-  const t0 = performance.now();
-  const outcome = await runImport(db, kind, { input: createReadStream(file, { highWaterMark: 1 << 20 }), format: 'csv' });
-  const seconds = (performance.now() - t0) / 1000;
-  if (!outcome.ok) throw new Error(`bench import rejected: ${JSON.stringify(outcome.problems.slice(0, 3))}`);
-  if (outcome.inserted + outcome.updated !== expected) throw new Error(`bench import counted ${outcome.inserted + outcome.updated}, expected ${expected}`);
-  return seconds;
-}
 
 /**
  * The floor: the monthly anniversaries (k ≥ 1 months after the start, on the zone's wall clock,
@@ -318,8 +279,3 @@ SELECT pp.merchant_id, pp.member_id, 'free_shipping@m' || k.m || ':' || pp.purch
   return { text, values: [MERCHANT, at, since, PLAN, version] };
 }
 
-async function clearMerchant(db: Db): Promise<void> {
-  for (const table of ['purchases', 'paid_periods', 'paid_memberships', 'paid_grant_state', 'grants', 'outbox', 'members', 'member_history', 'engine_runs']) {
-    await db.query(`DELETE FROM ${table} WHERE merchant_id = $1`, [MERCHANT]);
-  }
-}

@@ -1,0 +1,65 @@
+/**
+ * What the database benchmarks (engine, paid) share: applying a program through the product,
+ * importing a generated file through the real import code, the table of rows measured against a
+ * floor, and removing the bench merchant's rows afterwards.
+ */
+import { createReadStream } from 'node:fs';
+import type { MembershipProgram } from '../src/generated/types.js';
+import type { Db } from '../src/store/db.js';
+import { readSnapshot } from '../src/store/snapshot.js';
+import { computePlan } from '../src/plan/compute.js';
+import { applyPlan } from '../src/apply/applyPlan.js';
+import { runImport, type ImportKind } from '../src/import/pipeline.js';
+
+/** One measured line: `floor` is the reference it is divided by; `count` the rows it moved or granted. */
+export interface FloorRow {
+  measure: string;
+  seconds: number;
+  throughput?: string;
+  floor?: number;
+  count?: number;
+  target: string;
+}
+
+export function rate(n: number, seconds: number): string {
+  return seconds > 0 ? Math.round(n / seconds).toLocaleString('en-US') : '—';
+}
+
+/** The rows as table cells under `countHeader` (e.g. "members moved"). */
+export function floorTable(rows: readonly FloorRow[], countHeader: string): string[][] {
+  return [
+    ['measure', 'time', 'throughput', 'vs floor', countHeader, 'target'],
+    ...rows.map((r) => [
+      r.measure,
+      `${r.seconds.toFixed(2)} s`,
+      r.throughput ?? '—',
+      r.floor === undefined ? '—' : `${(r.seconds / r.floor).toFixed(2)}×`,
+      r.count === undefined ? '—' : r.count.toLocaleString('en-US'),
+      r.target,
+    ]),
+  ];
+}
+
+/** Applies one program document at `now` through plan and apply; returns the version written. */
+export async function applyProgram(db: Db, merchant: string, document: MembershipProgram, now: Date, supersede = false): Promise<number> {
+  const plan = computePlan([{ path: `programs/${merchant}/program.yaml`, document }], await readSnapshot(db, { now }), now, { supersede });
+  const result = await applyPlan(db, plan, { now, actor: 'bench', sourceRef: null, lockTimeoutMs: 10_000, supersede, savedPlan: false });
+  const applied = result.merchants[0];
+  if (!result.ok || !applied || applied.version === null) throw new Error(`bench apply failed: ${JSON.stringify(result.merchants)}`);
+  return applied.version;
+}
+
+/** Imports a CSV file through the import code; returns the seconds it took. */
+export async function importFile<P>(db: Db, kind: ImportKind<P>, file: string, expected: number): Promise<number> {
+  const t0 = performance.now();
+  const outcome = await runImport(db, kind, { input: createReadStream(file, { highWaterMark: 1 << 20 }), format: 'csv' });
+  const seconds = (performance.now() - t0) / 1000;
+  if (!outcome.ok) throw new Error(`bench import rejected: ${JSON.stringify(outcome.problems.slice(0, 3))}`);
+  if (outcome.inserted + outcome.updated !== expected) throw new Error(`bench import counted ${outcome.inserted + outcome.updated}, expected ${expected}`);
+  return seconds;
+}
+
+/** Deletes the bench merchant's rows from `tables`. */
+export async function clearMerchant(db: Db, merchant: string, tables: readonly string[]): Promise<void> {
+  for (const table of tables) await db.query(`DELETE FROM ${table} WHERE merchant_id = $1`, [merchant]);
+}
