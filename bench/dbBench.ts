@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import type { MembershipProgram } from '../src/generated/types.js';
-import type { Db } from '../src/store/db.js';
+import type { Db, Transaction } from '../src/store/db.js';
 import { readSnapshot } from '../src/store/snapshot.js';
 import { computePlan } from '../src/plan/compute.js';
 import { applyPlan } from '../src/apply/applyPlan.js';
@@ -62,4 +62,35 @@ export async function importFile<P>(db: Db, kind: ImportKind<P>, file: string, e
 /** Deletes the bench merchant's rows from `tables`. */
 export async function clearMerchant(db: Db, merchant: string, tables: readonly string[]): Promise<void> {
   for (const table of tables) await db.query(`DELETE FROM ${table} WHERE merchant_id = $1`, [merchant]);
+}
+
+class Rollback extends Error {
+  constructor() {
+    super('rolled back on purpose');
+  }
+}
+
+/** Runs `fn` in a transaction that is rolled back, so the data stays as it was; returns its value. */
+export async function rolledBack<T>(d: Db, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+  let out: { value: T } | undefined;
+  try {
+    await d.transaction(async (tx) => {
+      out = { value: await fn(tx) };
+      throw new Rollback();
+    });
+  } catch (err) {
+    if (!(err instanceof Rollback)) throw err;
+  }
+  return out!.value;
+}
+
+/** Times `fn` inside a rolled-back transaction, then vacuums the dead rows it left in `vacuum`. */
+export async function measured<T>(d: Db, fn: (tx: Transaction) => Promise<T>, vacuum: readonly string[]): Promise<{ value: T; seconds: number }> {
+  const out = await rolledBack(d, async (tx) => {
+    const start = performance.now();
+    const value = await fn(tx);
+    return { value, seconds: (performance.now() - start) / 1000 };
+  });
+  await d.query(`VACUUM ${vacuum.join(', ')}`);
+  return out;
 }

@@ -44,7 +44,7 @@ import type { StepInput } from '../src/engine/scope.js';
 import type { Statement } from '../src/store/statement.js';
 import { seededRandom, writeGenerated } from './generate.js';
 import type { BenchSection } from './run.js';
-import { applyProgram, clearMerchant, floorTable, importFile, rate, type FloorRow } from './dbBench.js';
+import { applyProgram, clearMerchant, floorTable, importFile, measured as measuredIn, rate, rolledBack, type FloorRow } from './dbBench.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const MERCHANT = 'bench-engine';
@@ -239,26 +239,8 @@ export async function benchEngine(): Promise<BenchSection> {
     ];
   }
 
-  async function measured<T>(d: Db, fn: (tx: Transaction) => Promise<T>): Promise<{ value: T; seconds: number }> {
-    let out: { value: T; seconds: number } | undefined;
-    try {
-      await d.transaction(async (tx) => {
-        const start = performance.now();
-        const value = await fn(tx);
-        out = { value, seconds: (performance.now() - start) / 1000 };
-        throw new Rollback();
-      });
-    } catch (err) {
-      if (!(err instanceof Rollback)) throw err;
-    }
-    await d.query('VACUUM members, member_history, grants, engine_runs');
-    return out!;
-  }
-}
-
-class Rollback extends Error {
-  constructor() {
-    super('rolled back on purpose');
+  function measured<T>(d: Db, fn: (tx: Transaction) => Promise<T>): Promise<{ value: T; seconds: number }> {
+    return measuredIn(d, fn, ['members', 'member_history', 'grants', 'engine_runs']);
   }
 }
 
@@ -378,16 +360,10 @@ async function tierShares(db: Db): Promise<string> {
 /** EXPLAIN (ANALYZE, BUFFERS) of a statement, rolled back, written to `<dir>/<name>.txt`. */
 async function explain(db: Db, dir: string, name: string, statement: Statement): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  let plan = '';
-  try {
-    await db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${statement.text}`, [...statement.values]);
-      plan = rows.map((r) => r['QUERY PLAN']).join('\n');
-      throw new Rollback();
-    });
-  } catch (err) {
-    if (!(err instanceof Rollback)) throw err;
-  }
+  const plan = await rolledBack(db, async (tx) => {
+    const { rows } = await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${statement.text}`, [...statement.values]);
+    return rows.map((r) => r['QUERY PLAN']).join('\n');
+  });
   await db.query('VACUUM members, member_history, grants');
   writeFileSync(join(dir, `${name}.txt`), `${statement.text}\n\n${plan}\n`);
 }

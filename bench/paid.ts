@@ -38,7 +38,7 @@ import { performPaidGrants } from '../src/engine/paid/index.js';
 import type { Statement } from '../src/store/statement.js';
 import { seededRandom, writeGenerated } from './generate.js';
 import type { BenchSection } from './run.js';
-import { applyProgram, clearMerchant, floorTable, importFile, rate, type FloorRow } from './dbBench.js';
+import { applyProgram, clearMerchant, floorTable, importFile, measured as measuredIn, rate, type FloorRow } from './dbBench.js';
 
 const MERCHANT = 'bench-paid';
 const TIMEZONE = 'America/New_York';
@@ -161,20 +161,8 @@ export async function benchPaid(): Promise<BenchSection> {
   }
 }
 
-async function measured<T>(d: Db, fn: (tx: Transaction) => Promise<T>): Promise<{ value: T; seconds: number }> {
-  let out: { value: T; seconds: number } | undefined;
-  try {
-    await d.transaction(async (tx) => {
-      const start = performance.now();
-      const value = await fn(tx);
-      out = { value, seconds: (performance.now() - start) / 1000 };
-      throw new Rollback();
-    });
-  } catch (err) {
-    if (!(err instanceof Rollback)) throw err;
-  }
-  await d.query('VACUUM grants, paid_periods, paid_memberships, paid_grant_state, outbox');
-  return out!;
+function measured<T>(d: Db, fn: (tx: Transaction) => Promise<T>): Promise<{ value: T; seconds: number }> {
+  return measuredIn(d, fn, ['grants', 'paid_periods', 'paid_memberships', 'paid_grant_state', 'outbox']);
 }
 
 /**
@@ -192,12 +180,6 @@ async function sameGrants(d: Db, floor: Statement, version: number): Promise<boo
     return (await tx.query(`${floor.text} ON CONFLICT DO NOTHING`, [...floor.values])).rowCount;
   });
   return engineAfterFloor.value === 0 && floorAfterEngine.value === 0;
-}
-
-class Rollback extends Error {
-  constructor() {
-    super('rolled back on purpose');
-  }
 }
 
 /** A paid program: one 12-month plan with join points and free shipping granted every month. */
