@@ -8,16 +8,21 @@ import { dirname, join } from 'node:path';
 import { TierformError } from '../cli/errors.js';
 import { defaultCatalog } from '../catalog/builtin.js';
 import { checkDocument } from '../document/checkDocument.js';
-import { applyWorkflow, pullRequestWorkflow, runDueWorkflow } from './github.js';
-import { GITLAB_NOTE_SCRIPT, gitlabNoteScript, gitlabPipeline } from './gitlab.js';
+import { applyWorkflow, driftWorkflow, pullRequestWorkflow, runDueWorkflow } from './github.js';
+import { GITHUB_COMMENT_SCRIPT, GITHUB_DRIFT_SCRIPT, githubDriftIssueScript, githubPlanCommentScript } from './githubScripts.js';
+import { GITLAB_DRIFT_SCRIPT, GITLAB_NOTE_SCRIPT, gitlabDriftScript, gitlabNoteScript, gitlabPipeline } from './gitlab.js';
 import { PROGRAM_SCHEMA_PATH, renderProgram, starterShape, type ProgramOptions } from './program.js';
-import { renderReadme, renderRepositoryConfig } from './repository.js';
+import { renderCatalog, renderReadme, renderRepositoryConfig } from './repository.js';
+import { runDueCrons } from './runDueCron.js';
+import { DEFAULT_EVALUATION_CRON } from '../schedule/due.js';
 
 export interface InitOptions extends ProgramOptions {
   /** The tierform version the workflows install. */
   version: string;
   /** The MembershipProgram JSON Schema, as `tierform schema` prints it. */
   programSchema: string;
+  /** Where the year of evaluation fires that sets the run-due schedule starts (the command's now). */
+  now: Date;
 }
 
 export interface ScaffoldFile {
@@ -41,16 +46,23 @@ export function scaffoldFiles(o: InitOptions): ScaffoldFile[] {
   const programPath = `programs/${o.merchant}/program.yaml`;
   const program = renderProgram(o, shape);
   assertValid(programPath, program);
+  // The starter program keeps the default evaluation cron, in its own time zone.
+  const crons = runDueCrons([{ cron: DEFAULT_EVALUATION_CRON, timezone: o.timezone }], o.now);
   return [
     { path: programPath, content: program },
     { path: PROGRAM_SCHEMA_PATH, content: o.programSchema.endsWith('\n') ? o.programSchema : `${o.programSchema}\n` },
     { path: 'tierform.yaml', content: renderRepositoryConfig() },
-    { path: 'README.md', content: renderReadme({ merchant: o.merchant, version: o.version }) },
+    { path: 'catalog.yaml', content: renderCatalog() },
+    { path: 'README.md', content: renderReadme({ merchant: o.merchant, version: o.version, crons }) },
     { path: '.github/workflows/tierform-pull-request.yml', content: pullRequestWorkflow(o.version) },
     { path: '.github/workflows/tierform-apply.yml', content: applyWorkflow(o.version) },
-    { path: '.github/workflows/tierform-run-due.yml', content: runDueWorkflow(o.version) },
-    { path: '.gitlab-ci.yml', content: gitlabPipeline(o.version) },
+    { path: '.github/workflows/tierform-drift.yml', content: driftWorkflow(o.version) },
+    { path: '.github/workflows/tierform-run-due.yml', content: runDueWorkflow(o.version, crons) },
+    { path: GITHUB_COMMENT_SCRIPT, content: githubPlanCommentScript() },
+    { path: GITHUB_DRIFT_SCRIPT, content: githubDriftIssueScript() },
+    { path: '.gitlab-ci.yml', content: gitlabPipeline(o.version, crons) },
     { path: GITLAB_NOTE_SCRIPT, content: gitlabNoteScript() },
+    { path: GITLAB_DRIFT_SCRIPT, content: gitlabDriftScript() },
   ];
 }
 

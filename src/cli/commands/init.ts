@@ -21,6 +21,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     currency: stringOption(ctx, 'currency') ?? 'USD',
     version: packageVersion(),
     programSchema: await programSchema(ctx),
+    now: ctx.now,
   });
   const { created, overwritten } = await writeScaffold(resolve(ctx.io.cwd, dir), files, flag(ctx, 'force'));
 
@@ -34,8 +35,9 @@ Next steps:
   1. Edit programs/${merchant}/program.yaml, then check it: ${cd}tierform validate programs/
   2. Keep the CI of your forge: .github/workflows/ (GitHub Actions) or .gitlab-ci.yml and
      .gitlab/ (GitLab); delete the other.
-  3. Add the secret TIERFORM_DATABASE_URL (the PostgreSQL of the live state); on GitLab also
-     TIERFORM_GITLAB_TOKEN and a pipeline schedule for run-due.
+  3. Add the secrets (README, "Set up CI"): TIERFORM_DATABASE_URL (writer, in the protected
+     environments tierform-production and tierform-scheduled), TIERFORM_PLAN_DATABASE_URL
+     (read-only, for plans); on GitLab also TIERFORM_GITLAB_TOKEN and two pipeline schedules.
   4. Create the database schema once (pull-request plans never migrate it):
      TIERFORM_DATABASE_URL=postgres://… npx tierform@${packageVersion()} db migrate
   5. Set the demotion guardrail in tierform.yaml, commit, and open a pull request.
