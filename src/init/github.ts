@@ -207,9 +207,13 @@ ${checkout()}${node()}      - name: Validate
         id: schema
         # A tierform upgrade brings migrations: the apply job migrates first, then plans.
         run: |
-          if out=$(tierform db migrate --no-migrate 2>&1); then echo "schema=current" >> "$GITHUB_OUTPUT"
-          elif echo "$out" | grep -Eq 'state.schema-behind|db.schema-missing'; then echo "schema=behind" >> "$GITHUB_OUTPUT"
-          else echo "$out"; exit 1; fi
+          set +e
+          tierform db migrate --no-migrate 2> schema.err
+          code=$?
+          set -e
+          if [ "$code" = 0 ]; then echo "schema=current" >> "$GITHUB_OUTPUT"
+          elif grep -Eq 'state.schema-behind|db.schema-missing' schema.err; then echo "schema=behind" >> "$GITHUB_OUTPUT"
+          else cat schema.err; exit 1; fi
       - name: Plan the merge commit
         id: plan
         if: steps.schema.outputs.schema == 'current'

@@ -108,16 +108,20 @@ tierform-merge-plan:
     - *plan-credentials
     - tierform validate programs/ --catalog catalog.yaml
     - |
-      if out=$(tierform db migrate --no-migrate 2>&1); then
+      set +e
+      tierform db migrate --no-migrate 2> schema.err
+      code=$?
+      set -e
+      if [ "$code" = 0 ]; then
         set +e
         tierform plan programs/ --no-migrate --detailed-exitcode --out plan.json
         code=$?
         set -e
         if [ "$code" = 0 ]; then rm -f plan.json; elif [ "$code" != 2 ]; then exit "$code"; fi
-      elif echo "$out" | grep -Eq 'state.schema-behind|db.schema-missing'; then
+      elif grep -Eq 'state.schema-behind|db.schema-missing' schema.err; then
         touch migrate-first
       else
-        echo "$out"; exit 1
+        cat schema.err; exit 1
       fi
   artifacts:
     paths: [plan.json, migrate-first]

@@ -33,6 +33,7 @@ export function runDueCrons(schedules: readonly EvaluationSchedule[], from: Date
       if (at === null || at.getTime() > end) break;
       if (n >= MAX_FIRES) return [HOURLY_RUN_DUE];
       times.add((at.getUTCHours() * 60 + at.getUTCMinutes() + delayMinutes) % 1440);
+      if (times.size > MAX_TIMES) return [HOURLY_RUN_DUE];
     }
   }
   if (times.size === 0 || times.size > MAX_TIMES) return [HOURLY_RUN_DUE];
