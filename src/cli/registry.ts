@@ -39,7 +39,7 @@ export const commands: CommandSpec[] = [
   {
     name: 'validate',
     summary: 'validate program files offline (no database, no network)',
-    usage: 'tierform validate [paths…] [--format text|json|github|sarif] [--catalog <file>]',
+    usage: 'tierform validate [paths…] [--format text|json|github|sarif|gitlab] [--catalog <file>]',
     options: {
       catalog: { type: 'string', value: 'file', description: 'the PlanCatalog to check caps against (default: the built-in one)' },
     },
