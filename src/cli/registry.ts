@@ -105,9 +105,21 @@ export const commands: CommandSpec[] = [
   },
   {
     name: 'export',
-    summary: 'print the active version as a program file',
-    usage: 'tierform export <merchant>',
+    summary: 'print the active version as a program file, or write it into an existing one keeping its comments',
+    usage: 'tierform export <merchant> [--into <file>]',
+    options: {
+      into: { type: 'string', value: 'file', description: 'update this program file in place: comments, quoting and item order by id are kept (created when missing)' },
+    },
     load: () => import('./commands/export.js'),
+  },
+  {
+    name: 'fmt',
+    summary: 'rewrite YAML files in the canonical layout (schema key order), comments kept',
+    usage: 'tierform fmt [paths…] [--check]',
+    options: {
+      check: { type: 'boolean', description: 'write nothing; exit 1 listing the files that would change' },
+    },
+    load: () => import('./commands/fmt.js'),
   },
   {
     name: 'catalog apply',

@@ -14,6 +14,7 @@ import { GITLAB_DRIFT_SCRIPT, GITLAB_NOTE_SCRIPT, gitlabDriftScript, gitlabNoteS
 import { PROGRAM_SCHEMA_PATH, renderProgram, starterShape, type ProgramOptions } from './program.js';
 import { renderCatalog, renderReadme, renderRepositoryConfig } from './repository.js';
 import { runDueCrons } from './runDueCron.js';
+import { canonicalize } from '../format/canonical.js';
 import { DEFAULT_EVALUATION_CRON } from '../schedule/due.js';
 
 export interface InitOptions extends ProgramOptions {
@@ -44,7 +45,10 @@ export function scaffoldFiles(o: InitOptions): ScaffoldFile[] {
     throw new TierformError('init.invalid-option', `--subscription '${o.subscription}' is not in the built-in catalog; use one of ${known}`);
   }
   const programPath = `programs/${o.merchant}/program.yaml`;
-  const program = renderProgram(o, shape);
+  // In the layout `tierform fmt` keeps, so a new repository passes `fmt --check`.
+  const canonical = canonicalize(renderProgram(o, shape), { MembershipProgram: JSON.parse(o.programSchema) as Record<string, unknown> });
+  if (!canonical.ok) throw new Error(`init: the starter program does not parse: ${canonical.message}`);
+  const program = canonical.text;
   assertValid(programPath, program);
   // The starter program keeps the default evaluation cron, in its own time zone.
   const crons = runDueCrons([{ cron: DEFAULT_EVALUATION_CRON, timezone: o.timezone }], o.now);
