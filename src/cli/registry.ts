@@ -246,13 +246,14 @@ export const commands: CommandSpec[] = [
   {
     name: 'init',
     summary: 'scaffold a program repository with CI workflows',
-    usage: 'tierform init [dir] [--merchant <id>] [--subscription <plan>] [--timezone <zone>] [--currency <code>] [--force]',
+    usage: 'tierform init [dir] [--merchant <id>] [--subscription <plan>] [--timezone <zone>] [--currency <code>] [--force | --update]',
     options: {
       merchant: { type: 'string', value: 'id', description: 'the first merchant: programs/<id>/program.yaml (default my-shop)' },
       subscription: { type: 'string', value: 'plan', description: "the merchant's subscription in the built-in catalog (default growth)" },
       timezone: { type: 'string', value: 'zone', description: "the merchant's IANA time zone (default UTC)" },
       currency: { type: 'string', value: 'code', description: "the merchant's ISO 4217 currency (default USD)" },
       force: { type: 'boolean', description: 'overwrite files that already exist' },
+      update: { type: 'boolean', description: "rewrite only tierform's own files (schema copy, CI) for this version and the merchants' evaluation crons; programs, README, tierform.yaml and catalog.yaml are left alone" },
     },
     load: () => import('./commands/init.js'),
   },

@@ -101,6 +101,8 @@ ${checkout()}      # The catalog (subscription caps) comes from the default bran
           sparse-checkout-cone-mode: false
 ${node()}      - name: Validate (annotations on the pull request)
         run: tierform validate programs/ --catalog .tierform-base/catalog.yaml --format github
+      - name: Files in the canonical layout (tierform fmt)
+        run: tierform fmt programs/ --check
 
   plan:
     needs: validate

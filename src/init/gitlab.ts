@@ -65,6 +65,7 @@ tierform-validate:
     - git fetch --depth=1 origin "$CI_DEFAULT_BRANCH"
     - git show FETCH_HEAD:catalog.yaml > .tierform-base-catalog.yaml
     - tierform validate programs/ --catalog .tierform-base-catalog.yaml
+    - tierform fmt programs/ --check
 
 tierform-plan:
   stage: plan

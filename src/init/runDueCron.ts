@@ -29,7 +29,12 @@ export function runDueCrons(schedules: readonly EvaluationSchedule[], from: Date
   for (const s of schedules) {
     let at: Date | null = from;
     for (let n = 0; at !== null; n++) {
-      at = nextFireAfter(s.cron, s.timezone, at);
+      try {
+        at = nextFireAfter(s.cron, s.timezone, at);
+      } catch {
+        // An invalid cron or zone: validate reports it; it sets no run time.
+        break;
+      }
       if (at === null || at.getTime() > end) break;
       if (n >= MAX_FIRES) return [HOURLY_RUN_DUE];
       times.add((at.getUTCHours() * 60 + at.getUTCMinutes() + delayMinutes) % 1440);

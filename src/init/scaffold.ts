@@ -13,7 +13,7 @@ import { GITHUB_COMMENT_SCRIPT, GITHUB_DRIFT_SCRIPT, githubDriftIssueScript, git
 import { GITLAB_DRIFT_SCRIPT, GITLAB_NOTE_SCRIPT, gitlabDriftScript, gitlabNoteScript, gitlabPipeline } from './gitlab.js';
 import { PROGRAM_SCHEMA_PATH, renderProgram, starterShape, type ProgramOptions } from './program.js';
 import { renderCatalog, renderReadme, renderRepositoryConfig } from './repository.js';
-import { runDueCrons } from './runDueCron.js';
+import { runDueCrons, type EvaluationSchedule } from './runDueCron.js';
 import { canonicalize } from '../format/canonical.js';
 import { DEFAULT_EVALUATION_CRON } from '../schedule/due.js';
 
@@ -24,12 +24,16 @@ export interface InitOptions extends ProgramOptions {
   programSchema: string;
   /** Where the year of evaluation fires that sets the run-due schedule starts (the command's now). */
   now: Date;
+  /** The merchants' evaluation schedules (init --update); default: the starter program's. */
+  evaluations?: readonly EvaluationSchedule[];
 }
 
 export interface ScaffoldFile {
   /** Relative to the repository root, with `/`. */
   path: string;
   content: string;
+  /** Owned by tierform (schema copy, CI): `init --update` rewrites it; the others are the user's. */
+  managed?: true;
 }
 
 const MERCHANT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -51,22 +55,22 @@ export function scaffoldFiles(o: InitOptions): ScaffoldFile[] {
   const program = canonical.text;
   assertValid(programPath, program);
   // The starter program keeps the default evaluation cron, in its own time zone.
-  const crons = runDueCrons([{ cron: DEFAULT_EVALUATION_CRON, timezone: o.timezone }], o.now);
+  const crons = runDueCrons(o.evaluations ?? [{ cron: DEFAULT_EVALUATION_CRON, timezone: o.timezone }], o.now);
   return [
     { path: programPath, content: program },
-    { path: PROGRAM_SCHEMA_PATH, content: o.programSchema.endsWith('\n') ? o.programSchema : `${o.programSchema}\n` },
+    { path: PROGRAM_SCHEMA_PATH, content: o.programSchema.endsWith('\n') ? o.programSchema : `${o.programSchema}\n`, managed: true },
     { path: 'tierform.yaml', content: renderRepositoryConfig() },
     { path: 'catalog.yaml', content: renderCatalog() },
     { path: 'README.md', content: renderReadme({ merchant: o.merchant, version: o.version, crons }) },
-    { path: '.github/workflows/tierform-pull-request.yml', content: pullRequestWorkflow(o.version) },
-    { path: '.github/workflows/tierform-apply.yml', content: applyWorkflow(o.version) },
-    { path: '.github/workflows/tierform-drift.yml', content: driftWorkflow(o.version) },
-    { path: '.github/workflows/tierform-run-due.yml', content: runDueWorkflow(o.version, crons) },
-    { path: GITHUB_COMMENT_SCRIPT, content: githubPlanCommentScript() },
-    { path: GITHUB_DRIFT_SCRIPT, content: githubDriftIssueScript() },
-    { path: '.gitlab-ci.yml', content: gitlabPipeline(o.version, crons) },
-    { path: GITLAB_NOTE_SCRIPT, content: gitlabNoteScript() },
-    { path: GITLAB_DRIFT_SCRIPT, content: gitlabDriftScript() },
+    { path: '.github/workflows/tierform-pull-request.yml', content: pullRequestWorkflow(o.version), managed: true },
+    { path: '.github/workflows/tierform-apply.yml', content: applyWorkflow(o.version), managed: true },
+    { path: '.github/workflows/tierform-drift.yml', content: driftWorkflow(o.version), managed: true },
+    { path: '.github/workflows/tierform-run-due.yml', content: runDueWorkflow(o.version, crons), managed: true },
+    { path: GITHUB_COMMENT_SCRIPT, content: githubPlanCommentScript(), managed: true },
+    { path: GITHUB_DRIFT_SCRIPT, content: githubDriftIssueScript(), managed: true },
+    { path: '.gitlab-ci.yml', content: gitlabPipeline(o.version, crons), managed: true },
+    { path: GITLAB_NOTE_SCRIPT, content: gitlabNoteScript(), managed: true },
+    { path: GITLAB_DRIFT_SCRIPT, content: gitlabDriftScript(), managed: true },
   ];
 }
 

@@ -153,6 +153,33 @@ describe('tierform init', () => {
   });
 });
 
+describe('tierform init --update', () => {
+  it("rewrites only tierform's own files, for this version and every merchant's evaluation cron", async () => {
+    const t = await fresh();
+    expect((await runCli(['init', '--timezone', 'Asia/Kolkata', '--now', '2026-11-29T00:00:00Z'], { cwd: t.dir })).code).toBe(0);
+    const schemaPath = t.path('schemas/membership-program.schema.json');
+    const schema = readFileSyncText(schemaPath);
+    await writeFile(schemaPath, '{"old": true}\n');
+    await writeFile(t.path('README.md'), '# ours\n');
+    const program = readFileSyncText(t.path('programs/my-shop/program.yaml'));
+    await mkdir(t.path('programs/other'), { recursive: true });
+    await writeFile(t.path('programs/other/program.yaml'), program.replace(/my-shop/g, 'other').replace('timezone: Asia/Kolkata', 'timezone: UTC'));
+    const r = await runCli(['init', '--update', '--now', '2026-11-29T00:00:00Z'], { cwd: t.dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/updated\s+schemas\/membership-program\.schema\.json/);
+    expect(r.stdout).toMatch(/updated\s+\.github\/workflows\/tierform-run-due\.yml/);
+    expect(r.stdout).not.toMatch(/README|program\.yaml|tierform\.yaml|catalog\.yaml/);
+    expect(readFileSyncText(schemaPath)).toBe(schema);
+    expect(readFileSyncText(t.path('README.md'))).toBe('# ours\n');
+    // 03:00 in Kolkata and in UTC, five minutes later, in UTC.
+    const runDue = parse(readFileSyncText(t.path('.github/workflows/tierform-run-due.yml'))) as { on: { schedule: { cron: string }[] } };
+    expect(runDue.on.schedule).toEqual([{ cron: '5 3 * * *' }, { cron: '35 21 * * *' }]);
+    const again = await runCli(['init', '--update', '--now', '2026-11-29T00:00:00Z'], { cwd: t.dir });
+    expect(again.stdout).not.toMatch(/updated|created/);
+  });
+});
+
 describe('generated CI workflows', () => {
   async function scaffolded(): Promise<TestDir> {
     const t = await fresh();
@@ -184,7 +211,7 @@ describe('generated CI workflows', () => {
       }
     }
     // The workflows do the job described in the README: validate, plan, apply, run-due.
-    expect([...seen].sort()).toEqual(['apply', 'db migrate', 'plan', 'run-due', 'validate']);
+    expect([...seen].sort()).toEqual(['apply', 'db migrate', 'fmt', 'plan', 'run-due', 'validate']);
     expect(commands.map((c) => c.name)).toEqual(expect.arrayContaining([...seen]));
   });
 
