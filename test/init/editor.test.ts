@@ -109,9 +109,9 @@ describe('yaml-language-server with the program schema', () => {
   });
 });
 
-describe('the program schema', () => {
-  it('gives every described field a markdown description with the seed rule, and an example', async () => {
-    const schema = JSON.parse(await readFile(SCHEMA, 'utf8')) as unknown;
+describe('the schemas', () => {
+  it.each(['membership-program', 'plan-catalog'])('%s: every described field has a markdown description with the seed rule, and an example', async (name) => {
+    const schema = JSON.parse(await readFile(join(ROOT, `schemas/${name}.schema.json`), 'utf8')) as unknown;
     const missing: string[] = [];
     const walk = (node: unknown, path: string): void => {
       if (Array.isArray(node)) return node.forEach((v, i) => walk(v, `${path}/${i}`));
