@@ -58,7 +58,7 @@ Members are recalculated at that instant; until then the current rules stay in f
 
 | when | what | credentials |
 | --- | --- | --- |
-| every pull request touching \`programs/**\`, \`tierform.yaml\` or \`catalog.yaml\` | \`tierform validate --catalog\` (the catalog of the default branch): errors as annotations on the changed lines | none: forks included |
+| every pull request touching \`programs/**\`, \`tierform.yaml\` or \`catalog.yaml\` | \`tierform validate --catalog\` (the catalog of the default branch): errors as annotations on the changed lines; \`tierform fmt --check\` | none: forks included |
 | same | \`tierform plan\`: one comment with the plan, edited on every push; a newer push cancels the older run | read-only (\`TIERFORM_PLAN_DATABASE_URL\`); branches of this repository only |
 | merge to main | plan of the merge commit (run summary + artifact), then \`tierform apply plan.json\` in the protected environment \`${APPLY_ENVIRONMENT}\`, recording the commit and who merged | read-only to plan, writer to apply |
 | daily | drift check: \`tierform plan --detailed-exitcode\`; exit 2 opens (or updates) one issue labelled \`tierform-drift\`, exit 0 closes it | read-only |

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { TierformError } from '../cli/errors.js';
 import { defaultCatalog } from '../catalog/builtin.js';
 import { checkDocument } from '../document/checkDocument.js';
-import { applyWorkflow, driftWorkflow, pullRequestWorkflow, runDueWorkflow } from './github.js';
+import { applyWorkflow, dependabotConfig, driftWorkflow, pullRequestWorkflow, runDueWorkflow } from './github.js';
 import { GITHUB_COMMENT_SCRIPT, GITHUB_DRIFT_SCRIPT, githubDriftIssueScript, githubPlanCommentScript } from './githubScripts.js';
 import { GITLAB_DRIFT_SCRIPT, GITLAB_NOTE_SCRIPT, gitlabDriftScript, gitlabNoteScript, gitlabPipeline } from './gitlab.js';
 import { PROGRAM_SCHEMA_PATH, renderProgram, starterShape, type ProgramOptions } from './program.js';
@@ -66,6 +66,7 @@ export function scaffoldFiles(o: InitOptions): ScaffoldFile[] {
     { path: '.github/workflows/tierform-apply.yml', content: applyWorkflow(o.version), managed: true },
     { path: '.github/workflows/tierform-drift.yml', content: driftWorkflow(o.version), managed: true },
     { path: '.github/workflows/tierform-run-due.yml', content: runDueWorkflow(o.version, crons), managed: true },
+    { path: '.github/dependabot.yml', content: dependabotConfig(), managed: true },
     { path: GITHUB_COMMENT_SCRIPT, content: githubPlanCommentScript(), managed: true },
     { path: GITHUB_DRIFT_SCRIPT, content: githubDriftIssueScript(), managed: true },
     { path: '.gitlab-ci.yml', content: gitlabPipeline(o.version, crons), managed: true },

@@ -40,6 +40,7 @@ describe('tierform init', () => {
     const root = t.path('repo');
     expect(await filesUnder(root)).toEqual(
       [
+        '.github/dependabot.yml',
         '.github/tierform/drift-issue.mjs',
         '.github/tierform/plan-comment.mjs',
         '.github/workflows/tierform-apply.yml',
