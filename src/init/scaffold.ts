@@ -66,7 +66,8 @@ export function scaffoldFiles(o: InitOptions): ScaffoldFile[] {
     { path: '.github/workflows/tierform-apply.yml', content: applyWorkflow(o.version), managed: true },
     { path: '.github/workflows/tierform-drift.yml', content: driftWorkflow(o.version), managed: true },
     { path: '.github/workflows/tierform-run-due.yml', content: runDueWorkflow(o.version, crons), managed: true },
-    { path: '.github/dependabot.yml', content: dependabotConfig(), managed: true },
+    // Not managed: a repository's Dependabot file usually lists other ecosystems too.
+    { path: '.github/dependabot.yml', content: dependabotConfig() },
     { path: GITHUB_COMMENT_SCRIPT, content: githubPlanCommentScript(), managed: true },
     { path: GITHUB_DRIFT_SCRIPT, content: githubDriftIssueScript(), managed: true },
     { path: '.gitlab-ci.yml', content: gitlabPipeline(o.version, crons), managed: true },
