@@ -9,6 +9,30 @@ export const PLAN_COMMENT_MARKER = '<!-- tierform-plan -->';
 /** The hidden line that marks the one open drift issue. */
 export const DRIFT_ISSUE_MARKER = '<!-- tierform-drift -->';
 
+/** A file's text, or `fallback` when it is not there (a step that produced nothing). */
+const READ_OR_JS = `function readOr(path, fallback) {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return fallback;
+  }
+}
+`;
+
+/**
+ * `driftBody({ commit, version, run, plan, change })`: the one drift issue's text; `change` is
+ * what the forge calls a reviewed change ("pull request", "merge request").
+ */
+export const DRIFT_ISSUE_JS = `const marker = '${DRIFT_ISSUE_MARKER}';
+
+function driftBody({ commit, version, run, plan, change }) {
+  return marker + '\\nThe live state differs from the repository at commit ' + (commit || '').slice(0, 12) +
+    ' (tierform ' + (version || 'unknown') + ')' + run + '. Either someone changed it outside a merged ' + change +
+    ' (apply or rollback by hand), or a merge was not applied yet. The plan below is what an apply of the default branch would do.\\n\\n' + plan;
+}
+
+${READ_OR_JS}`;
+
 /**
  * `planComment({ state, plan, errors, commit, version, run })`:
  * - state `invalid`: validation failed, no plan was computed; the comment says the plan shown
@@ -32,11 +56,4 @@ function planComment({ state, plan, errors, commit, version, run }) {
   return marker + '\\n## tierform plan failed\\n\\n' + fence + '\\n' + plan + errors + fence + '\\n' + footer;
 }
 
-function readOr(path, fallback) {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return fallback;
-  }
-}
-`;
+${READ_OR_JS}`;

@@ -2,7 +2,7 @@
  * The Node scripts the GitHub workflows run through the REST API (plain `fetch`, the job's
  * GITHUB_TOKEN): the plan comment on a pull request and the drift issue.
  */
-import { DRIFT_ISSUE_MARKER, PLAN_COMMENT_JS } from './commentBody.js';
+import { DRIFT_ISSUE_JS, PLAN_COMMENT_JS } from './commentBody.js';
 
 export const GITHUB_COMMENT_SCRIPT = '.github/tierform/plan-comment.mjs';
 export const GITHUB_DRIFT_SCRIPT = '.github/tierform/drift-issue.mjs';
@@ -71,16 +71,8 @@ export function githubDriftIssueScript(): string {
 // drift: opens the issue, or updates the open one; clean: closes the open one, if any.
 import { readFileSync } from 'node:fs';
 
-const marker = '${DRIFT_ISSUE_MARKER}';
+${DRIFT_ISSUE_JS}
 ${GITHUB_API_JS}
-function readOr(path, fallback) {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return fallback;
-  }
-}
-
 const [state = 'drift', planPath = 'drift.md'] = process.argv.slice(2);
 let open;
 // Not filtered by label: a label the token may not set is dropped, the marker never is.
@@ -97,10 +89,7 @@ if (state === 'clean') {
     await call('PATCH', api + '/issues/' + open.number, { state: 'closed', state_reason: 'completed' });
   }
 } else {
-  const body = marker + '\\nThe live state differs from the repository at commit ' + (env.TIERFORM_COMMIT || '').slice(0, 12) +
-    ' (tierform ' + (env.TIERFORM_VERSION || 'unknown') + ')' + run + '. Either someone changed it outside a merged pull request ' +
-    '(apply or rollback by hand), or a merge was not applied yet. The plan below is what an apply of the default branch would do.\\n\\n' +
-    readOr(planPath, '');
+  const body = driftBody({ commit: env.TIERFORM_COMMIT, version: env.TIERFORM_VERSION, run, plan: readOr(planPath, ''), change: 'pull request' });
   if (open) await call('PATCH', api + '/issues/' + open.number, { body });
   else await call('POST', api + '/issues', { title: 'tierform: live state drifted from the repository', body, labels: ['tierform-drift'] });
 }

@@ -4,7 +4,7 @@
  * default branch behind a protected environment, run-due and the drift check from pipeline
  * schedules.
  */
-import { DRIFT_ISSUE_MARKER, PLAN_COMMENT_JS } from './commentBody.js';
+import { DRIFT_ISSUE_JS, PLAN_COMMENT_JS } from './commentBody.js';
 import { APPLY_ENVIRONMENT, NODE_MAJOR, SCHEDULE_ENVIRONMENT } from './github.js';
 
 export const GITLAB_NOTE_SCRIPT = '.gitlab/tierform-plan-note.mjs';
@@ -242,16 +242,8 @@ export function gitlabDriftScript(): string {
 // live state. Usage: node ${GITLAB_DRIFT_SCRIPT} drift|clean [drift.md]
 import { readFileSync } from 'node:fs';
 
-const marker = '${DRIFT_ISSUE_MARKER}';
+${DRIFT_ISSUE_JS}
 ${GITLAB_API_JS}
-function readOr(path, fallback) {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return fallback;
-  }
-}
-
 const [state = 'drift', planPath = 'drift.md'] = process.argv.slice(2);
 let open;
 for await (const i of all(project + '/issues?state=opened&labels=tierform-drift')) {
@@ -267,10 +259,7 @@ if (state === 'clean') {
     await call('PUT', project + '/issues/' + open.iid, { state_event: 'close' });
   }
 } else {
-  const description = marker + '\\nThe live state differs from the repository at commit ' + (env.CI_COMMIT_SHA || '').slice(0, 12) +
-    ' (tierform ' + (env.TIERFORM_VERSION || 'unknown') + ')' + run + '. Either someone changed it outside a merged merge request ' +
-    '(apply or rollback by hand), or a merge was not applied yet. The plan below is what an apply of the default branch would do.\\n\\n' +
-    readOr(planPath, '');
+  const description = driftBody({ commit: env.CI_COMMIT_SHA, version: env.TIERFORM_VERSION, run, plan: readOr(planPath, ''), change: 'merge request' });
   if (open) await call('PUT', project + '/issues/' + open.iid, { description });
   else await call('POST', project + '/issues', { title: 'tierform: live state drifted from the repository', description, labels: 'tierform-drift' });
 }
