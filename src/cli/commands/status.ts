@@ -139,9 +139,9 @@ function renderStatusText(statuses: MerchantStatus[]): string {
     s.enabled === null ? '-' : s.enabled ? 'yes' : 'no',
     s.subscription,
     `${s.switches.used}/${s.switches.limit}`,
+    `${s.lastRunDue?.finishedAt ?? 'never'}${s.runDueStale ? ' (stale)' : ''}`,
     Object.entries(s.members).map(([tier, n]) => `${tier} ${n}`).join(', '),
     Object.keys(s.paid).length === 0 ? '-' : Object.entries(s.paid).map(([plan, n]) => `${plan} ${n}`).join(', '),
-    `${s.lastRunDue?.finishedAt ?? 'never'}${s.runDueStale ? ' (stale)' : ''}`,
   ]);
-  return renderTable(['merchant', 'active', 'pending', 'type', 'enabled', 'subscription', 'switches', 'members', 'paid', 'last run-due'], rows);
+  return renderTable(['merchant', 'active', 'pending', 'type', 'enabled', 'subscription', 'switches', 'last run-due', 'members', 'paid'], rows);
 }
