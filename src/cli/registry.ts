@@ -65,6 +65,12 @@ export const commands: CommandSpec[] = [
     load: () => import('./commands/plan.js'),
   },
   {
+    name: 'show',
+    summary: 'render a saved plan as plan printed it (its seal checked first)',
+    usage: 'tierform show <planfile> [--format text|markdown|json]',
+    load: () => import('./commands/show.js'),
+  },
+  {
     name: 'apply',
     summary: 'apply program files or a saved plan to the live state',
     usage: 'tierform apply [paths… | planfile.json] [--auto-approve] [--supersede] [--source-ref <ref>] [--actor <name>] [--lock-timeout <seconds>] [--max-downgrades <n|p%>]',

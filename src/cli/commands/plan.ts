@@ -14,6 +14,7 @@ import { planHasChanges, planHasErrors } from '../../plan/outcome.js';
 import { withImpacts } from '../../apply/planImpact.js';
 import { withGuardrail } from '../../apply/guardrails.js';
 import { resolveDowngradeLimit } from '../../config/repoConfig.js';
+import type { PlanOptions } from '../../plan/types.js';
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
 export const USAGE =
@@ -42,7 +43,14 @@ export async function run(ctx: CommandContext): Promise<number> {
       return 1;
     }
     // The impact of each rule change: one dry run per merchant that recalculates members.
-    const plan = withGuardrail(await withImpacts(db, planned, ctx.now), maxDowngrades);
+    const options: PlanOptions = {
+      paths: [...paths],
+      merchant: merchant ?? null,
+      supersede: flag(ctx, 'supersede'),
+      maxDowngrades: maxDowngrades?.text ?? null,
+      maxDowngradesSource: maxDowngrades?.source ?? null,
+    };
+    const plan = { ...withGuardrail(await withImpacts(db, planned, ctx.now), maxDowngrades), options };
     const rendered = format === 'json' ? renderPlanJson(plan) : format === 'markdown' ? renderPlanMarkdown(plan) : renderPlanText(plan, { color: ctx.color });
     ctx.io.stdout.write(rendered.endsWith('\n') ? rendered : `${rendered}\n`);
     if (planHasErrors(plan)) return 1;
