@@ -98,10 +98,14 @@ export const commands: CommandSpec[] = [
   },
   {
     name: 'rollback',
-    summary: 'propose an earlier version as a new version (planned and applied with every rule)',
-    usage: 'tierform rollback <merchant> --to <n> [--auto-approve] [--supersede] [--actor <name>] [--source-ref <ref>]',
+    summary: 'propose an earlier version as a new version: a plan (impact, guardrail, --out) applied with every rule',
+    usage:
+      'tierform rollback <merchant> --to <n> [--format text|markdown|json] [--out <file>] [--detailed-exitcode] [--max-downgrades <n|p%>] [--auto-approve] [--supersede] [--actor <name>] [--source-ref <ref>]',
     options: {
       to: { type: 'string', value: 'n', description: 'the version to bring back' },
+      out: { type: 'string', value: 'file', description: 'save the rollback plan as JSON instead of applying it (then: tierform apply <file>)' },
+      'detailed-exitcode': { type: 'boolean', description: 'exit 0 when nothing changes, 2 when the rollback changes something (1 on errors)' },
+      'max-downgrades': { type: 'string', value: 'n|p%', description: 'refuse (plan.guardrail) a rollback that would demote more members than this (else guardrails.maxDowngrades in tierform.yaml)' },
       'auto-approve': { type: 'boolean', description: "roll back without asking for 'yes'" },
       supersede: { type: 'boolean', description: 'let the rollback replace a pending (scheduled) version' },
       'source-ref': { type: 'string', value: 'ref', description: 'recorded with the new version (else GITHUB_SHA, CI_COMMIT_SHA, git HEAD)' },
