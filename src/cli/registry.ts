@@ -54,13 +54,14 @@ export const commands: CommandSpec[] = [
   {
     name: 'plan',
     summary: 'show what apply would change, per merchant',
-    usage: 'tierform plan [paths…] [--format text|markdown|json] [--out <file>] [--detailed-exitcode] [--merchant <id>] [--supersede] [--max-downgrades <n|p%>]',
+    usage: 'tierform plan [paths…] [--format text|markdown|json] [--out <file>] [--detailed-exitcode] [--merchant <id>] [--supersede] [--max-downgrades <n|p%>] [--movers <file>]',
     options: {
       out: { type: 'string', value: 'file', description: 'also save the plan as JSON, to apply exactly it later (tierform apply <file>)' },
       'detailed-exitcode': { type: 'boolean', description: 'exit 0 when nothing changes, 2 when something does (1 on errors)' },
       merchant: { type: 'string', value: 'id', description: 'plan only this merchant' },
       supersede: { type: 'boolean', description: 'let a rule change replace a pending (scheduled) version' },
       'max-downgrades': { type: 'string', value: 'n|p%', description: 'fail (plan.guardrail) when a rule change would demote more members than this (else guardrails.maxDowngrades in tierform.yaml)' },
+      movers: { type: 'string', value: 'file', description: 'write the members the change would move as CSV: merchant,member,from,to,reason' },
     },
     load: () => import('./commands/plan.js'),
   },

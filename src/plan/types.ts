@@ -28,9 +28,14 @@ export interface SwitchBudget {
 
 export interface Impact {
   asOf: string;
+  /** Members per tier as stored now. */
   before: Record<string, number>;
+  /** Members per tier after the change's recalculation. */
   after: Record<string, number>;
+  /** The moves the change causes: new rules against current rules, same instant, same data. */
   transitions: { from: string; to: string; count: number }[];
+  /** Moves the current rules would make anyway (SPEC §4.7; additive, absent in older plans). */
+  drift?: { from: string; to: string; count: number }[];
 }
 
 export interface PlanError {

@@ -11,14 +11,15 @@ import { renderPlanJson } from '../../plan/render/json.js';
 import { renderPlanMarkdown } from '../../plan/render/markdown.js';
 import { renderPlanText } from '../../plan/render/text.js';
 import { planHasChanges, planHasErrors } from '../../plan/outcome.js';
-import { withImpacts } from '../../apply/planImpact.js';
+import { withImpacts, type Mover } from '../../apply/planImpact.js';
+import { renderMoversCsv } from '../../plan/moversCsv.js';
 import { withGuardrail } from '../../apply/guardrails.js';
 import { resolveDowngradeLimit } from '../../config/repoConfig.js';
 import type { PlanOptions } from '../../plan/types.js';
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
 export const USAGE =
-  'tierform plan [paths…] [--format text|markdown|json] [--out <file>] [--detailed-exitcode] [--merchant <id>] [--supersede] [--max-downgrades <n|p%>]';
+  'tierform plan [paths…] [--format text|markdown|json] [--out <file>] [--detailed-exitcode] [--merchant <id>] [--supersede] [--max-downgrades <n|p%>] [--movers <file>]';
 
 export async function run(ctx: CommandContext): Promise<number> {
   const format = stringOption(ctx, 'format') ?? 'text';
@@ -26,6 +27,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const paths = ctx.positionals.length > 0 ? ctx.positionals : ['programs'];
   const merchant = stringOption(ctx, 'merchant');
   const out = stringOption(ctx, 'out');
+  const moversFile = stringOption(ctx, 'movers');
   const maxDowngrades = await resolveDowngradeLimit(stringOption(ctx, 'max-downgrades'), ctx.io.cwd, USAGE);
 
   const db = await openDbFromContext(ctx, 'plan');
@@ -50,9 +52,15 @@ export async function run(ctx: CommandContext): Promise<number> {
       maxDowngrades: maxDowngrades?.text ?? null,
       maxDowngradesSource: maxDowngrades?.source ?? null,
     };
-    const plan = { ...withGuardrail(await withImpacts(db, planned, ctx.now), maxDowngrades), options };
+    const movers: Mover[] = [];
+    const impacts = await withImpacts(db, planned, ctx.now, moversFile ? { onMovers: (_m, list) => list.forEach((row) => movers.push(row)) } : {});
+    const plan = { ...withGuardrail(impacts, maxDowngrades), options };
     const rendered = format === 'json' ? renderPlanJson(plan) : format === 'markdown' ? renderPlanMarkdown(plan) : renderPlanText(plan, { color: ctx.color });
     ctx.io.stdout.write(rendered.endsWith('\n') ? rendered : `${rendered}\n`);
+    if (moversFile) {
+      await writeFile(resolve(ctx.io.cwd, moversFile), renderMoversCsv(movers));
+      ctx.io.stderr.write(`Wrote the ${movers.length.toLocaleString('en-US')} member${movers.length === 1 ? '' : 's'} the change would move to ${moversFile}\n`);
+    }
     if (planHasErrors(plan)) return 1;
     if (out) {
       await writeFile(resolve(ctx.io.cwd, out), `${renderPlanJson(plan).trimEnd()}\n`);
