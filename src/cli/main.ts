@@ -4,7 +4,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { commands, findCommand, globalOptions, type CommandSpec, type OptionSpec } from './registry.js';
 import { ExitCode, TierformError, UsageError } from './errors.js';
-import type { CliIO } from './io.js';
+import { ignoreClosedPipes, type CliIO } from './io.js';
+import { escapeText } from '../model/display.js';
 import type { CommandContext } from './context.js';
 import { parseInstant } from '../model/instant.js';
 import { packageVersion } from './version.js';
@@ -12,6 +13,7 @@ import { packageVersion } from './version.js';
 const REPORT_URL = 'https://github.com/tierform/tierform/issues';
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
+  ignoreClosedPipes(io);
   try {
     return await dispatch(argv, io);
   } catch (err) {
@@ -73,11 +75,11 @@ function parseCommandArgs(spec: CommandSpec, rest: string[], io: CliIO): Command
 function reportError(err: unknown, io: CliIO): number {
   if (err instanceof ExitCode) return err.exitCode;
   if (err instanceof UsageError) {
-    io.stderr.write(`error: ${err.message}\nusage: ${err.usage}\n`);
+    io.stderr.write(`error: ${escapeText(err.message)}\nusage: ${err.usage}\n`);
     return 1;
   }
   if (err instanceof TierformError) {
-    io.stderr.write(`error ${err.code}: ${err.message}\n`);
+    io.stderr.write(`error ${err.code}: ${escapeText(err.message)}\n`);
     return err.exitCode;
   }
   const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
