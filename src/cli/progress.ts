@@ -8,6 +8,7 @@
  *   bar.update(bytesRead);
  *   bar.done();
  */
+import { formatCount } from '../model/display.js';
 import type { Writable } from 'node:stream';
 
 export interface Progress {
@@ -44,7 +45,7 @@ export function createProgress(stream: Writable & { isTTY?: boolean }): Progress
       const filled = Math.round(ratio * WIDTH);
       line = `${label} [${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}%`;
     } else {
-      line = `${label} ${unit === 'bytes' ? formatBytes(position) : position.toLocaleString('en-US')}`;
+      line = `${label} ${unit === 'bytes' ? formatBytes(position) : formatCount(position)}`;
     }
     stream.write(`\r${line}\u001b[K`);
   };

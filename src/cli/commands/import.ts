@@ -1,4 +1,5 @@
 /** `tierform import orders|members <file|->` (SPEC §4.5, §5.1): all-or-nothing, through COPY. */
+import { escapeText, formatCount } from '../../model/display.js';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -78,7 +79,7 @@ function chooseInputFormat(option: string | undefined, path: string, usageLine: 
   return path !== '-' && path.toLowerCase().endsWith('.csv') ? 'csv' : 'ndjson';
 }
 
-const n = (x: number): string => x.toLocaleString('en-US');
+const n = formatCount;
 
 function renderSuccess(noun: string, o: Extract<ImportOutcome, { ok: true }>): string {
   const notes = o.notes.length > 0 ? `; ${o.notes.join('; ')}` : '';

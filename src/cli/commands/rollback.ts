@@ -2,6 +2,7 @@
  * `tierform rollback <merchant> --to <n>`: proposes version n's document as a new version. It is
  * planned and applied like any file: every rule holds, the switch limit included.
  */
+import { escapeText } from '../../model/display.js';
 import type { CommandContext } from '../context.js';
 import { flag, stringOption } from '../context.js';
 import { TierformError, UsageError } from '../errors.js';
@@ -62,7 +63,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       command: 'rollback',
     });
     for (const r of result.merchants) {
-      if (r.outcome === 'failed') ctx.io.stderr.write(`error ${r.error?.code ?? 'apply.failed'}: ${r.merchant}: ${r.error?.message ?? ''}\n`);
+      if (r.outcome === 'failed') ctx.io.stderr.write(`error ${r.error?.code ?? 'apply.failed'}: ${escapeText(r.merchant)}: ${escapeText(r.error?.message ?? '')}\n`);
       else ctx.io.stdout.write(`${describeApplied(r)} (rollback to version ${to})\n`);
     }
     return result.ok ? 0 : 1;

@@ -1,4 +1,5 @@
 /** `tierform run-due`: every due scheduled recalculation and daily evaluation, exactly once (SPEC §3.5). */
+import { escapeText, formatCount } from '../../model/display.js';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { CommandContext } from '../context.js';
@@ -64,11 +65,11 @@ export function batchSizeOption(ctx: CommandContext, usage: string): number | un
 /** One line per run: `acme  recalculate v2 at …  done  120 members, 37 changed  (version 2 active)`. */
 export function describeRun(r: DueRunResult): string {
   const what = r.kind === 'recalculate' ? `recalculate v${r.version} at ${r.at}` : `evaluate ${r.key.slice('evaluate:'.length)} (v${r.version})`;
-  const counts = r.membersDone === null ? '' : `  ${r.membersDone} member${r.membersDone === 1 ? '' : 's'}, ${r.membersChanged ?? 0} changed`;
+  const counts = r.membersDone === null ? '' : `  ${formatCount(r.membersDone)} member${r.membersDone === 1 ? '' : 's'}, ${formatCount(r.membersChanged ?? 0)} changed`;
   const resumed = r.resumed ? '  (resumed)' : '';
   const activated = r.activated ? `  (version ${r.version} active)` : '';
   const error = r.error ? `  error ${r.error.code}: ${r.error.message}` : '';
-  return `${r.merchant}  ${what}  ${r.status}${counts}${resumed}${activated}${error}`;
+  return escapeText(`${r.merchant}  ${what}  ${r.status}${counts}${resumed}${activated}${error}`);
 }
 
 /** A progress bar per run on a terminal (stderr); nothing on a pipe. */

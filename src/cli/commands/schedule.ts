@@ -1,4 +1,5 @@
 /** `tierform schedule list` and `tierform schedule cancel <merchant>`: pending take-effect-later changes. */
+import { escapeText } from '../../model/display.js';
 import type { CommandContext } from '../context.js';
 import { stringOption } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -52,7 +53,7 @@ export async function runCancel(ctx: CommandContext): Promise<number> {
   try {
     const cancelled = await cancelPendingChange(db, merchant, { lockTimeoutMs, actor: resolveActor(ctx) });
     if (format === 'json') ctx.io.stdout.write(`${JSON.stringify(cancelled, null, 2)}\n`);
-    else ctx.io.stdout.write(`${merchant}: cancelled version ${cancelled.version} (it was to take effect at ${cancelled.at ?? '-'})\n`);
+    else ctx.io.stdout.write(`${escapeText(merchant)}: cancelled version ${cancelled.version} (it was to take effect at ${cancelled.at ?? '-'})\n`);
     return 0;
   } finally {
     await db.close();
