@@ -221,8 +221,12 @@ export const commands: CommandSpec[] = [
   },
   {
     name: 'outbox list',
-    summary: 'notifications waiting to be sent',
-    usage: 'tierform outbox list [merchant] [--format text|json]',
+    summary: 'notifications waiting to be sent, oldest first, a page at a time',
+    usage: 'tierform outbox list [merchant] [--limit <n>] [--after <id>] [--format text|json]',
+    options: {
+      limit: { type: 'string', value: 'n', description: 'at most n notifications, oldest first (default 100)' },
+      after: { type: 'string', value: 'id', description: 'only notifications with a larger id (the next page: the id the last page said)' },
+    },
     load: () => import('./commands/outbox.js').then((m) => ({ run: m.runList })),
   },
   {
