@@ -9,7 +9,7 @@ import { resolveActor } from '../provenance.js';
 import { renderTable } from '../table.js';
 
 const LIST_USAGE = 'tierform schedule list [--format text|json]';
-const CANCEL_USAGE = 'tierform schedule cancel <merchant> [--format text|json]';
+const CANCEL_USAGE = 'tierform schedule cancel <merchant> [--actor <name>] [--format text|json]';
 
 export async function runList(ctx: CommandContext): Promise<number> {
   const format = stringOption(ctx, 'format') ?? 'text';
