@@ -51,9 +51,9 @@ export async function runCancel(ctx: CommandContext): Promise<number> {
   const lockTimeoutMs = lockTimeoutMsFromContext(ctx, CANCEL_USAGE);
   const db = await openDbFromContext(ctx, 'schedule cancel');
   try {
-    const cancelled = await cancelPendingChange(db, merchant, { lockTimeoutMs, actor: resolveActor(ctx) });
+    const cancelled = await cancelPendingChange(db, merchant, { lockTimeoutMs, actor: resolveActor(ctx), now: ctx.now });
     if (format === 'json') ctx.io.stdout.write(`${JSON.stringify(cancelled, null, 2)}\n`);
-    else ctx.io.stdout.write(`${escapeText(merchant)}: cancelled version ${cancelled.version} (it was to take effect at ${cancelled.at ?? '-'})\n`);
+    else ctx.io.stdout.write(`${escapeText(merchant)}: cancelled version ${cancelled.version} (it was to take effect at ${cancelled.at ?? '-'}), by ${escapeText(cancelled.cancelledBy)}\n`);
     return 0;
   } finally {
     await db.close();
