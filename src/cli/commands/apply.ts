@@ -1,4 +1,5 @@
 /** `tierform apply [paths… | planfile.json]`: makes the live state match (SPEC §4.3). */
+import { recalculationWithHeartbeat } from '../heartbeat.js';
 import { escapeText } from '../../model/display.js';
 import type { CommandContext } from '../context.js';
 import { flag, stringOption } from '../context.js';
@@ -81,6 +82,7 @@ async function execute(
     lockTimeoutMs: opts.lockTimeoutMs,
     supersede: flag(ctx, 'supersede'),
     savedPlan: opts.reviewed,
+    recalculate: recalculationWithHeartbeat(ctx),
     ...(opts.maxDowngrades ? { guardrail: guardrailUnderLock(opts.maxDowngrades, ctx.now)! } : {}),
   });
   for (const r of result.merchants) {

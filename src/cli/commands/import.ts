@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { CommandContext } from '../context.js';
 import { stringOption } from '../context.js';
 import { TierformError, UsageError } from '../errors.js';
-import { createProgress } from '../progress.js';
+import { progressFor } from '../progress.js';
 import { lockTimeoutMsFromContext, openDbFromContext } from '../../store/open.js';
 import { runImport, type ImportKind, type ImportOutcome } from '../../import/pipeline.js';
 import type { InputFormat } from '../../import/records.js';
@@ -49,7 +49,7 @@ export async function runImportCommand<P>(ctx: CommandContext, what: string, kin
     input = createReadStream(full, { highWaterMark: 1 << 20 });
   }
 
-  const bar = createProgress(ctx.io.stderr);
+  const bar = progressFor(ctx);
   const db = await openDbFromContext(ctx, `import ${what}`);
   let outcome: ImportOutcome;
   try {

@@ -2,6 +2,7 @@
  * `tierform rollback <merchant> --to <n>`: proposes version n's document as a new version. It is
  * planned and applied like any file: every rule holds, the switch limit included.
  */
+import { recalculationWithHeartbeat } from '../heartbeat.js';
 import { escapeText } from '../../model/display.js';
 import type { CommandContext } from '../context.js';
 import { flag, stringOption } from '../context.js';
@@ -61,6 +62,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       supersede: flag(ctx, 'supersede'),
       savedPlan: true,
       command: 'rollback',
+      recalculate: recalculationWithHeartbeat(ctx),
     });
     for (const r of result.merchants) {
       if (r.outcome === 'failed') ctx.io.stderr.write(`error ${r.error?.code ?? 'apply.failed'}: ${escapeText(r.merchant)}: ${escapeText(r.error?.message ?? '')}\n`);

@@ -8,8 +8,7 @@ import { UsageError } from '../errors.js';
 import { lockTimeoutMsFromContext, openDbFromContext } from '../../store/open.js';
 import { runDue, type DueRunHeader, type DueRunResult, type RunDueOptions } from '../../schedule/runDue.js';
 import type { RunProgress } from '../../engine/index.js';
-import type { Writable } from 'node:stream';
-import { createProgress } from '../progress.js';
+import { progressFor, type Progress } from '../progress.js';
 
 export const USAGE = 'tierform run-due [--now <instant>] [--batch-size <n>] [--format text|json]';
 
@@ -22,7 +21,7 @@ export async function run(ctx: CommandContext): Promise<number> {
 
   const db = await openDbFromContext(ctx, 'run-due');
   try {
-    const progress = progressReporter(ctx.io.stderr);
+    const progress = progressReporter(progressFor(ctx));
     const result = await runDue(db, {
       now: ctx.now,
       clock: clockFrom(ctx.now),
@@ -72,15 +71,13 @@ export function describeRun(r: DueRunResult): string {
   return escapeText(`${r.merchant}  ${what}  ${r.status}${counts}${resumed}${activated}${error}`);
 }
 
-/** A progress bar per run on a terminal (stderr); nothing on a pipe. */
-function progressReporter(stderr: Writable & { isTTY?: boolean }): { update: NonNullable<RunDueOptions['onProgress']>; end: (r: DueRunResult) => void } | null {
-  if (stderr.isTTY !== true) return null;
-  const bar = createProgress(stderr);
+/** Progress per run on stderr: a bar on a terminal, a line every 10 s on a pipe. */
+function progressReporter(bar: Progress): { update: NonNullable<RunDueOptions['onProgress']>; end: (r: DueRunResult) => void } | null {
   let current: string | null = null;
   return {
     update: (work: DueRunHeader, p: RunProgress) => {
       if (current !== work.key) {
-        bar.start(p.total, `${work.merchant} ${work.kind === 'recalculate' ? `recalculate v${work.version}` : 'evaluate'}`);
+        bar.start(p.total, work.kind === 'recalculate' ? `recalculating ${work.merchant} (v${work.version})` : `evaluating ${work.merchant}`, 'members');
         current = work.key;
       }
       bar.update(p.done);
