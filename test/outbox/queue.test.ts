@@ -90,11 +90,32 @@ describe('tierform outbox list', () => {
     expect(seen).toContain(999);
   }, 60_000);
 
+  it('prints notification bodies and member ids escaped: no ESC, no bidi control, one line per row', async () => {
+    const target = db.kind === 'pg' ? { db: db.args[1] } : { dataDir: db.args[1] };
+    const q = await openDb({ ...target, env: {}, cwd: process.cwd(), lockTimeoutMs: 10_000, migrate: false, checkSchema: false });
+    try {
+      await q.query(
+        `INSERT INTO outbox (merchant_id, idempotency_key, event, member_id, message, payload, version, created_at)
+         VALUES ('evil', 'k1', 'upgrade', $1, $2, '{}'::jsonb, 1, '2026-01-01T00:00:00Z')`,
+        ['m\u202e1', 'Hi\u001b[2J\u001b]0;owned\u0007\n::warning::x'],
+      );
+    } finally {
+      await q.close();
+    }
+    const r = await runCli(['outbox', 'list', 'evil', ...db.args]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/[\u001b\u0007\u202e]/);
+    expect(r.stdout).toContain('Hi\\u001b[2J');
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('evil'))).toHaveLength(1);
+    const json = await runCli(['outbox', 'list', 'evil', '--format', 'json', ...db.args]);
+    expect((JSON.parse(json.stdout) as { message: string }[])[0]!.message).toBe('Hi\u001b[2J\u001b]0;owned\u0007\n::warning::x');
+  });
+
   it('refuses a bad --limit or --after with a usage error', async () => {
     for (const bad of [['--limit', '0'], ['--limit', 'ten'], ['--after', '-1']]) {
       const r = await runCli(['outbox', 'list', ...bad, ...db.args]);
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/^error: .*\nusage: tierform outbox list/);
+      expect(r.stderr).toMatch(/^error usage\.[a-z-]+: .*\nusage: tierform outbox list/);
     }
   });
 });
