@@ -9,9 +9,9 @@ import { UsageError } from './errors.js';
 import { closestName } from '../document/suggest.js';
 
 export interface LocatedCommand {
-  /** The command's words found on the line (possibly a group alone, or nothing). */
+  /** The command's words found on the line; without a command, the first two positionals (a group, an unknown word). */
   words: string[];
-  /** The remaining positionals after the command words. */
+  /** The command named, if any. */
   spec: CommandSpec | undefined;
   /** argv without the command words. */
   rest: string[];
