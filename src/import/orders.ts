@@ -63,21 +63,16 @@ const ORDERS: MergeShape = {
   key: ['merchant_id', 'order_id'],
   values: ['member_id', 'amount_minor', 'refunded_minor', 'paid_at', 'status', 'tags'],
   stamp: { import_seq: '$2::bigint' },
-  // The order of orders_by_member: that index's pages are then filled one after another instead
-  // of at random, which is most of the cost of a large insert.
-  order: ['merchant_id', 'member_id', 'paid_at'],
+  // The order of orders_by_member (its last column, import_seq, is one value per import): that
+  // index's pages are then filled one after another instead of at random.
+  order: ['merchant_id', 'member_id'],
 };
 
 async function mergeOrders(tx: Queryable, ctx: MergeContext): Promise<MergeCounts> {
   // The sort and the hash joins get enough memory to stay off disk for a few million rows.
   await tx.query("SELECT set_config('work_mem', '256MB', true)");
   const merchants = [...ctx.merchants];
-  const registered = await tx.query(
-    `INSERT INTO members (merchant_id, member_id, joined_at)
-     SELECT g.merchant_id, g.member_id, g.joined_at
-       FROM (SELECT merchant_id, member_id, min(paid_at) AS joined_at FROM ${STAGE} GROUP BY merchant_id, member_id) g
-      WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.merchant_id = g.merchant_id AND m.member_id = g.member_id)`,
-  );
+  const registered = await registerMembers(tx, merchants);
   const params = [merchants, ctx.importSeq];
   let inserted: number;
   let updated = 0;
@@ -89,10 +84,27 @@ async function mergeOrders(tx: Queryable, ctx: MergeContext): Promise<MergeCount
     inserted = (await tx.query(insertNewSql(ORDERS), params)).rowCount;
     updated = (await tx.query(updateChangedSql(ORDERS), params)).rowCount;
   }
-  const count = registered.rowCount;
   return {
     inserted,
     updated,
-    notes: count > 0 ? [`registered ${count.toLocaleString('en-US')} new member${count === 1 ? '' : 's'}`] : [],
+    notes: registered > 0 ? [`registered ${registered.toLocaleString('en-US')} new member${registered === 1 ? '' : 's'}`] : [],
   };
+}
+
+/**
+ * Registers the members the file names that the merchant does not know yet, joined at their
+ * earliest order in the file: one insert of the file's members grouped, without a probe per
+ * member. When the file's merchants have no members at all it needs no anti-join either (and
+ * must not have one: the statistics of a members table emptied since they were taken promise
+ * no rows, and the planner then scans the whole table once per member).
+ */
+async function registerMembers(tx: Queryable, merchants: string[]): Promise<number> {
+  const known = await tx.query<{ any: boolean }>(anyRowsSql('members'), [merchants]);
+  const res = await tx.query(
+    `INSERT INTO members (merchant_id, member_id, joined_at)
+     SELECT g.merchant_id, g.member_id, g.joined_at
+       FROM (SELECT merchant_id, member_id, min(paid_at) AS joined_at FROM ${STAGE} GROUP BY merchant_id, member_id) g
+      ${known.rows[0]!.any ? 'WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.merchant_id = g.merchant_id AND m.member_id = g.member_id)' : ''}`,
+  );
+  return res.rowCount;
 }
