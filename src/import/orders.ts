@@ -2,9 +2,11 @@
  * `import orders` (SPEC §4.5): merchant, order, member, amount, paidAt, status, refunded, tags.
  * Re-importing an order with other values updates it (status and refunds change over time) and
  * stamps it with this import's `import_seq`; an order re-imported as it is stays untouched (its
- * `import_seq` too: nothing new for the evaluation to see); `consumed` is left alone. A member the merchant does not know yet
- * is registered, joined at the earliest paidAt of their orders in the file.
+ * `import_seq` too: nothing new for the evaluation to see); `consumed` is left alone. A member
+ * the merchant does not know yet is registered, joined at the earliest paidAt of their orders in
+ * the file.
  */
+import { formatCount } from '../model/display.js';
 import type { Queryable } from '../store/db.js';
 import type { ImportKind, MergeContext, MergeCounts } from './pipeline.js';
 import { STAGE } from './pipeline.js';
@@ -87,7 +89,7 @@ async function mergeOrders(tx: Queryable, ctx: MergeContext): Promise<MergeCount
   return {
     inserted,
     updated,
-    notes: registered > 0 ? [`registered ${registered.toLocaleString('en-US')} new member${registered === 1 ? '' : 's'}`] : [],
+    notes: registered > 0 ? [`registered ${formatCount(registered)} new member${registered === 1 ? '' : 's'}`] : [],
   };
 }
 
