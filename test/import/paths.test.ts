@@ -3,14 +3,13 @@
  * insert) and a merge (new keys inserted, changed rows updated, unchanged rows left alone). Both
  * must leave the same state, reject the same files by line, and leave nothing when killed.
  */
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/cli.js';
 import { serverUrl } from '../helpers/db.js';
 import { openPg } from '../../src/store/pg.js';
 import { program } from '../apply/fixtures.js';
 import { importWorkspace, ndjson, type ImportWorkspace } from './workspace.js';
+import { killImportWhileWaiting } from './killImport.js';
 
 interface OrderRow {
   merchant_id: string;
@@ -158,23 +157,9 @@ if (serverUrl) describe('a first load killed mid-way', () => {
     try {
       const { rows: none } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM orders WHERE merchant_id = 'killed'");
       expect(none[0]!.n).toBe(0);
-      const signal = await db.transaction(async (tx) => {
-        await tx.query('LOCK TABLE orders IN EXCLUSIVE MODE');
-        const child = spawn(process.execPath, [BIN, 'import', 'orders', 'first-kill.ndjson', ...w.db.args], { cwd: w.dir.dir, stdio: 'ignore' });
-        const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, s) => resolve(s)));
-        let waiting = false;
-        for (let i = 0; i < 400 && !waiting; i++) {
-          const { rows: found } = await db.query<{ n: number }>(
-            // The first load's insert has no anti-join (NOT EXISTS): the merge's has.
-            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO orders%' AND query NOT LIKE '%NOT EXISTS%'",
-          );
-          waiting = Number(found[0]!.n) > 0;
-          if (!waiting) await new Promise((r) => setTimeout(r, 50));
-        }
-        expect(waiting).toBe(true);
-        child.kill('SIGKILL');
-        return exited;
-      });
+      // The first load's insert has no anti-join (NOT EXISTS): the merge's has.
+      const { waiting, signal } = await killImportWhileWaiting(db, w, 'first-kill.ndjson', '%INSERT INTO orders%', '%NOT EXISTS%');
+      expect(waiting).toBe(true);
       expect(signal).toBe('SIGKILL');
       const { rows: left } = await db.query<{ orders: number; members: number }>(
         "SELECT (SELECT count(*)::int FROM orders WHERE merchant_id = 'killed') AS orders, (SELECT count(*)::int FROM members WHERE merchant_id = 'killed') AS members",
