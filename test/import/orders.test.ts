@@ -2,21 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
 import { serverUrl } from '../helpers/db.js';
 import { openPg } from '../../src/store/pg.js';
-import { importWorkspace, ndjson, type ImportWorkspace } from './workspace.js';
+import { importWorkspace, ndjson, type ImportWorkspace, type OrderRow } from './workspace.js';
 import { killImportWhileWaiting } from './killImport.js';
-
-interface OrderRow {
-  merchant_id: string;
-  order_id: string;
-  member_id: string;
-  amount_minor: string;
-  refunded_minor: string;
-  paid_at: Date;
-  status: string;
-  tags: string[];
-  import_seq: string;
-  consumed: boolean;
-}
 
 const ORDERS = `SELECT merchant_id, order_id, member_id, amount_minor::text, refunded_minor::text, paid_at, status, tags, import_seq::text, consumed
                   FROM orders ORDER BY merchant_id, order_id`;

@@ -8,21 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { serverUrl } from '../helpers/db.js';
 import { openPg } from '../../src/store/pg.js';
 import { program } from '../apply/fixtures.js';
-import { importWorkspace, ndjson, type ImportWorkspace } from './workspace.js';
+import { importWorkspace, ndjson, type ImportWorkspace, type OrderRow } from './workspace.js';
 import { killImportWhileWaiting } from './killImport.js';
-
-interface OrderRow {
-  merchant_id: string;
-  order_id: string;
-  member_id: string;
-  amount_minor: string;
-  refunded_minor: string;
-  paid_at: Date;
-  status: string;
-  tags: string[];
-  import_seq: string;
-  consumed: boolean;
-}
 
 const ordersOf = (w: ImportWorkspace, merchant: string): Promise<OrderRow[]> =>
   w.query<OrderRow>(
