@@ -10,6 +10,7 @@ export interface Standing {
   tierSince: string | null;
   anchorAt: string | null;
   expiresAt: string | null;
+  evidenceAt: string | null;
   grants: { type: string; key: string; tier: string; dueAt: string; at: string; points: number | null }[];
   history: { from: string | null; to: string | null; at: string; reason: string }[];
 }
@@ -22,6 +23,7 @@ export function standingOf(s: MemberState): Standing {
     tierSince: iso(s.tierSince),
     anchorAt: iso(s.anchorAt),
     expiresAt: iso(s.expiresAt),
+    evidenceAt: iso(s.evidenceAt),
     grants: sortGrants(s.grants.map(grantOf)),
     history: s.history.map(historyOf),
   };
@@ -86,8 +88,8 @@ export async function upsertOrders(q: Queryable, merchant: string, orders: Order
 }
 
 export async function readStanding(q: Queryable, merchant: string, memberId: string): Promise<Standing> {
-  const m = await q.query<{ tier_id: string | null; tier_since: Date | null; anchor_at: Date | null; expires_at: Date | null }>(
-    'SELECT tier_id, tier_since, anchor_at, expires_at FROM members WHERE merchant_id = $1 AND member_id = $2',
+  const m = await q.query<{ tier_id: string | null; tier_since: Date | null; anchor_at: Date | null; expires_at: Date | null; evidence_at: Date | null }>(
+    'SELECT tier_id, tier_since, anchor_at, expires_at, evidence_at FROM members WHERE merchant_id = $1 AND member_id = $2',
     [merchant, memberId],
   );
   const g = await q.query<{ type: string; grant_key: string; tier_id: string; due_at: Date; at: Date; points: number | null }>(
@@ -104,6 +106,7 @@ export async function readStanding(q: Queryable, merchant: string, memberId: str
     tierSince: iso(row.tier_since),
     anchorAt: iso(row.anchor_at),
     expiresAt: iso(row.expires_at),
+    evidenceAt: iso(row.evidence_at),
     grants: sortGrants(g.rows.map((r) => ({ type: r.type, key: r.grant_key, tier: r.tier_id, dueAt: iso(r.due_at)!, at: iso(r.at)!, points: r.points }))),
     history: h.rows.map((r) => ({ from: r.from_tier, to: r.to_tier, at: iso(r.at)!, reason: r.reason })),
   };

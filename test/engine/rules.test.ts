@@ -450,6 +450,7 @@ describe('§3.3 worked example', () => {
         tierSince: up.toISOString(),
         anchorAt: up.toISOString(),
         expiresAt: iso('2024-04-15'),
+        evidenceAt: up.toISOString(),
         grants: [],
         history: [{ from: null, to: 'silver', at: up.toISOString(), reason: 'upgrade' }],
       });
@@ -461,6 +462,7 @@ describe('§3.3 worked example', () => {
       tierSince: day.toISOString(),
       anchorAt: day.toISOString(),
       expiresAt: iso('2025-04-15'),
+      evidenceAt: day.toISOString(),
       grants: [],
       history: [
         { from: null, to: 'silver', at: up.toISOString(), reason: 'upgrade' },
@@ -585,17 +587,19 @@ describe('§3.3 step 1: upgrade', () => {
     await s.evaluate(at('2024-01-10'));
     expect(await s.standing('m')).toMatchObject({ tier: 'bronze', tierSince: iso('2024-01-10'), expiresAt: iso('2025-01-10') });
     expect(await s.consumed('m')).toEqual(['y']);
-    // At bronze's expiry x still meets bronze: renewed, and x is consumed by it.
+    // v1.1: at bronze's expiry no order of its validity period meets bronze: no renewal on x,
+    // the evidence that earned it; the member falls to basic.
     await s.evaluate(at('2025-01-10'));
-    expect(await s.tier('m')).toBe('bronze');
-    expect(await s.consumed('m')).toEqual(['x', 'y']);
-    await s.evaluate(at('2026-01-10'));
     expect(await s.tier('m')).toBeNull();
-    await s.evaluate(at('2026-01-11'));
+    expect(await s.consumed('m')).toEqual(['y']);
+    // x never triggered an upgrade (a fall consumes nothing): it still may, once.
+    await s.evaluate(at('2025-01-11'), at('2026-01-11'), at('2026-01-12'));
+    expect(await s.consumed('m')).toEqual(['x', 'y']);
     expect((await s.standing('m')).history.map((h) => [h.from, h.to, h.reason])).toEqual([
       [null, 'silver', 'upgrade'],
       ['silver', 'bronze', 'expire'],
-      ['bronze', 'bronze', 'renew'],
+      ['bronze', null, 'expire'],
+      [null, 'bronze', 'upgrade'],
       ['bronze', null, 'expire'],
     ]);
   });
@@ -672,6 +676,7 @@ describe('§3.3 step 3: expiry, retention and the sequential fall', () => {
       tierSince: up.toISOString(),
       anchorAt: iso('2024-01-10'),
       expiresAt: iso('2025-01-10'),
+      evidenceAt: iso('2024-01-10'),
       grants: [],
       history: [
         { from: null, to: 'silver', at: up.toISOString(), reason: 'upgrade' },
@@ -722,12 +727,13 @@ describe('§3.3 step 3: expiry, retention and the sequential fall', () => {
     expect((await s.standing('g100')).history.at(-1)).toEqual({ from: 'gold', to: null, at: t.toISOString(), reason: 'expire' });
   });
 
-  it('§3.3 a member who still meets the upgrade conditions of their own tier at expiry renews it (decision)', async () => {
+  it('§3.3 v1.1 without retention the extension standard is the tier threshold, measured on the validity period', async () => {
     const s = await Scenario.start(noRetention, ['m'], [order('m', '2023-01-05T00:00:00Z', 1000), order('m', '2023-12-01T00:00:00Z', 1200)]);
     await s.evaluate(at('2023-01-10'), at('2024-01-10'));
     const st = await s.standing('m');
-    expect(st).toMatchObject({ tier: 'silver', tierSince: iso('2024-01-10'), expiresAt: iso('2025-01-10') });
-    expect(st.history.at(-1)).toEqual({ from: 'silver', to: 'silver', at: iso('2024-01-10'), reason: 'renew' });
+    // 1,200 in [2023-01-10, 2024-01-10) meets silver's 1,000: extended by the validity (12 months).
+    expect(st).toMatchObject({ tier: 'silver', tierSince: iso('2023-01-10'), anchorAt: iso('2024-01-10'), evidenceAt: iso('2024-01-10'), expiresAt: iso('2025-01-10') });
+    expect(st.history.at(-1)).toEqual({ from: 'silver', to: 'silver', at: iso('2024-01-10'), reason: 'extend' });
   });
 
   it('§3.3 a disabled lower tier is skipped by the fall', async () => {
@@ -839,13 +845,19 @@ async function reached(amounts: Record<string, number>): Promise<Scenario> {
 const T = at('2024-06-01T03:00:00Z');
 
 describe('§3.5 rule changes and recalculation', () => {
-  it('§3.5 recalculate: a member inside a validity period is judged by the evidence as of tierSince against the new thresholds', async () => {
+  it('§3.5 recalculate: a member inside a validity period is judged by the evidence as of evidenceAt against the new thresholds; a move down keeps the earned period', async () => {
     // By T the orders have left the 3-month window: qualified(m, T) is basic for everyone.
     const s = await reached({ m: 1100, keeps: 1300 });
     const before = await s.standing('keeps');
     const impact = await s.recalculate(recalcLevels(recalcTiers(500, 1200)), T);
     expect(impact).toEqual({ before: { silver: 2 }, after: { bronze: 1, silver: 1 } });
-    expect(await s.standing('m')).toMatchObject({ tier: 'bronze', tierSince: T.toISOString(), anchorAt: T.toISOString(), expiresAt: iso('2025-06-01') });
+    expect(await s.standing('m')).toMatchObject({
+      tier: 'bronze',
+      tierSince: T.toISOString(),
+      anchorAt: iso('2024-01-10'),
+      evidenceAt: iso('2024-01-10'),
+      expiresAt: iso('2025-01-10'),
+    });
     expect((await s.standing('m')).history.at(-1)).toEqual({ from: 'silver', to: 'bronze', at: T.toISOString(), reason: 'rule_change' });
     // Unchanged: tierSince, anchorAt, expiresAt, history and grants all as before.
     expect(await s.standing('keeps')).toEqual(before);
@@ -895,7 +907,7 @@ describe('§3.5 rule changes and recalculation', () => {
       const impact = await s.recalculate(recalcLevels(recalcTiers(500, 1000, { silverEnabled: false })), T, mode);
       expect(impact, mode).toEqual({ before: { silver: 1 }, after: { bronze: 1 } });
       const st = await s.standing('m');
-      expect(st, mode).toMatchObject({ tier: 'bronze', tierSince: T.toISOString(), expiresAt: iso('2025-06-01') });
+      expect(st, mode).toMatchObject({ tier: 'bronze', tierSince: T.toISOString(), evidenceAt: iso('2024-01-10'), expiresAt: iso('2025-01-10') });
       expect(st.history.at(-1)).toEqual({ from: 'silver', to: 'bronze', at: T.toISOString(), reason: 'rule_change' });
       expect(st.grants.map((g) => g.key)).toEqual(['upgrade_points:silver']);
     }
@@ -905,14 +917,15 @@ describe('§3.5 rule changes and recalculation', () => {
     for (const mode of ['recalculate', 'keep'] as const) {
       const s = await reached({ m: 1100 });
       await s.recalculate(recalcLevels([{ id: 'bronze', threshold: { amount: 500 } }]), T, mode);
-      expect(await s.standing('m'), mode).toMatchObject({ tier: 'bronze', tierSince: T.toISOString(), expiresAt: iso('2025-06-01') });
+      expect(await s.standing('m'), mode).toMatchObject({ tier: 'bronze', tierSince: T.toISOString(), evidenceAt: iso('2024-01-10'), expiresAt: iso('2025-01-10') });
     }
   });
 
   it('§3.5 mode recompute: the new tier is qualified(m, T)', async () => {
     const s = await reached({ m: 1100 });
     await s.recalculate(recalcLevels(recalcTiers(500, 1000), { mode: 'recompute' }), T);
-    expect(await s.standing('m')).toMatchObject({ tier: null, expiresAt: null, tierSince: T.toISOString(), anchorAt: T.toISOString() });
+    // A move down keeps anchorAt (v1.1); basic has no expiresAt.
+    expect(await s.standing('m')).toMatchObject({ tier: null, expiresAt: null, tierSince: T.toISOString(), anchorAt: iso('2024-01-10') });
     expect((await s.standing('m')).history.at(-1)).toEqual({ from: 'silver', to: null, at: T.toISOString(), reason: 'rule_change' });
   });
 
@@ -931,16 +944,13 @@ describe('§3.7 tiers that hold members', () => {
     const s = await reached({ m: 1100, b: 600 });
     await s.recalculate(recalcLevels(recalcTiers(500, 1000, { silverEnabled: false })), T);
     expect(await s.standing('m')).toMatchObject({ tier: 'bronze', tierSince: T.toISOString() });
-    const b = await s.standing('b');
-    // Removing the tier id is a rule change too: everyone is re-derived again. b keeps the level
-    // earned on 2024-01-10. m's tierSince is now T, and "as of tierSince" reads the window
-    // before T, where m's only order (2024-01-05) no longer is: m falls to basic. This is the
-    // SPEC read literally (model and engine agree); a member moved by one rule change loses the
-    // evidence of the validity period at the next one.
+    const [m, b] = [await s.standing('m'), await s.standing('b')];
+    // Removing the now-empty tier is a rule change too: everyone is re-derived again, as of their
+    // evidenceAt (v1.1), which the relegation did not move: m keeps bronze like b.
     const later = at('2024-06-02T03:00:00Z');
-    expect(await s.recalculate(recalcLevels([recalcTiers(500, 1000)[0]!]), later)).toEqual({ before: { bronze: 2 }, after: { bronze: 1, basic: 1 } });
+    expect(await s.recalculate(recalcLevels([recalcTiers(500, 1000)[0]!]), later)).toEqual({ before: { bronze: 2 }, after: { bronze: 2 } });
     expect(await s.standing('b')).toEqual(b);
-    expect((await s.standing('m')).history.at(-1)).toEqual({ from: 'bronze', to: null, at: later.toISOString(), reason: 'rule_change' });
+    expect(await s.standing('m')).toEqual(m);
   });
 });
 
