@@ -8,164 +8,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { withTestDb } from '../helpers/db.js';
-import { evaluateInline, recalculateInline, recalculationImpact } from '../../src/engine/index.js';
-import {
-  compileRules,
-  evaluateMember,
-  recalculateMember,
-  type ExistingMembers,
-  type LevelRules,
-  type LevelsSection,
-  type MemberState,
-  type Order,
-  type ProgramDocument,
-} from '../../src/rules/index.js';
+import type { LevelsSection, Order } from '../../src/rules/index.js';
 import { at, member, order } from '../semantics/helpers.js';
-import { addMembers, addMerchant, addVersion, readConsumed, readStanding, standingOf, upsertOrders, type Standing } from './harness.js';
+import { iso, nextImportSeq, reimport, Scenario } from './scenario.js';
 
 const ctx = withTestDb();
-
-let merchants = 0;
-let reimports = 1_000_000;
-
-/** A later import of an order (refund, cancellation): same id, a later processing order. */
-function reimport(o: Order, change: Partial<Order>): Order {
-  reimports += 1;
-  return { ...o, ...change, importSeq: reimports };
-}
-
-interface ProgramOptions {
-  timezone?: string;
-  type?: string;
-  enabled?: boolean;
-}
-
-function documentOf(levels: LevelsSection, options: ProgramOptions = {}): ProgramDocument {
-  return {
-    metadata: { timezone: options.timezone ?? 'UTC', currency: 'USD' },
-    spec: { type: options.type ?? 'levels', enabled: options.enabled ?? true, levels },
-  };
-}
-
-/** An instant as the ISO text readStanding returns: a local midnight (YYYY-MM-DD) in `tz`, or a timestamp. */
-const iso = (text: string, tz = 'UTC'): string => at(text, tz).toISOString();
-
-/**
- * One merchant, driven through the engine and the reference model side by side. Every read
- * checks that the two agree before returning the engine's standing.
- */
-class Scenario {
-  private version = 1;
-  private rules: LevelRules;
-  private readonly states = new Map<string, MemberState>();
-  private orders: Order[];
-  readonly merchant = `r${++merchants}`;
-
-  private constructor(private readonly document: ProgramDocument, members: MemberState[], orders: Order[]) {
-    this.rules = compileRules(document);
-    for (const m of members) this.states.set(m.memberId, m);
-    this.orders = [...orders];
-  }
-
-  static async start(
-    levels: LevelsSection,
-    members: (string | MemberState)[],
-    orders: Order[],
-    options: ProgramOptions = {},
-  ): Promise<Scenario> {
-    const s = new Scenario(
-      documentOf(levels, options),
-      members.map((m) => (typeof m === 'string' ? member(m) : m)),
-      orders,
-    );
-    const db = ctx.db;
-    await db.transaction(async (tx) => {
-      await addMerchant(tx, s.merchant, new Date('2020-01-01T00:00:00Z'));
-      await addVersion(tx, s.merchant, 1, s.document, 'active', new Date('2020-01-01T00:00:00Z'));
-      await addMembers(tx, s.merchant, [...s.states.values()]);
-      await upsertOrders(tx, s.merchant, s.orders);
-    });
-    return s;
-  }
-
-  /** A daily evaluation at each instant in turn. */
-  async evaluate(...instants: Date[]): Promise<this> {
-    for (const t of instants) {
-      await evaluateInline(ctx.db, this.merchant, t);
-      for (const [id, s] of this.states) this.states.set(id, evaluateMember(s, this.orders, t, this.rules, this.version));
-    }
-    return this;
-  }
-
-  /** Imports orders (new ones, or later imports of existing ids). */
-  async importOrders(orders: Order[]): Promise<this> {
-    await upsertOrders(ctx.db, this.merchant, orders);
-    for (const o of orders) {
-      const i = this.orders.findIndex((x) => x.id === o.id);
-      if (i >= 0) this.orders[i] = o;
-      else this.orders.push(o);
-    }
-    return this;
-  }
-
-  /** A new active version that is not a rule change (benefits, names): no recalculation. */
-  async activate(levels: LevelsSection, at: Date, options: ProgramOptions = {}): Promise<this> {
-    this.version += 1;
-    const doc = documentOf(levels, { timezone: this.rules.timezone, ...options });
-    await addVersion(ctx.db, this.merchant, this.version, doc, 'active', at);
-    this.rules = compileRules(doc);
-    return this;
-  }
-
-  /**
-   * A rule change taking effect at T (§3.5): the impact (dry run) first, checked against the
-   * model and returned, then the recalculation itself.
-   */
-  async recalculate(
-    levels: LevelsSection,
-    T: Date,
-    existingMembers: ExistingMembers = 'recalculate',
-  ): Promise<{ before: Record<string, number>; after: Record<string, number> }> {
-    const doc = documentOf(levels, { timezone: this.rules.timezone });
-    const rules = compileRules(doc);
-    const next = new Map<string, MemberState>();
-    for (const [id, s] of this.states) next.set(id, recalculateMember(s, this.orders, T, rules, this.version + 1, existingMembers));
-    const tally = (states: Iterable<MemberState>): Record<string, number> => {
-      const out: Record<string, number> = {};
-      for (const s of states) out[s.tier ?? 'basic'] = (out[s.tier ?? 'basic'] ?? 0) + 1;
-      return out;
-    };
-    const impact = await recalculationImpact(ctx.db, this.merchant, rules, T, existingMembers);
-    expect({ before: impact.before, after: impact.after }, 'impact: engine vs model').toEqual({
-      before: tally(this.states.values()),
-      after: tally(next.values()),
-    });
-    this.version += 1;
-    await addVersion(ctx.db, this.merchant, this.version, doc, 'active', T);
-    await recalculateInline(ctx.db, this.merchant, this.version, T, existingMembers);
-    this.rules = rules;
-    for (const [id, s] of next) this.states.set(id, s);
-    return { before: impact.before, after: impact.after };
-  }
-
-  /** The engine's standing of a member, after checking the model has the same. */
-  async standing(id: string): Promise<Standing> {
-    const engine = await readStanding(ctx.db, this.merchant, id);
-    expect(engine, `member ${id}: engine (received) vs reference model (expected)`).toEqual(standingOf(this.states.get(id)!));
-    return engine;
-  }
-
-  async tier(id: string): Promise<string | null> {
-    return (await this.standing(id)).tier;
-  }
-
-  /** Orders consumed by upgrades, in the engine; checked against the model. */
-  async consumed(id: string): Promise<string[]> {
-    const engine = await readConsumed(ctx.db, this.merchant, id);
-    expect(engine, `consumed orders of ${id}`).toEqual([...this.states.get(id)!.consumedOrders].sort());
-    return engine;
-  }
-}
+Scenario.use(ctx);
 
 const twoTiers = [
   { id: 'bronze', threshold: { amount: 500 } },
@@ -806,7 +654,7 @@ describe('§3.3 step 4: refunds', () => {
     const a = order('m', '2024-01-01T00:00:00Z', 1000, { id: 'sa' });
     const s = await Scenario.start(levels, ['m'], [a]);
     await s.evaluate(at('2024-01-10'));
-    await s.importOrders([reimport(a, { refundedMinor: 50000n }), order('m', '2024-01-15T00:00:00Z', 600, { importSeq: (reimports += 1) })]);
+    await s.importOrders([reimport(a, { refundedMinor: 50000n }), order('m', '2024-01-15T00:00:00Z', 600, { importSeq: nextImportSeq() })]);
     await s.evaluate(at('2024-01-20'));
     expect(await s.tier('m')).toBe('silver'); // 500 + 600 qualifies for silver at t
     // A refund seen once is not seen again.
@@ -816,7 +664,7 @@ describe('§3.3 step 4: refunds', () => {
     await r.importOrders([reimport(once, { refundedMinor: 50000n })]);
     await r.evaluate(at('2024-01-11'));
     expect(await r.tier('n')).toBe('bronze');
-    await r.importOrders([order('n', '2024-01-12T00:00:00Z', 600, { importSeq: (reimports += 1) })]);
+    await r.importOrders([order('n', '2024-01-12T00:00:00Z', 600, { importSeq: nextImportSeq() })]);
     await r.evaluate(at('2024-01-13'));
     await r.evaluate(at('2024-01-14'));
     const st = await r.standing('n');
