@@ -30,7 +30,7 @@ WITH m AS (
   FROM members mb WHERE ${b.members}
 ),
 agg AS (
-  SELECT m.member_id, ${r.measureColumns('w', notConsumed(input))}${hold ? `, ${r.measureColumns('h', 'TRUE', input.rules.basis, 'w')}` : ''}
+  SELECT m.member_id, ${r.measureColumns('w', notConsumed(input), input.rules.basis, 'w', true)}${hold ? `, ${r.measureColumns('h', 'TRUE', input.rules.basis, 'w', true)}` : ''}
   FROM m LEFT JOIN ${r.eligibleOrders(b.merchant, b.orders, r.sharedWindow(b.t))} o
     ON o.member_id = m.member_id AND ${r.withinWindows('w')}
   GROUP BY m.member_id
@@ -100,7 +100,7 @@ WITH m AS (
   FROM members mb WHERE ${b.members} AND mb.tier_id IS NOT NULL AND mb.expires_at <= ${b.t}
 ),
 agg AS (
-  SELECT m.member_id, ${r.measureColumns('w', notConsumed(input))}
+  SELECT m.member_id, ${r.measureColumns('w', notConsumed(input), input.rules.basis, 'w', true)}
   FROM m LEFT JOIN ${r.eligibleOrders(b.merchant, b.orders, r.sharedWindow(b.t))} o
     ON o.member_id = m.member_id AND ${r.withinWindows('w')}
   GROUP BY m.member_id

@@ -23,8 +23,8 @@ function derivation(b: Bound, existingMembers: ExistingMembers): string {
   const evidence = recompute ? null : evidenceDerivation(b, 'm');
   const hold = recompute && single;
   const measures = [
-    r.measureColumns('w', single ? 'NOT o.consumed' : 'TRUE'),
-    ...(hold ? [r.measureColumns('h', 'TRUE', r.rules.basis, 'w')] : []),
+    r.measureColumns('w', single ? 'NOT o.consumed' : 'TRUE', r.rules.basis, 'w', recompute),
+    ...(hold ? [r.measureColumns('h', 'TRUE', r.rules.basis, 'w', true)] : []),
     ...(evidence ? [evidence.measures] : []),
   ].join(', ');
   const nowRank = recompute

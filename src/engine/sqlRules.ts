@@ -133,15 +133,18 @@ export class RulesSql {
   }
 
   /**
-   * Aggregates `<p><i>_amt`, `<p><i>_cnt` over orders `o` inside `m.<p><i>_from/_to`: the amount
-   * by `basis` over the orders that also pass `amountFilter`, the count over all of them.
+   * Aggregates `<p><i>_amt`, `<p><i>_cnt` over orders `o` inside `m.<windowPrefix><i>_from/_to`:
+   * the amount by `basis` over the orders that also pass `amountFilter`, the count over all of
+   * them. `joinedWithin`: the orders were joined with withinWindows(windowPrefix).
    */
-  measureColumns(p: string, amountFilter: string, basis: Basis = this.rules.basis, windowPrefix = p): string {
+  measureColumns(p: string, amountFilter: string, basis: Basis = this.rules.basis, windowPrefix = p, joinedWithin = false): string {
     return this.windows
       .map((_, i) => {
-        const inside = this.inWindow(`m.${windowPrefix}${i}_from`, `m.${windowPrefix}${i}_to`);
-        const amount = this.amountAggregateBy(basis, amountFilter === 'TRUE' ? inside : `${inside} AND ${amountFilter}`);
-        return `${amount} AS ${p}${i}_amt, count(o.member_id) FILTER (WHERE ${inside}) AS ${p}${i}_cnt`;
+        // A join on withinWindows(windowPrefix) with one window keeps only its orders already.
+        const inside = joinedWithin && this.windows.length === 1 ? 'TRUE' : this.inWindow(`m.${windowPrefix}${i}_from`, `m.${windowPrefix}${i}_to`);
+        const filter = [inside, amountFilter].filter((f) => f !== 'TRUE').join(' AND ') || 'TRUE';
+        const count = inside === 'TRUE' ? 'count(o.member_id)' : `count(o.member_id) FILTER (WHERE ${inside})`;
+        return `${this.amountAggregateBy(basis, filter)} AS ${p}${i}_amt, ${count} AS ${p}${i}_cnt`;
       })
       .join(', ');
   }
