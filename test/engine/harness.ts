@@ -88,28 +88,7 @@ export async function upsertOrders(q: Queryable, merchant: string, orders: Order
 }
 
 export async function readStanding(q: Queryable, merchant: string, memberId: string): Promise<Standing> {
-  const m = await q.query<{ tier_id: string | null; tier_since: Date | null; anchor_at: Date | null; expires_at: Date | null; evidence_at: Date | null }>(
-    'SELECT tier_id, tier_since, anchor_at, expires_at, evidence_at FROM members WHERE merchant_id = $1 AND member_id = $2',
-    [merchant, memberId],
-  );
-  const g = await q.query<{ type: string; grant_key: string; tier_id: string; due_at: Date; at: Date; points: number | null }>(
-    'SELECT type, grant_key, tier_id, due_at, at, points FROM grants WHERE merchant_id = $1 AND member_id = $2',
-    [merchant, memberId],
-  );
-  const h = await q.query<{ from_tier: string | null; to_tier: string | null; at: Date; reason: string }>(
-    'SELECT from_tier, to_tier, at, reason FROM member_history WHERE merchant_id = $1 AND member_id = $2 ORDER BY history_id',
-    [merchant, memberId],
-  );
-  const row = m.rows[0]!;
-  return {
-    tier: row.tier_id,
-    tierSince: iso(row.tier_since),
-    anchorAt: iso(row.anchor_at),
-    expiresAt: iso(row.expires_at),
-    evidenceAt: iso(row.evidence_at),
-    grants: sortGrants(g.rows.map((r) => ({ type: r.type, key: r.grant_key, tier: r.tier_id, dueAt: iso(r.due_at)!, at: iso(r.at)!, points: r.points }))),
-    history: h.rows.map((r) => ({ from: r.from_tier, to: r.to_tier, at: iso(r.at)!, reason: r.reason })),
-  };
+  return (await readStandings(q, merchant, [memberId]))[0]!;
 }
 
 /** Ids of the member's orders marked consumed (they triggered an upgrade, single_order), sorted. */
