@@ -118,7 +118,7 @@ function decodeUtf8(bytes: Buffer): string | undefined {
   }
 }
 
-function formatSize(n: number): string {
+export function formatSize(n: number): string {
   return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`;
 }
 

@@ -35,7 +35,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       plan = saved;
     } else {
       const merchant = stringOption(ctx, 'merchant');
-      const planned = await planFiles(db, ctx.positionals.length > 0 ? ctx.positionals : ['programs'], {
+      const planned = await planFiles(db, ctx.positionals, {
         cwd: ctx.io.cwd,
         now: ctx.now,
         supersede: flag(ctx, 'supersede'),

@@ -22,7 +22,8 @@ export const USAGE =
 export async function run(ctx: CommandContext): Promise<number> {
   const format = stringOption(ctx, 'format') ?? 'text';
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`, USAGE);
-  const paths = ctx.positionals.length > 0 ? ctx.positionals : ['programs'];
+  // None named: the program root of tierform.yaml, else programs/ (validateFiles decides).
+  const paths = ctx.positionals;
   const merchant = stringOption(ctx, 'merchant');
   const out = stringOption(ctx, 'out');
   const maxDowngrades = await resolveDowngradeLimit(stringOption(ctx, 'max-downgrades'), ctx.io.cwd, USAGE);
