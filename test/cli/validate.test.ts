@@ -45,7 +45,7 @@ describe('tierform validate', () => {
     const builtin = await runCli(['validate', 'p'], { cwd: dir });
     expect(builtin.code).toBe(1);
     expect(builtin.stdout).toContain('caps.subscription');
-    const second = await runCli(['validate', 'p', '--catalog', join(ROOT, 'programs/second-platform/catalog.yaml')], { cwd: dir });
+    const second = await runCli(['validate', 'p', '--catalog', join(ROOT, 'examples/second-platform/catalog.yaml')], { cwd: dir });
     expect(second.stdout).not.toContain('caps.subscription');
     expect(second.code).toBe(0);
   });
