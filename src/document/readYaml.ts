@@ -4,6 +4,7 @@
  */
 import { LineCounter, isAlias, isCollection, isPair, parseAllDocuments, visit, type Document } from 'yaml';
 import type { Finding } from './diagnostics.js';
+import { MAX_DEPTH, firstTooDeep } from './yamlDepth.js';
 
 export const MAX_FILE_BYTES = 1024 * 1024;
 export const MAX_ALIASES = 100;
@@ -37,6 +38,12 @@ export function readYaml(path: string, bytes: Buffer): ReadResult {
   const text = decoded.replace(/^\uFEFF/, '');
   const lineCounter = new LineCounter();
   const source: SourceFile = { path, text, lineCounter };
+  const tooDeep = firstTooDeep(text);
+  if (tooDeep !== undefined) {
+    lineCounter.addNewLine(0);
+    for (let i = text.indexOf('\n'); i >= 0 && i < tooDeep; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+    return fail(source, [placeAt(lineCounter, tooDeep, 'yaml.too-deep', `the document nests deeper than ${MAX_DEPTH} levels here; a program needs about ten`)]);
+  }
   const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
   const list = Array.isArray(docs) ? docs : [docs];
 
@@ -64,14 +71,18 @@ export function readYaml(path: string, bytes: Buffer): ReadResult {
 
   let aliases = 0;
   let firstExcessAlias = -1;
-  // An alias needs an anchor (`&name`; an alias to no anchor is already a syntax error), so text
-  // without a `&` has none and the walk can be skipped.
-  if (text.includes('&')) visit(first, {
+  let undefinedAlias: { offset: number; name: string } | undefined;
+  // An alias is written `*name`: text without a `*` has none and the walk can be skipped.
+  if (text.includes('*')) visit(first, {
     Alias(_key, node) {
       aliases += 1;
       if (aliases > MAX_ALIASES && firstExcessAlias < 0) firstExcessAlias = node.range?.[0] ?? 0;
+      if (undefinedAlias === undefined && node.resolve(first) === undefined) undefinedAlias = { offset: node.range?.[0] ?? 0, name: node.source };
     },
   });
+  if (undefinedAlias !== undefined) {
+    return fail(source, [placeAt(lineCounter, undefinedAlias.offset, 'yaml.alias-undefined', `alias *${undefinedAlias.name} names no anchor defined before it (&${undefinedAlias.name})`)]);
+  }
   if (firstExcessAlias >= 0) {
     return fail(source, [placeAt(lineCounter, firstExcessAlias, 'yaml.aliases', `more than ${MAX_ALIASES} aliases in one document`)]);
   }
@@ -85,7 +96,28 @@ export function readYaml(path: string, bytes: Buffer): ReadResult {
     }
     throw err;
   }
+  // A lone surrogate can only come from an escape (\ud800); stored, it would turn into U+FFFD.
+  if (/\\[uU]/.test(text)) {
+    const bad = firstLoneSurrogate(first);
+    if (bad !== undefined) return fail(source, [placeAt(lineCounter, bad, 'yaml.lone-surrogate', 'this string holds a lone surrogate (an escape such as \\ud800 without its pair), which is not text; write the character itself or its pair')]);
+  }
   return { ok: true, source, doc: first, value };
+}
+
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function firstLoneSurrogate(doc: Document.Parsed): number | undefined {
+  let found: number | undefined;
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && LONE_SURROGATE.test(node.value)) {
+        found = node.range?.[0] ?? 0;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 function fail(source: SourceFile | undefined, findings: PlacedFinding[]): ReadResult {
@@ -99,6 +131,8 @@ function placeAt(lc: LineCounter, offset: number, code: Finding['code'], message
 
 function yamlErrorCode(code: string): Finding['code'] {
   if (code === 'DUPLICATE_KEY') return 'yaml.duplicate-key';
+  // The parser's own guard when it runs out of stack: nesting the depth scan did not see.
+  if (code === 'RESOURCE_EXHAUSTION') return 'yaml.too-deep';
   return 'yaml.syntax';
 }
 
