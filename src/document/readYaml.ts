@@ -5,8 +5,9 @@
 import { LineCounter, isAlias, isCollection, isPair, parseAllDocuments, visit, type Document } from 'yaml';
 import type { Finding } from './diagnostics.js';
 import { MAX_DEPTH, firstTooDeep } from './yamlDepth.js';
+import { MAX_FILE_BYTES, expandedFits } from './programText.js';
 
-export const MAX_FILE_BYTES = 1024 * 1024;
+export { MAX_FILE_BYTES } from './programText.js';
 export const MAX_ALIASES = 100;
 
 export interface SourceFile {
@@ -95,6 +96,11 @@ export function readYaml(path: string, bytes: Buffer): ReadResult {
       return fail(source, [placeAt(lineCounter, offset, 'yaml.aliases', `alias expansion is too large (possible alias bomb); at most ${MAX_ALIASES} aliased nodes may be expanded`)]);
     }
     throw err;
+  }
+  // Aliases can expand a small file past what a file may be; `export` must be able to write the
+  // expanded document back within the limit. Only a file with aliases or near the limit can.
+  if ((aliases > 0 || bytes.length > MAX_FILE_BYTES / 2) && !expandedFits(value)) {
+    return fail(source, [at1({ code: 'yaml.too-large', pointer: '', message: `with its aliases expanded the document is over ${formatSize(MAX_FILE_BYTES)}, more than a program file may be (tierform stores and exports it expanded); use fewer aliases` })]);
   }
   // A lone surrogate can only come from an escape (\ud800); stored, it would turn into U+FFFD.
   if (/\\[uU]/.test(text)) {

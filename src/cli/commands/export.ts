@@ -2,7 +2,7 @@
  * `tierform export <merchant>`: the active version as a program file. The output validates and
  * plans to `noop` when saved as `programs/<merchant>/program.yaml`.
  */
-import { stringify } from 'yaml';
+import { documentText } from '../../document/programText.js';
 import type { CommandContext } from '../context.js';
 import { TierformError, UsageError } from '../errors.js';
 import { openDbFromContext } from '../../store/open.js';
@@ -29,6 +29,7 @@ export async function run(ctx: CommandContext): Promise<number> {
 }
 
 export function renderProgramYaml(document: unknown): string {
-  // The stored document is canonical (keys in SPEC order, one spelling of every amount).
-  return `${SCHEMA_MODELINE}\n${stringify(document, { lineWidth: 0 })}`;
+  // The stored document is canonical (keys in SPEC order, one spelling of every amount), with
+  // the source's aliases expanded: block YAML, or compact JSON when that alone fits the limit.
+  return documentText(document, `${SCHEMA_MODELINE}\n`).text;
 }
