@@ -49,7 +49,7 @@ describe('firstTooDeep', () => {
   it('counts flow brackets, block indentation and dashes on one line', () => {
     expect(firstTooDeep(`a: ${'['.repeat(70)}`)).toBe(3 + 63);
     expect(firstTooDeep(`${'- '.repeat(70)}x`)).toBe(2 * 63); // the line itself is the first level
-    expect(firstTooDeep('a:\n  b:\n    c: [1, {d: 2}]\n', 3)).toBe(22);
+    expect(firstTooDeep('a:\n  b:\n    c: [1, {d: 2}]\n', 3)).toBe(15);
   });
   it('ignores brackets in quoted scalars, comments and block scalars', () => {
     const text = `a: "${'['.repeat(100)}"\nb: '${'{'.repeat(100)}'\nc: 1 # ${'['.repeat(100)}\nd: |\n  ${'['.repeat(100)}\n  ${'{'.repeat(100)}\ne: it's [fine]\n`;
