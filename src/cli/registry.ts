@@ -54,15 +54,22 @@ export const commands: CommandSpec[] = [
   {
     name: 'plan',
     summary: 'show what apply would change, per merchant',
-    usage: 'tierform plan [paths…] [--format text|markdown|json] [--out <file>] [--detailed-exitcode] [--merchant <id>] [--supersede] [--max-downgrades <n|p%>]',
+    usage: 'tierform plan [paths…] [--format text|markdown|json] [--out <file>] [--detailed-exitcode] [--merchant <id>] [--supersede] [--max-downgrades <n|p%>] [--movers <file>]',
     options: {
       out: { type: 'string', value: 'file', description: 'also save the plan as JSON, to apply exactly it later (tierform apply <file>)' },
       'detailed-exitcode': { type: 'boolean', description: 'exit 0 when nothing changes, 2 when something does (1 on errors)' },
       merchant: { type: 'string', value: 'id', description: 'plan only this merchant' },
       supersede: { type: 'boolean', description: 'let a rule change replace a pending (scheduled) version' },
       'max-downgrades': { type: 'string', value: 'n|p%', description: 'fail (plan.guardrail) when a rule change would demote more members than this (else guardrails.maxDowngrades in tierform.yaml)' },
+      movers: { type: 'string', value: 'file', description: 'write the members the change would move as CSV: merchant,member,from,to,reason' },
     },
     load: () => import('./commands/plan.js'),
+  },
+  {
+    name: 'show',
+    summary: 'render a saved plan as plan printed it (its seal checked first)',
+    usage: 'tierform show <planfile> [--format text|markdown|json]',
+    load: () => import('./commands/show.js'),
   },
   {
     name: 'apply',
@@ -92,10 +99,14 @@ export const commands: CommandSpec[] = [
   },
   {
     name: 'rollback',
-    summary: 'propose an earlier version as a new version (planned and applied with every rule)',
-    usage: 'tierform rollback <merchant> --to <n> [--auto-approve] [--supersede] [--actor <name>] [--source-ref <ref>]',
+    summary: 'propose an earlier version as a new version: a plan (impact, guardrail, --out) applied with every rule',
+    usage:
+      'tierform rollback <merchant> --to <n> [--format text|markdown|json] [--out <file>] [--detailed-exitcode] [--max-downgrades <n|p%>] [--auto-approve] [--supersede] [--actor <name>] [--source-ref <ref>]',
     options: {
       to: { type: 'string', value: 'n', description: 'the version to bring back' },
+      out: { type: 'string', value: 'file', description: 'save the rollback plan as JSON instead of applying it (then: tierform apply <file>)' },
+      'detailed-exitcode': { type: 'boolean', description: 'exit 0 when nothing changes, 2 when the rollback changes something (1 on errors)' },
+      'max-downgrades': { type: 'string', value: 'n|p%', description: 'refuse (plan.guardrail) a rollback that would demote more members than this (else guardrails.maxDowngrades in tierform.yaml)' },
       'auto-approve': { type: 'boolean', description: "roll back without asking for 'yes'" },
       supersede: { type: 'boolean', description: 'let the rollback replace a pending (scheduled) version' },
       'source-ref': { type: 'string', value: 'ref', description: 'recorded with the new version (else GITHUB_SHA, CI_COMMIT_SHA, git HEAD)' },

@@ -50,6 +50,15 @@ describe('tierform validate', () => {
     expect(second.code).toBe(0);
   });
 
+  it('checks the second platform example against the catalog its tierform.yaml names', async () => {
+    const r = await runCli(['validate'], { cwd: join(ROOT, 'examples/second-platform') });
+    expect(r.stdout).toContain('1 file valid');
+    expect(r.code).toBe(0);
+    // Without that catalog the same program is refused: the config, not a file beside it, decides.
+    const bare = await runCli(['validate', 'examples/second-platform/programs']);
+    expect(bare.stdout).toContain('caps.subscription');
+  });
+
   it('rejects an unknown --format with the usage line', async () => {
     const r = await runCli(['validate', '--format', 'xml']);
     expect(r.code).toBe(1);

@@ -5,7 +5,7 @@ import type { CommandContext } from '../context.js';
 import { stringOption } from '../context.js';
 import { UsageError } from '../errors.js';
 import { lockTimeoutMsFromContext, openDbFromContext } from '../../store/open.js';
-import { runDue, type DueRunHeader, type DueRunResult, type RunDueOptions } from '../../schedule/runDue.js';
+import { runDue, type DueRunHeader, type DueRunResult, type MerchantFailure, type RunDueOptions } from '../../schedule/runDue.js';
 import type { RunProgress } from '../../engine/index.js';
 import type { Writable } from 'node:stream';
 import { createProgress } from '../progress.js';
@@ -31,9 +31,12 @@ export async function run(ctx: CommandContext): Promise<number> {
       ...(progress ? { onProgress: progress.update } : {}),
       ...(progress ? { onRun: progress.end } : {}),
     });
-    if (format === 'json') ctx.io.stdout.write(`${JSON.stringify(result.runs, null, 2)}\n`);
-    else if (result.runs.length === 0) ctx.io.stdout.write(`Nothing is due at ${ctx.now.toISOString()}.\n`);
-    else ctx.io.stdout.write(result.runs.map((r) => `${describeRun(r)}\n`).join(''));
+    // A merchant that failed before any run started is an entry of its own (status failed, kind null).
+    const entries = [...result.runs, ...result.failures.map((f) => ({ merchant: f.merchant, kind: null, status: f.status, error: f.error }))];
+    if (format === 'json') ctx.io.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
+    else if (entries.length === 0) ctx.io.stdout.write(`Nothing is due at ${ctx.now.toISOString()}.\n`);
+    else ctx.io.stdout.write([...result.runs.map(describeRun), ...result.failures.map(describeFailure)].map((line) => `${line}\n`).join(''));
+    for (const f of result.failures) ctx.io.stderr.write(`error ${f.error.code}: ${f.merchant}: ${f.error.message}\n`);
     return result.ok ? 0 : 1;
   } finally {
     await db.close();
@@ -69,6 +72,11 @@ export function describeRun(r: DueRunResult): string {
   const activated = r.activated ? `  (version ${r.version} active)` : '';
   const error = r.error ? `  error ${r.error.code}: ${r.error.message}` : '';
   return `${r.merchant}  ${what}  ${r.status}${counts}${resumed}${activated}${error}`;
+}
+
+/** `victim  failed  error cron.expression: …`: a merchant whose due work could not run. */
+export function describeFailure(f: MerchantFailure): string {
+  return `${f.merchant}  failed  error ${f.error.code}: ${f.error.message}`;
 }
 
 /** A progress bar per run on a terminal (stderr); nothing on a pipe. */

@@ -6,7 +6,7 @@
  */
 import { planCounts } from '../outcome.js';
 import type { Change, MerchantPlan, Plan } from '../types.js';
-import { formatRecalculation, formatValue, impactLabel, impactTiers, movements } from './values.js';
+import { formatRecalculation, formatTransitions, formatValue, impactLabel, impactTiers, movements } from './values.js';
 
 export const MAX_COMMENT = 65_000;
 /** Rows of changes shown in one merchant's block; the rest is counted. */
@@ -79,6 +79,9 @@ function detailsBlock(m: MerchantPlan): string {
       for (const t of moves) lines.push(`| ${escapeMarkdown(t.from)} | ${escapeMarkdown(t.to)} | ${t.count} |`);
     } else {
       lines.push('', 'No member changes tier.');
+    }
+    if (impact.drift && impact.drift.length > 0) {
+      lines.push('', `Drift, not part of this change (the current rules would make these moves anyway): ${escapeMarkdown(formatTransitions({ ...impact, transitions: impact.drift }))}`);
     }
   }
   lines.push('', '</details>');

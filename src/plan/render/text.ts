@@ -46,6 +46,7 @@ function merchantLines(m: MerchantPlan, paint: Paint): string[] {
     lines.push(`      ${'tier'.padEnd(width)}  ${'before'.padStart(numWidth)}  ${'after'.padStart(numWidth)}`);
     for (const [t, b, a] of rows) lines.push(`      ${t!.padEnd(width)}  ${b!.padStart(numWidth)}  ${a!.padStart(numWidth)}`);
     lines.push(`      moves: ${formatTransitions(impact)}`);
+    if (impact.drift && impact.drift.length > 0) lines.push(`      drift (the current rules would make these moves anyway; not part of this change): ${formatTransitions({ ...impact, transitions: impact.drift })}`);
   }
   for (const e of m.errors) lines.push(`    ${paint('31', `error ${e.code}`)}: ${e.message}`);
   return lines;
