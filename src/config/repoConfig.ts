@@ -171,6 +171,17 @@ function configError(message: string): TierformError {
   return new TierformError('config.invalid', message);
 }
 
+/** The paths a command checks: those named, else the program root of tierform.yaml, else `programs`. */
+export async function programPaths(named: readonly string[], cwd: string): Promise<string[]> {
+  if (named.length > 0) return [...named];
+  return [programRootPath(await loadRepoConfig(cwd), cwd)];
+}
+
+/** The program root as a path from `cwd`: the configured one, else `programs`. */
+export function programRootPath(config: Pick<RepoConfig, 'programs'>, cwd: string): string {
+  return config.programs ? relative(cwd, config.programs) || '.' : 'programs';
+}
+
 /**
  * The downgrade limit of a plan or apply: `--max-downgrades` when given (the file is then not
  * read), else tierform.yaml's guardrails.maxDowngrades, else none.

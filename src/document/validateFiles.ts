@@ -10,7 +10,7 @@ import { relative } from 'node:path';
 import type { MembershipProgram, PlanCatalog } from '../generated/types.js';
 import type { DesiredProgram } from '../plan/types.js';
 import { defaultCatalog } from '../catalog/builtin.js';
-import { loadRepoConfig, type LoadedRepoConfig } from '../config/repoConfig.js';
+import { loadRepoConfig, programRootPath, type LoadedRepoConfig } from '../config/repoConfig.js';
 import { compareDiagnostics, type Diagnostic, type FileReport } from './diagnostics.js';
 import { expandPaths, type FoundFile } from './files.js';
 import { checkDocument, type CheckedDocument } from './checkDocument.js';
@@ -32,15 +32,10 @@ export interface ValidateOptions {
   config?: LoadedRepoConfig;
 }
 
-/** The paths checked when none are named: the configured program root, else `programs`. */
-export function defaultProgramPaths(config: LoadedRepoConfig, cwd: string): string[] {
-  return [config.programs ? relative(cwd, config.programs) || '.' : 'programs'];
-}
-
 export async function validateFiles(paths: readonly string[], opts: ValidateOptions): Promise<ValidationResult> {
   const catalog = opts.catalog ?? defaultCatalog;
   const config = opts.config ?? (await loadRepoConfig(opts.cwd));
-  const named = paths.length > 0 ? paths : defaultProgramPaths(config, opts.cwd);
+  const named = paths.length > 0 ? paths : [programRootPath(config, opts.cwd)];
   const { files, problems } = await expandPaths(named, opts.cwd, config.root);
   const contents = await readAll(files);
   const bindings = files.map((f) => bindingOf(f, config));

@@ -13,7 +13,7 @@ import { planHasChanges, planHasErrors } from '../../plan/outcome.js';
 import { withImpacts, type Mover } from '../../apply/planImpact.js';
 import { renderMoversCsv } from '../../plan/moversCsv.js';
 import { withGuardrail } from '../../apply/guardrails.js';
-import { resolveDowngradeLimit } from '../../config/repoConfig.js';
+import { programPaths, resolveDowngradeLimit } from '../../config/repoConfig.js';
 import type { PlanOptions } from '../../plan/types.js';
 
 export const USAGE =
@@ -22,8 +22,7 @@ export const USAGE =
 export async function run(ctx: CommandContext): Promise<number> {
   const format = stringOption(ctx, 'format') ?? 'text';
   if (!isPlanFormat(format)) throw new UsageError(`--format must be one of ${PLAN_FORMATS.join(', ')}`, USAGE);
-  // None named: the program root of tierform.yaml, else programs/ (validateFiles decides).
-  const paths = ctx.positionals;
+  const paths = await programPaths(ctx.positionals, ctx.io.cwd);
   const merchant = stringOption(ctx, 'merchant');
   const out = stringOption(ctx, 'out');
   const moversFile = stringOption(ctx, 'movers');
