@@ -161,44 +161,37 @@ export const CASES: HostileCase[] = [
   { category: 'import input', name: 'import from /dev/zero', db: true, argv: ['import', 'members', '/dev/zero'], code: 'import.file' },
 
   // 13.10: writing out.
-  {
-    category: 'export and init',
-    name: 'a valid 0.9 MiB (expanded) program with aliases exports within the limit, and validates',
-    db: true,
-    files: { 'programs/big/program.yaml': aliased('big', 9000, 100) },
-    argv: ['apply', '--auto-approve', '--now', '2026-03-01T00:00:00Z'],
-    code: 'big',
-    exit: 0,
-    after: async (repo, cli) => {
-      const out = await cli(['export', 'big']);
-      if (out.code !== 0) return `export failed: ${out.stderr}`;
-      if (Buffer.byteLength(out.stdout) > 1024 * 1024) return `export wrote ${Buffer.byteLength(out.stdout)} bytes`;
-      writeFileSync(join(repo, 'programs/big/program.yaml'), out.stdout);
-      const again = await cli(['validate']);
-      return again.code === 0 ? undefined : `the export does not validate: ${again.stdout}`;
-    },
-  },
-  {
-    category: 'export and init',
-    name: 'a program whose aliases expand to 1.35 MiB of block YAML exports as compact JSON, which validates and plans as no change',
-    db: true,
-    files: { 'programs/big2/program.yaml': sharedBenefits('big2') },
-    argv: ['apply', '--auto-approve', '--now', '2026-03-01T00:00:00Z'],
-    code: 'big2',
-    exit: 0,
-    after: async (repo, cli) => {
-      const out = await cli(['export', 'big2']);
-      if (out.code !== 0) return `export failed: ${out.stderr}`;
-      if (Buffer.byteLength(out.stdout) > 1024 * 1024) return `export wrote ${Buffer.byteLength(out.stdout)} bytes`;
-      writeFileSync(join(repo, 'programs/big2/program.yaml'), out.stdout);
-      const again = await cli(['plan', '--now', '2026-03-01T00:00:00Z', '--detailed-exitcode']);
-      return again.code === 0 ? undefined : `the export does not plan as no change: ${again.stdout.slice(0, 300)}`;
-    },
-  },
+  exportCase('big', 'a valid 0.9 MiB (expanded) program with aliases exports within the limit, and plans as no change', aliased('big', 9000, 100)),
+  exportCase('big2', 'a program whose aliases expand to 1.35 MiB of block YAML exports as compact JSON, which validates and plans as no change', sharedBenefits('big2')),
   { category: 'export and init', name: 'init --force through a link to a file outside', setup: (r) => { link(join(r, '..', `${r.split('/').pop()}-planted`), join(r, 'tierform.yaml')); }, argv: ['init', '.', '--force'], code: 'init.symlink', after: (r) => (existsOutside(r) ? 'wrote through the link' : undefined) },
   { category: 'export and init', name: 'init --force through a linked folder', setup: (r) => { const o = outside(); link(o, join(r, 'programs')); }, argv: ['init', '.', '--force'], code: 'init.symlink' },
   { category: 'export and init', name: 'init --force into a FIFO', setup: (r) => fifo(join(r, 'tierform.yaml')), argv: ['init', '.', '--force'], code: 'init.exists' },
 ];
+
+/**
+ * Applies a program, exports it, writes the export in its place: it must be within 1 MiB and
+ * plan as no change (so it validates).
+ */
+function exportCase(merchant: string, name: string, text: string): HostileCase {
+  const now = ['--now', '2026-03-01T00:00:00Z'];
+  return {
+    category: 'export and init',
+    name,
+    db: true,
+    files: { [`programs/${merchant}/program.yaml`]: text },
+    argv: ['apply', '--auto-approve', ...now],
+    code: merchant,
+    exit: 0,
+    after: async (repo, cli) => {
+      const out = await cli(['export', merchant]);
+      if (out.code !== 0) return `export failed: ${out.stderr}`;
+      if (Buffer.byteLength(out.stdout) > 1024 * 1024) return `export wrote ${Buffer.byteLength(out.stdout)} bytes`;
+      writeFileSync(join(repo, `programs/${merchant}/program.yaml`), out.stdout);
+      const again = await cli(['plan', ...now, '--detailed-exitcode']);
+      return again.code === 0 ? undefined : `the export does not plan as no change: ${again.stdout.slice(0, 300)}`;
+    },
+  };
+}
 
 function existsOutside(repo: string): boolean {
   return existsSync(join(repo, '..', `${repo.split('/').pop()}-planted`));
