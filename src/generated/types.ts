@@ -199,11 +199,11 @@ export interface WindowRange {
  */
 export interface Duration {
   /**
-   * Number of calendar months (Jan 31 + 1 month = Feb 28/29).
+   * Number of calendar months (Jan 31 + 1 month = Feb 28/29), 1 to 1200 (100 years).
    */
   months?: number;
   /**
-   * Number of days.
+   * Number of days, 1 to 36525 (100 years).
    */
   days?: number;
 }

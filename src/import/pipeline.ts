@@ -228,6 +228,7 @@ async function* copyRows<P>(
   });
   for await (const batch of batches) {
     const { first, lines } = batch;
+    if (batch.notUtf8 !== undefined) problems.add({ line: batch.notUtf8, message: 'this line is not UTF-8 text (an invalid byte sequence, or an encoded lone surrogate)' });
     for (let i = 0; i < lines.length; i++) reader.feed(first + i, lines[i]!);
     if (rows.length > 0) {
       yield rows.join('\n');

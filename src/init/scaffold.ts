@@ -3,7 +3,8 @@
  * Either every file is written or none is: existing files are refused (unless forced) and the
  * starter program is validated first.
  */
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { TierformError } from '../cli/errors.js';
 import { defaultCatalog } from '../catalog/builtin.js';
@@ -88,11 +89,22 @@ function assertValid(path: string, text: string): void {
 export async function writeScaffold(root: string, files: readonly ScaffoldFile[], force: boolean): Promise<{ created: string[]; overwritten: string[] }> {
   const rootInfo = await stat(root).catch(() => undefined);
   if (rootInfo && !rootInfo.isDirectory()) throw new TierformError('init.exists', `${root} exists and is not a directory; nothing was written`);
+  // A link in the scaffold's place (a file or a folder on its way) would carry the write out of
+  // the repository: refused before anything is written, and never followed while writing.
+  for (const f of files) {
+    const parts = f.path.split('/');
+    for (let i = 1; i <= parts.length; i++) {
+      const shown = parts.slice(0, i).join('/');
+      const info = await lstat(join(root, shown)).catch(() => undefined);
+      if (info?.isSymbolicLink()) throw new TierformError('init.symlink', `${shown} is a symbolic link; init never writes through a link; nothing was written`);
+    }
+  }
   const existing: string[] = [];
   for (const f of files) {
     const info = await stat(join(root, f.path)).catch(() => undefined);
     if (!info) continue;
     if (info.isDirectory()) throw new TierformError('init.exists', `${f.path} exists and is a directory; nothing was written`);
+    if (!info.isFile()) throw new TierformError('init.exists', `${f.path} exists and is not a regular file (a pipe, socket or device); nothing was written`);
     existing.push(f.path);
   }
   if (existing.length > 0 && !force) {
@@ -101,7 +113,8 @@ export async function writeScaffold(root: string, files: readonly ScaffoldFile[]
   for (const f of files) {
     const target = join(root, f.path);
     await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, f.content);
+    const flag = existing.includes(f.path) ? constants.O_WRONLY | constants.O_TRUNC | constants.O_NOFOLLOW : constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
+    await writeFile(target, f.content, { flag });
   }
   return { created: files.map((f) => f.path).filter((p) => !existing.includes(p)), overwritten: existing };
 }

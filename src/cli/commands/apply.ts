@@ -17,7 +17,7 @@ import type { Plan } from '../../plan/types.js';
 import type { Db } from '../../store/db.js';
 import { withImpacts } from '../../apply/planImpact.js';
 import { guardrailUnderLock, withGuardrail } from '../../apply/guardrails.js';
-import { resolveDowngradeLimit } from '../../config/repoConfig.js';
+import { programPaths, resolveDowngradeLimit } from '../../config/repoConfig.js';
 import { parseDowngradeLimit, type DowngradeLimit } from '../../plan/guardrail.js';
 import { UsageError, TierformError } from '../errors.js';
 
@@ -42,7 +42,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       plan = saved;
     } else {
       const merchant = stringOption(ctx, 'merchant');
-      const planned = await planFiles(db, ctx.positionals.length > 0 ? ctx.positionals : ['programs'], {
+      const planned = await planFiles(db, await programPaths(ctx.positionals, ctx.io.cwd), {
         cwd: ctx.io.cwd,
         now: ctx.now,
         supersede,

@@ -4,7 +4,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { stringify } from 'yaml';
+import { documentText } from '../../document/programText.js';
 import type { CommandContext } from '../context.js';
 import { stringOption } from '../context.js';
 import { mergeInto } from '../../format/mergeInto.js';
@@ -55,6 +55,7 @@ async function writeInto(absolute: string, shown: string, document: unknown): Pr
 }
 
 export function renderProgramYaml(document: unknown): string {
-  // The stored document is canonical (keys in SPEC order, one spelling of every amount).
-  return `${SCHEMA_MODELINE}\n${stringify(document, { lineWidth: 0 })}`;
+  // The stored document is canonical (keys in SPEC order, one spelling of every amount), with
+  // the source's aliases expanded: block YAML, or compact JSON when that alone fits the limit.
+  return documentText(document, `${SCHEMA_MODELINE}\n`).text;
 }

@@ -3,10 +3,12 @@
  * order, two-space indentation), comments kept. `--check` writes nothing and exits 1 listing the
  * files that would change, for CI. A file that is not valid YAML is reported and nothing is written.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { CommandContext } from '../context.js';
 import { flag } from '../context.js';
 import { expandPaths } from '../../document/files.js';
+import { readFileBounded } from '../../document/readBounded.js';
+import { MAX_FILE_BYTES } from '../../document/programText.js';
 import { canonicalize } from '../../format/canonical.js';
 import { loadSchemas } from './schema.js';
 
@@ -14,15 +16,20 @@ export const USAGE = 'tierform fmt [paths…] [--check]';
 
 export async function run(ctx: CommandContext): Promise<number> {
   const check = flag(ctx, 'check');
-  const { files, missing } = await expandPaths(ctx.positionals.length > 0 ? ctx.positionals : ['programs'], ctx.io.cwd);
+  const { files, problems: pathProblems } = await expandPaths(ctx.positionals.length > 0 ? ctx.positionals : ['programs'], ctx.io.cwd);
   const schemas = await loadSchemas();
-  const problems = missing.map((p) => `${p}:1:1: error file.unreadable: no such file or directory: ${p}`);
+  const problems = pathProblems.map((p) => `${p.path}:1:1: error ${p.code}: ${p.message}`);
   const changed: { path: string; absolute: string; text: string }[] = [];
   for (const f of files) {
-    const text = await readFile(f.absolute, 'utf8');
+    const read = await readFileBounded(f.open, { limit: MAX_FILE_BYTES, noFollow: f.walked });
+    if (!read.ok) {
+      problems.push(`${f.path}:1:1: error ${read.code}: ${read.message}`);
+      continue;
+    }
+    const text = read.bytes.toString('utf8');
     const out = canonicalize(text, schemas);
     if (!out.ok) problems.push(`${f.path}:${out.line}:${out.column}: error yaml.syntax: ${out.message}`);
-    else if (out.text !== text) changed.push({ path: f.path, absolute: f.absolute, text: out.text });
+    else if (out.text !== text) changed.push({ path: f.path, absolute: f.open, text: out.text });
   }
   if (problems.length > 0) {
     ctx.io.stdout.write(`${problems.join('\n')}\nnothing was written\n`);

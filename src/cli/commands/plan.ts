@@ -14,7 +14,7 @@ import { planHasChanges, planHasErrors } from '../../plan/outcome.js';
 import { withImpacts, type Mover } from '../../apply/planImpact.js';
 import { renderMoversCsv } from '../../plan/moversCsv.js';
 import { withGuardrail } from '../../apply/guardrails.js';
-import { resolveDowngradeLimit } from '../../config/repoConfig.js';
+import { programPaths, resolveDowngradeLimit } from '../../config/repoConfig.js';
 import type { PlanOptions } from '../../plan/types.js';
 
 export const USAGE =
@@ -23,7 +23,7 @@ export const USAGE =
 export async function run(ctx: CommandContext): Promise<number> {
   const format = stringOption(ctx, 'format') ?? 'text';
   if (!isPlanFormat(format)) throw new UsageError(`--format must be one of ${PLAN_FORMATS.join(', ')}`, USAGE);
-  const paths = ctx.positionals.length > 0 ? ctx.positionals : ['programs'];
+  const paths = await programPaths(ctx.positionals, ctx.io.cwd);
   const merchant = stringOption(ctx, 'merchant');
   const out = stringOption(ctx, 'out');
   const moversFile = stringOption(ctx, 'movers');
