@@ -52,7 +52,7 @@ function parseCommandArgs(spec: CommandSpec, rest: string[], io: CliIO): Command
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: negativeValuesJoined(rest, all), options, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message.split('\n')[0]! : String(err), spec.usage);
   }
@@ -68,6 +68,25 @@ function parseCommandArgs(spec: CommandSpec, rest: string[], io: CliIO): Command
   }
   const color = !values['no-color'] && !io.env.NO_COLOR && io.stdout.isTTY === true;
   return { io, options: values, positionals: parsed.positionals, now, color };
+}
+
+/**
+ * `--lock-timeout -1`: node's parser takes `-1` for an option and says "argument is ambiguous";
+ * joined as `--lock-timeout=-1` the command's own range check answers.
+ */
+function negativeValuesJoined(args: string[], opts: Record<string, OptionSpec>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i += 1) {
+    const a = args[i]!;
+    const next = args[i + 1];
+    if (a.startsWith('--') && !a.includes('=') && opts[a.slice(2)]?.type === 'string' && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${a}=${next}`);
+      i += 1;
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
 }
 
 function reportError(err: unknown, io: CliIO): number {

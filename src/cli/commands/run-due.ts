@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { CommandContext } from '../context.js';
 import { stringOption } from '../context.js';
 import { UsageError } from '../errors.js';
-import { lockTimeoutMsFromContext, openDbFromContext } from '../../store/open.js';
+import { lockTimeoutMsFromContext, openDbFromContext, printTarget } from '../../store/open.js';
 import { runDue, type DueRunHeader, type DueRunResult, type RunDueOptions } from '../../schedule/runDue.js';
 import type { RunProgress } from '../../engine/index.js';
 import type { Writable } from 'node:stream';
@@ -21,6 +21,7 @@ export async function run(ctx: CommandContext): Promise<number> {
 
   const db = await openDbFromContext(ctx, 'run-due');
   try {
+    printTarget(ctx, db);
     const progress = progressReporter(ctx.io.stderr);
     const result = await runDue(db, {
       now: ctx.now,
