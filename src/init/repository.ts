@@ -59,7 +59,7 @@ TIERFORM_DATABASE_URL=postgres://… npx tierform@${o.version} db migrate
 \`\`\`
 
 To upgrade tierform, change \`TIERFORM_VERSION\` in the workflows. When the new version brings
-database migrations, that pull request's plan reports \`state.schema-behind\`; the apply after
+database migrations, that pull request's plan reports \`db.schema-behind\`; the apply after
 the merge migrates the database, and later plans work again.
 
 ## Reading a plan comment

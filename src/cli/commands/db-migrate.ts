@@ -16,7 +16,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const known = await loadMigrations();
   const db = await openDbFromContext(ctx, 'db migrate', { checkSchema: false });
   try {
-    // With --no-migrate it only checks: exit 0 when current, state.schema-behind otherwise.
+    // With --no-migrate it only checks: exit 0 when current, db.schema-behind otherwise.
     if (flag(ctx, 'no-migrate')) await assertSchemaCurrent(db, known);
     const moved: string[] = [];
     const applied = await migrate(db, known, { onMoved: (names) => moved.push(...names) });
