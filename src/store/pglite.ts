@@ -6,7 +6,8 @@
 import { PGlite, types, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
 import { quoteIdent, type Db, type QueryResult, type Transaction } from './db.js';
 import { DEFAULT_SCHEMA } from './target.js';
-import { embeddedFailure } from './embeddedFailure.js';
+import { corruptError, embeddedFailure } from './embeddedFailure.js';
+import { TierformError } from '../cli/errors.js';
 
 const INT8_ARRAY_OID = 1016;
 const NUMERIC_ARRAY_OID = 1231;
@@ -92,11 +93,14 @@ export interface PgliteOptions {
  * becomes db.embedded-corrupt naming the directory.
  */
 export async function openPglite(dataDir?: string, opts: PgliteOptions = {}): Promise<Db> {
-  const guard = async <T,>(work: () => Promise<T>): Promise<T> => {
+  const guard = async <T,>(work: () => Promise<T>, opening = false): Promise<T> => {
     try {
       return await work();
     } catch (err) {
-      throw dataDir === undefined ? err : embeddedFailure(err, dataDir);
+      if (dataDir === undefined) throw err;
+      // PGlite failing to start on an existing directory ("failed to initialize properly").
+      if (opening && err instanceof Error && !(err instanceof TierformError)) throw corruptError(dataDir, `PGlite cannot start on it: ${err.message}`);
+      throw embeddedFailure(err, dataDir);
     }
   };
   const schema = opts.schema ?? DEFAULT_SCHEMA;
@@ -106,6 +110,7 @@ export async function openPglite(dataDir?: string, opts: PgliteOptions = {}): Pr
       ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
       ...(opts.extensions ? { extensions: opts.extensions as never } : {}),
     }),
+    true,
   );
   // One session: unqualified names resolve in tierform's schema only (like the pg engine).
   await guard(() => pglite.exec(`SET search_path TO ${quoteIdent(schema)}`));

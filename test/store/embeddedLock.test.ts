@@ -159,7 +159,7 @@ describe('embedded database lock', () => {
       const { dataDir, path } = await prepare('h1');
       writeFileSync(path, holderRecord('elsewhere.example'));
       const started = Date.now();
-      const err = await acquireEmbeddedLock(dataDir, { timeoutMs: 0, command: 'tierform now' }).catch((e: unknown) => e as Error & { code: string });
+      const err = (await acquireEmbeddedLock(dataDir, { timeoutMs: 0, command: 'tierform now' }).catch((e: unknown) => e)) as Error & { code: string };
       expect(Date.now() - started).toBeLessThan(5_000);
       expect(err).toMatchObject({ code: 'state.locked' });
       expect(err.message).toContain('process 1 on host elsewhere.example (tierform apply)');
