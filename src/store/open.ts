@@ -108,7 +108,8 @@ async function openServer(url: string, schema: string): Promise<Db> {
   const seconds = Number.isFinite(given) && given > 0 ? given : DEFAULT_CONNECT_TIMEOUT_S;
   const { openPg } = await import('./pg.js');
   const { connectionError, timeoutError } = await import('./connectErrors.js');
-  const db = openPg({ connectionString: url, schema, connectionTimeoutMs: seconds * 1000 });
+  // The driver's own limit only backs ours up (its timeout error carries no code).
+  const db = openPg({ connectionString: url, schema, connectionTimeoutMs: seconds * 1000 + 2000 });
   const password = decodeURIComponent(new URL(url).password);
   // The pool connects lazily: probe now, so a server that cannot be reached fails here with a
   // code instead of deep inside the command. Our own timer also covers a server that accepts
@@ -119,7 +120,7 @@ async function openServer(url: string, schema: string): Promise<Db> {
     const outcome = await Promise.race([
       db.query('SELECT 1'),
       new Promise<typeof timedOut>((resolve) => {
-        timer = setTimeout(() => resolve(timedOut), seconds * 1000 + 500);
+        timer = setTimeout(() => resolve(timedOut), seconds * 1000);
       }),
     ]);
     if (outcome === timedOut) throw timeoutError(address, seconds);

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { checkSchemaName, describeTarget, inCi, parseServerUrl, resolveDbTarget } from '../../src/store/target.js';
 import { isWritingCommand, lockTimeoutMsFromContext } from '../../src/store/open.js';
 import type { CommandContext } from '../../src/cli/context.js';
+import { setLocalLockTimeout } from '../../src/store/merchantLock.js';
+import { runCli } from '../helpers/cli.js';
 
 const cwd = '/work/shop';
 
@@ -100,5 +102,21 @@ describe('--lock-timeout', () => {
     for (const bad of ['-1', 'abc', '', '1e3', 'Infinity', '100000']) {
       expect(() => lockTimeoutMsFromContext(ctx(bad)), bad).toThrow(/from 0 to 86400/);
     }
+  });
+});
+
+describe('--lock-timeout on the command line', () => {
+  it("a negative value is a range error, not node's 'argument is ambiguous'", async () => {
+    for (const value of ['-1', '-0.5', 'soon']) {
+      const res = await runCli(['status', '--lock-timeout', value, '--data-dir', '/nonexistent/tierform']);
+      expect(res.code, value).toBe(1);
+      expect(res.stderr, value).toContain(`error: --lock-timeout must be a number of seconds from 0 to 86400 (got '${value}')`);
+      expect(res.stderr).not.toContain('ambiguous');
+    }
+  });
+
+  it('0 means do not wait: PostgreSQL would read lock_timeout 0 as wait for ever', () => {
+    expect(setLocalLockTimeout(0).values).toEqual(['1ms']);
+    expect(setLocalLockTimeout(2500).values).toEqual(['2500ms']);
   });
 });
