@@ -34,8 +34,9 @@ export async function run(ctx: CommandContext): Promise<number> {
       ctx.io.stdout.write(report.amcheck === 'ran' ? 'amcheck: indexes and heaps verified\n' : 'amcheck: not available on this server (install the amcheck extension for deeper checks)\n');
     }
     if (!report.ok) {
-      const where = embedded ? ' Restore the directory from a backup, or move it aside with tierform db init --force (a new, empty database).' : ' Restore from a backup (see docs/guide/operating.md, Backups).';
-      throw new TierformError(embedded ? 'db.embedded-corrupt' : 'db.check-failed', `the database has damaged tables or indexes (above); nothing was changed.${where}`);
+      const found = 'the database has damaged tables or indexes (above); nothing was changed.';
+      if (embedded) throw new TierformError('db.embedded-corrupt', `${found} Restore the directory from a backup, or move it aside with tierform db init --force (a new, empty database).`);
+      throw new TierformError('db.check-failed', `${found} Restore from a backup (see docs/guide/operating.md, Backups).`);
     }
     if (format === 'text') ctx.io.stdout.write(`The database is intact (${report.tables.length} tables).\n`);
     return 0;
