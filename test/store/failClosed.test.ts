@@ -147,7 +147,7 @@ describe('read commands change nothing; writing commands name their target', () 
     }
   });
 
-  it('apply creates the schema; plan, apply, import and run-due print the target first (text only)', async () => {
+  it('apply creates the schema; plan, apply, import, run-due and rollback print the target first (text only)', async () => {
     const expected = db.kind === 'pglite' ? /^target: embedded \S+\n/ : /^target: postgres:\/\/[^@\s]+:\d+\/tierform_t_\w+, schema tierform\n/;
     const apply = await cli('apply', 'programs', '--auto-approve');
     expect(apply.stderr).toBe('');
@@ -160,6 +160,8 @@ describe('read commands change nothing; writing commands name their target', () 
     expect(imported.stdout).toMatch(expected);
     const due = await cli('run-due');
     expect(due.stdout).toMatch(expected);
+    const rollback = await cli('rollback', 'acme', '--to', '1', '--auto-approve');
+    expect(rollback.stdout).toMatch(expected);
     expect((await cli('status')).stdout).not.toContain('target:');
     if (db.kind === 'pg') expect(apply.stdout.split('\n')[0]).not.toMatch(/@|password/);
   });
