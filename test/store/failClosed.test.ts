@@ -163,6 +163,12 @@ describe('read commands change nothing; writing commands name their target', () 
     const rollback = await cli('rollback', 'acme', '--to', '1', '--auto-approve');
     expect(rollback.stdout).toMatch(expected);
     expect((await cli('status')).stdout).not.toContain('target:');
+    // db check verifies the live database on either engine.
+    const check = await cli('db', 'check');
+    expect(check.stderr).toBe('');
+    expect(check.code).toBe(0);
+    expect(check.stdout).toMatch(/ok\s+merchants\s+1 row\n/);
+    expect(check.stdout).toMatch(/The database is intact/);
     if (db.kind === 'pg') expect(apply.stdout.split('\n')[0]).not.toMatch(/@|password/);
   });
 });
