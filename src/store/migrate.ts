@@ -78,12 +78,19 @@ interface SchemaPresence {
   legacy: boolean;
 }
 
+/**
+ * Reads pg_namespace and pg_class themselves rather than to_regnamespace/to_regclass: those go
+ * through this backend's catalog cache, which can still hold "missing" from before another
+ * process's migration committed (waiting for an advisory lock does not refresh it).
+ */
 async function schemaPresence(q: SchemaQueryable): Promise<SchemaPresence> {
   const schema = schemaOf(q);
   const res = await q.query<SchemaPresence>(
-    `SELECT to_regnamespace($1::text) IS NOT NULL AS "hasSchema",
-            to_regclass(format('%I.schema_migrations', $1::text)) IS NOT NULL AS present,
-            $1::text <> 'public' AND to_regclass('public.schema_migrations') IS NOT NULL AS legacy`,
+    `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1::text) AS "hasSchema",
+            EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                     WHERE n.nspname = $1::text AND c.relname = 'schema_migrations') AS present,
+            $1::text <> 'public' AND EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                     WHERE n.nspname = 'public' AND c.relname = 'schema_migrations') AS legacy`,
     [schema],
   );
   return res.rows[0] ?? { hasSchema: false, present: false, legacy: false };
