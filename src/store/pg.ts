@@ -46,18 +46,19 @@ function transactionOn(client: pg.ClientBase): Transaction {
 }
 
 export function openPg(opts: PgOptions): Db {
+  const schema = opts.schema ?? DEFAULT_SCHEMA;
   const pool = new pg.Pool({
     connectionString: opts.connectionString,
     max: opts.max ?? 4,
     types: typeParsers,
     application_name: opts.applicationName ?? 'tierform',
     ...(opts.connectionTimeoutMs ? { connectionTimeoutMillis: opts.connectionTimeoutMs } : {}),
-  });
-  const schema = opts.schema ?? DEFAULT_SCHEMA;
-  // Every connection resolves unqualified names in tierform's own schema only: the SQL stays
-  // unqualified, and nothing lands in (or is read from) public. Queued before any other query.
-  pool.on('connect', (client) => {
-    client.query(`SET search_path TO ${quoteIdent(schema)}`).catch(() => {});
+    // Every connection resolves unqualified names in tierform's own schema only: the SQL stays
+    // unqualified, and nothing lands in (or is read from) public. Awaited before the pool hands
+    // the connection out.
+    onConnect: (async (client: pg.ClientBase) => {
+      await client.query(`SET search_path TO ${quoteIdent(schema)}`);
+    }) as unknown as (client: pg.ClientBase) => void,
   });
   // An idle client can be cut off by the server (restart, DROP DATABASE … FORCE). The pool drops
   // it; without a listener the 'error' event would crash the process.

@@ -79,7 +79,7 @@ describe('naming the target', () => {
   it('--schema takes a plain identifier', () => {
     expect(checkSchemaName(undefined)).toBe('tierform');
     expect(checkSchemaName('loyalty_2')).toBe('loyalty_2');
-    for (const bad of ['', 'Tierform', 'a-b', 'x;drop', 'pg_temp', '1abc']) expect(codeOf(() => checkSchemaName(bad)), bad).toBe('usage');
+    for (const bad of ['', 'Tierform', 'a-b', 'x;drop', 'pg_temp', '1abc']) expect(codeOf(() => checkSchemaName(bad)), bad).toMatch(/^usage/);
   });
 });
 
@@ -110,7 +110,7 @@ describe('--lock-timeout on the command line', () => {
     for (const value of ['-1', '-0.5', 'soon']) {
       const res = await runCli(['status', '--lock-timeout', value, '--data-dir', '/nonexistent/tierform']);
       expect(res.code, value).toBe(1);
-      expect(res.stderr, value).toContain(`error: --lock-timeout must be a number of seconds from 0 to 86400 (got '${value}')`);
+      expect(res.stderr, value).toContain(`--lock-timeout must be a number of seconds from 0 to 86400 (got '${value}')`);
       expect(res.stderr).not.toContain('ambiguous');
     }
   });
