@@ -38,21 +38,12 @@ async function tablesIn(db: Db, schema: string): Promise<string[]> {
   return res.rows.map((r) => r.t);
 }
 
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (err) {
-    return (err as { code?: string }).code;
-  }
-  return undefined;
-}
-
 describe("tierform's own schema", () => {
   it('checking a database without the schema says db.schema-missing and creates nothing; migrate creates it, public stays empty', async () => {
     const open = await sameDatabase();
     const db = await open('tierform');
     try {
-      expect(await codeOf(assertSchemaCurrent(db))).toBe('db.schema-missing');
+      await expect(assertSchemaCurrent(db)).rejects.toMatchObject({ code: 'db.schema-missing' });
       const ns = await db.query<{ n: string | null }>(`SELECT to_regnamespace('tierform')::text AS n`);
       expect(ns.rows[0]!.n).toBeNull();
       await migrate(db);
