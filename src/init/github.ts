@@ -218,7 +218,7 @@ ${planJob({ changes: 'steps.plan.outputs.changes', schema: 'steps.schema.outputs
           code=$?
           set -e
           if [ "$code" = 0 ]; then echo "schema=current" >> "$GITHUB_OUTPUT"
-          elif grep -Eq 'state.schema-behind|db.schema-missing' schema.err; then echo "schema=behind" >> "$GITHUB_OUTPUT"
+          elif grep -Eq 'db.schema-behind|db.schema-missing' schema.err; then echo "schema=behind" >> "$GITHUB_OUTPUT"
           else cat schema.err; exit 1; fi
       - name: Plan the merge commit
         id: plan

@@ -119,7 +119,7 @@ tierform-merge-plan:
         code=$?
         set -e
         if [ "$code" = 0 ]; then rm -f plan.json; elif [ "$code" != 2 ]; then exit "$code"; fi
-      elif grep -Eq 'state.schema-behind|db.schema-missing' schema.err; then
+      elif grep -Eq 'db.schema-behind|db.schema-missing' schema.err; then
         touch migrate-first
       else
         cat schema.err; exit 1

@@ -101,7 +101,7 @@ plan (\`plan.stale\`) and changes nothing: run the workflow again.
   \`\`\`
 
 To upgrade tierform, change \`TIERFORM_VERSION\` in the workflows. When the new version brings
-database migrations, that pull request's plan reports \`state.schema-behind\`; after the merge the
+database migrations, that pull request's plan reports \`db.schema-behind\`; after the merge the
 apply job (approved as usual) migrates the database, plans and applies; later plans work again.
 
 ### run-due: cheaper schedule, or a service

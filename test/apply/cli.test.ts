@@ -23,6 +23,9 @@ async function workspace(merchant: string, o: ProgramOptions = {}): Promise<{
 }> {
   const db = await testDbUrlForSubprocess();
   dbs.push(db);
+  // Read commands (plan, status) never create the schema: create it as a deploy step would.
+  const migrated = await runCli(['db', 'migrate', ...db.args]);
+  if (migrated.code !== 0) throw new Error(migrated.stderr);
   const dir = await testdir({ [`programs/${merchant}/program.yaml`]: program({ merchant, ...o }) });
   dirs.push(dir);
   return {

@@ -3,7 +3,7 @@ import { recalculationWithHeartbeat } from '../heartbeat.js';
 import { escapeText } from '../../model/display.js';
 import type { CommandContext } from '../context.js';
 import { flag, stringOption } from '../context.js';
-import { openDbFromContext, lockTimeoutMsFromContext } from '../../store/open.js';
+import { openDbFromContext, lockTimeoutMsFromContext, printTarget } from '../../store/open.js';
 import { planFiles } from '../../apply/planFiles.js';
 import { readSavedPlanIfAny } from '../../apply/savedPlan.js';
 import { applyPlan } from '../../apply/applyPlan.js';
@@ -37,6 +37,7 @@ export async function run(ctx: CommandContext): Promise<number> {
 
   const db = await openDbFromContext(ctx, 'apply');
   try {
+    printTarget(ctx, db);
     let plan: Plan;
     if (saved) {
       plan = saved;

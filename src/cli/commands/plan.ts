@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import type { CommandContext } from '../context.js';
 import { flag, stringOption } from '../context.js';
 import { UsageError } from '../errors.js';
-import { openDbFromContext } from '../../store/open.js';
+import { openDbFromContext, printTarget } from '../../store/open.js';
 import { planFiles } from '../../apply/planFiles.js';
 import { renderDiagnosticsText } from '../../document/render/text.js';
 import { renderPlanJson } from '../../plan/render/json.js';
@@ -31,6 +31,7 @@ export async function run(ctx: CommandContext): Promise<number> {
 
   const db = await openDbFromContext(ctx, 'plan');
   try {
+    printTarget(ctx, db);
     const { validation, plan: planned } = await planFiles(db, paths, {
       cwd: ctx.io.cwd,
       now: ctx.now,
