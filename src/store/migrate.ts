@@ -7,6 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { TierformError } from '../cli/errors.js';
 import type { Db, Queryable } from './db.js';
+import { citusInstalled, distributeTables, tablesToPlace } from './distribute.js';
 
 export interface Migration {
   version: number;
@@ -75,14 +76,22 @@ export async function assertSchemaCurrent(db: Queryable, migrations?: Migration[
   }
 }
 
-/** Applies every pending migration; returns those applied by this call (none when current). */
+/**
+ * Applies every pending migration; returns those applied by this call (none when current). On
+ * Citus, then places every table not placed yet (src/store/distribute.ts), in the same
+ * transaction.
+ */
 export async function migrate(db: Db, migrations?: Migration[]): Promise<Migration[]> {
   const known = migrations ?? (await loadMigrations());
-  // Fast path without the lock: most runs find the schema current.
+  // Fast path without the lock: most runs find the schema current (and placed, on Citus).
   const before = await schemaStatus(db, known);
-  if (before.pending.length === 0) return [];
+  const citus = db.kind === 'pg' && (await citusInstalled(db));
+  if (before.pending.length === 0 && !(citus && (await tablesToPlace(db)) > 0)) return [];
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    // Citus: DDL on distributed tables and creating shards later in the same transaction must
+    // all use one connection per node (it refuses to create shards after parallel DDL).
+    if (citus) await tx.query(`SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`);
     await tx.query(CREATE_TABLE);
     // Another process may have migrated while we waited for the lock: read again.
     const applied = (await appliedVersions(tx)) ?? [];
@@ -94,6 +103,7 @@ export async function migrate(db: Db, migrations?: Migration[]): Promise<Migrati
       await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
       done.push(m);
     }
+    if (citus) await distributeTables(tx);
     return done;
   });
 }
