@@ -21,17 +21,17 @@ export function upgradeStep(input: StepInput): Statement {
   const w = r.window(b.t, 'mb.anchor_at');
   const text = `
 WITH m AS (
-  SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank,
+  SELECT mb.merchant_id, mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank,
     ${w.from ?? 'NULL::timestamptz'} AS w_from, ${w.to} AS w_to
   FROM members mb WHERE ${b.members}
 ),
 agg AS (
-  SELECT m.member_id, ${r.amountAggregate(notConsumed(input))} AS amt, count(o.member_id) AS cnt
+  SELECT m.merchant_id, m.member_id, ${r.amountAggregate(notConsumed(input))} AS amt, count(o.member_id) AS cnt
   FROM m LEFT JOIN ${r.eligibleOrders(b.merchant, b.orders, r.sharedWindow(b.t))} o
-    ON o.member_id = m.member_id AND ${r.inWindow('m.w_from', 'm.w_to')}
-  GROUP BY m.member_id
+    ON o.merchant_id = m.merchant_id AND o.member_id = m.member_id AND ${r.inWindow('m.w_from', 'm.w_to')}
+  GROUP BY m.merchant_id, m.member_id
 ),
-q AS (SELECT m.*, ${r.qualifiedRank('agg.amt', 'agg.cnt')} AS q_rank FROM m JOIN agg ON agg.member_id = m.member_id),
+q AS (SELECT m.*, ${r.qualifiedRank('agg.amt', 'agg.cnt')} AS q_rank FROM m JOIN agg ON agg.merchant_id = m.merchant_id AND agg.member_id = m.member_id),
 moves AS (
   SELECT q.*, CASE WHEN q.q_rank > q.cur_rank THEN 'upgrade' ELSE 'requalify' END AS reason
   FROM q WHERE q.q_rank > q.cur_rank ${recompute ? 'OR q.q_rank < q.cur_rank' : ''}
@@ -56,25 +56,25 @@ export function extendStep(input: StepInput): Statement {
   const { r } = b;
   const text = `
 WITH m AS (
-  SELECT mb.member_id, mb.tier_id, mb.anchor_at, mb.expires_at, ${r.rankOf('mb.tier_id')} AS cur_rank
+  SELECT mb.merchant_id, mb.member_id, mb.tier_id, mb.anchor_at, mb.expires_at, ${r.rankOf('mb.tier_id')} AS cur_rank
   FROM members mb
   WHERE ${b.members} AND mb.tier_id = ANY(${b.p.add(retainedTiers(input), '::text[]')}) AND mb.expires_at <= ${b.t}
 ),
 agg AS (
-  SELECT m.member_id, ${r.amountAggregate('NOT o.consumed')} AS amt, count(o.member_id) FILTER (WHERE NOT o.consumed) AS cnt
+  SELECT m.merchant_id, m.member_id, ${r.amountAggregate('NOT o.consumed')} AS amt, count(o.member_id) FILTER (WHERE NOT o.consumed) AS cnt
   FROM m LEFT JOIN ${r.eligibleOrders(b.merchant, b.orders, { from: null, to: b.t })} o
-    ON o.member_id = m.member_id AND ${r.inWindow('m.anchor_at', 'm.expires_at')}
-  GROUP BY m.member_id
+    ON o.merchant_id = m.merchant_id AND o.member_id = m.member_id AND ${r.inWindow('m.anchor_at', 'm.expires_at')}
+  GROUP BY m.merchant_id, m.member_id
 ),
-ext AS (SELECT m.* FROM m JOIN agg ON agg.member_id = m.member_id WHERE ${r.retentionMet('m.cur_rank', 'agg.amt', 'agg.cnt')}),
+ext AS (SELECT m.* FROM m JOIN agg ON agg.merchant_id = m.merchant_id AND agg.member_id = m.member_id WHERE ${r.retentionMet('m.cur_rank', 'agg.amt', 'agg.cnt')}),
 upd AS (
   UPDATE members u SET anchor_at = ext.expires_at, expires_at = ${r.extendedExpiry('ext.expires_at')}
-  FROM ext WHERE u.merchant_id = ${b.merchant} AND u.member_id = ext.member_id
+  FROM ext WHERE u.merchant_id = ${b.merchant} AND u.merchant_id = ext.merchant_id AND u.member_id = ext.member_id
   RETURNING 1
 ),
 hist AS (
   INSERT INTO member_history (merchant_id, member_id, from_tier, to_tier, at, reason, version, run_id)
-  SELECT ${b.merchant}, ext.member_id, ext.tier_id, ext.tier_id, ${b.t}, 'extend', ${b.version}, ${b.run} FROM ext
+  SELECT ext.merchant_id, ext.member_id, ext.tier_id, ext.tier_id, ${b.t}, 'extend', ${b.version}, ${b.run} FROM ext
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM ext)::int AS moved`;
@@ -91,17 +91,17 @@ export function fallStep(input: StepInput): Statement {
   const w = r.window(b.t, 'mb.anchor_at');
   const text = `
 WITH m AS (
-  SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank,
+  SELECT mb.merchant_id, mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank,
     ${w.from ?? 'NULL::timestamptz'} AS w_from, ${w.to} AS w_to
   FROM members mb WHERE ${b.members} AND mb.tier_id IS NOT NULL AND mb.expires_at <= ${b.t}
 ),
 agg AS (
-  SELECT m.member_id, ${r.amountAggregate(notConsumed(input))} AS amt, count(o.member_id) AS cnt
+  SELECT m.merchant_id, m.member_id, ${r.amountAggregate(notConsumed(input))} AS amt, count(o.member_id) AS cnt
   FROM m LEFT JOIN ${r.eligibleOrders(b.merchant, b.orders, r.sharedWindow(b.t))} o
-    ON o.member_id = m.member_id AND ${r.inWindow('m.w_from', 'm.w_to')}
-  GROUP BY m.member_id
+    ON o.merchant_id = m.merchant_id AND o.member_id = m.member_id AND ${r.inWindow('m.w_from', 'm.w_to')}
+  GROUP BY m.merchant_id, m.member_id
 ),
-q AS (SELECT m.*, ${r.qualifiedRank('agg.amt', 'agg.cnt', 'm.cur_rank')} AS q_rank FROM m JOIN agg ON agg.member_id = m.member_id),
+q AS (SELECT m.*, ${r.qualifiedRank('agg.amt', 'agg.cnt', 'm.cur_rank')} AS q_rank FROM m JOIN agg ON agg.merchant_id = m.merchant_id AND agg.member_id = m.member_id),
 moves AS (
   SELECT q.*, CASE WHEN q.q_rank >= 0 AND q.q_rank = q.cur_rank THEN 'renew' ELSE 'expire' END AS reason FROM q
 ),
@@ -124,22 +124,22 @@ export function refundStep(input: StepInput): Statement {
   const asOfFree = free === 'TRUE' ? 'TRUE' : '(NOT o.consumed OR o.order_id = m.trigger_order_id)';
   const text = `
 WITH m AS (
-  SELECT mb.member_id, mb.tier_id, mb.tier_since, mb.trigger_order_id, ${r.rankOf('mb.tier_id')} AS cur_rank,
+  SELECT mb.merchant_id, mb.member_id, mb.tier_id, mb.tier_since, mb.trigger_order_id, ${r.rankOf('mb.tier_id')} AS cur_rank,
     ${now.from ?? 'NULL::timestamptz'} AS w_from, ${now.to} AS w_to,
     ${asOf.from ?? 'NULL::timestamptz'} AS a_from, ${asOf.to} AS a_to
   FROM members mb
   WHERE ${b.members} AND mb.tier_id IS NOT NULL
-    AND EXISTS (SELECT 1 FROM orders x WHERE x.merchant_id = ${b.merchant} AND x.member_id = mb.member_id
+    AND EXISTS (SELECT 1 FROM orders x WHERE x.merchant_id = mb.merchant_id AND x.member_id = mb.member_id
       AND x.import_seq > mb.last_evaluated_seq AND (x.status <> 'paid' OR x.refunded_minor > 0))
 ),
 agg AS (
-  SELECT m.member_id, m.tier_id, m.tier_since, m.cur_rank,
+  SELECT m.merchant_id, m.member_id, m.tier_id, m.tier_since, m.cur_rank,
     ${r.amountAggregate(`${r.inWindow('m.w_from', 'm.w_to')} AND ${free}`)} AS now_amt,
     count(o.member_id) FILTER (WHERE ${r.inWindow('m.w_from', 'm.w_to')}) AS now_cnt,
     ${r.amountAggregate(`${r.inWindow('m.a_from', 'm.a_to')} AND ${asOfFree}`)} AS a_amt,
     count(o.member_id) FILTER (WHERE ${r.inWindow('m.a_from', 'm.a_to')}) AS a_cnt
-  FROM m LEFT JOIN ${r.eligibleOrders(b.merchant, b.orders)} o ON o.member_id = m.member_id
-  GROUP BY m.member_id, m.tier_id, m.tier_since, m.cur_rank
+  FROM m LEFT JOIN ${r.eligibleOrders(b.merchant, b.orders)} o ON o.merchant_id = m.merchant_id AND o.member_id = m.member_id
+  GROUP BY m.merchant_id, m.member_id, m.tier_id, m.tier_since, m.cur_rank
 ),
 d AS (
   SELECT agg.*, GREATEST(${r.qualifiedRank('agg.now_amt', 'agg.now_cnt')},
@@ -148,14 +148,15 @@ d AS (
 ),
 moves AS (SELECT d.* FROM d WHERE d.d_rank < d.cur_rank),
 upd AS (
-  UPDATE members u SET tier_id = ${r.idOf('mv.d_rank')}, anchor_at = ${b.t},
+  UPDATE members u SET tier_id = mv.to_tier, anchor_at = ${b.t},
     expires_at = CASE WHEN mv.d_rank < 0 THEN NULL ELSE u.expires_at END
-  FROM moves mv WHERE u.merchant_id = ${b.merchant} AND u.member_id = mv.member_id
+  FROM (SELECT moves.*, ${r.idOf('moves.d_rank')} AS to_tier FROM moves) mv
+  WHERE u.merchant_id = ${b.merchant} AND u.merchant_id = mv.merchant_id AND u.member_id = mv.member_id
   RETURNING 1
 ),
 hist AS (
   INSERT INTO member_history (merchant_id, member_id, from_tier, to_tier, at, reason, version, run_id)
-  SELECT ${b.merchant}, mv.member_id, mv.tier_id, ${r.idOf('mv.d_rank')}, ${b.t}, 'refund', ${b.version}, ${b.run} FROM moves mv
+  SELECT mv.merchant_id, mv.member_id, mv.tier_id, ${r.idOf('mv.d_rank')}, ${b.t}, 'refund', ${b.version}, ${b.run} FROM moves mv
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM moves)::int AS moved`;
@@ -175,7 +176,7 @@ export function birthdayStep(input: StepInput): Statement {
   const birthMonthSql = `(CASE WHEN length(mb.birthday) = 5 THEN substr(mb.birthday, 1, 2) ELSE substr(mb.birthday, 6, 2) END)::int`;
   const text = `
 INSERT INTO grants (merchant_id, member_id, grant_key, type, tier_id, due_at, at, points, version, run_id)
-SELECT ${b.merchant}, mb.member_id, ${b.p.add(`birthday_discount:${year}`, '::text')}, 'birthday_discount', mb.tier_id,
+SELECT mb.merchant_id, mb.member_id, ${b.p.add(`birthday_discount:${year}`, '::text')}, 'birthday_discount', mb.tier_id,
   ${b.p.add(dueAt, '::timestamptz')}, ${b.t}, NULL, ${b.version}, ${b.run}
 FROM members mb
 WHERE ${b.members} AND mb.birthday IS NOT NULL AND mb.tier_id = ANY(${b.r.birthdayTiers()})
@@ -190,11 +191,11 @@ export function watermarkStep(input: StepInput): Statement {
   const text = `
 UPDATE members u SET last_evaluated_seq = x.seq
 FROM (
-  SELECT mb.member_id, s.seq
+  SELECT mb.merchant_id, mb.member_id, s.seq
   FROM members mb CROSS JOIN LATERAL (SELECT max(o.import_seq) AS seq FROM orders o
-    WHERE o.merchant_id = ${b.merchant} AND o.member_id = mb.member_id) s
+    WHERE o.merchant_id = mb.merchant_id AND o.member_id = mb.member_id) s
   WHERE ${b.members} AND s.seq > mb.last_evaluated_seq
 ) x
-WHERE u.merchant_id = ${b.merchant} AND u.member_id = x.member_id`;
+WHERE u.merchant_id = ${b.merchant} AND u.merchant_id = x.merchant_id AND u.member_id = x.member_id`;
   return { text, values: b.p.values };
 }

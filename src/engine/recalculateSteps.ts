@@ -37,24 +37,24 @@ function derivation(b: Bound, existingMembers: ExistingMembers): string {
         : `d.must_move`;
   return `
 WITH m AS (
-  SELECT mb.member_id, mb.tier_id, mb.tier_since, mb.trigger_order_id, ${r.rankOf('mb.tier_id')} AS cur_rank,
+  SELECT mb.merchant_id, mb.member_id, mb.tier_id, mb.tier_since, mb.trigger_order_id, ${r.rankOf('mb.tier_id')} AS cur_rank,
     (mb.tier_id IS NOT NULL AND NOT ${r.heldTierEnabled('mb.tier_id')}) AS must_move,
     ${now.from ?? 'NULL::timestamptz'} AS w_from, ${now.to} AS w_to,
     ${asOf.from ?? 'NULL::timestamptz'} AS a_from, ${asOf.to} AS a_to
   FROM members mb WHERE ${b.members}
 ),
 agg AS (
-  SELECT m.member_id,
+  SELECT m.merchant_id, m.member_id,
     ${r.amountAggregate(`${inNow} AND ${free}`)} AS n_amt, count(o.member_id) FILTER (WHERE ${inNow}) AS n_cnt${asOfColumns}
-  FROM m LEFT JOIN ${r.eligibleOrders(b.merchant, b.orders, recompute ? r.sharedWindow(b.t) : undefined)} o ON o.member_id = m.member_id
-  GROUP BY m.member_id
+  FROM m LEFT JOIN ${r.eligibleOrders(b.merchant, b.orders, recompute ? r.sharedWindow(b.t) : undefined)} o ON o.merchant_id = m.merchant_id AND o.member_id = m.member_id
+  GROUP BY m.merchant_id, m.member_id
 ),
 ranks AS (
   SELECT m.*, ${r.qualifiedRank('agg.n_amt', 'agg.n_cnt')} AS n_rank, ${asOfRank} AS a_rank
-  FROM m JOIN agg ON agg.member_id = m.member_id
+  FROM m JOIN agg ON agg.merchant_id = m.merchant_id AND agg.member_id = m.member_id
 ),
 d AS (
-  SELECT ranks.member_id, ranks.tier_id, ranks.cur_rank, ranks.must_move, ranks.trigger_order_id,
+  SELECT ranks.merchant_id, ranks.member_id, ranks.tier_id, ranks.cur_rank, ranks.must_move, ranks.trigger_order_id,
     (ranks.a_rank > ranks.n_rank) AS via_asof,
     GREATEST(ranks.n_rank, ranks.a_rank) AS q_rank,
     CASE WHEN ranks.a_rank > ranks.n_rank THEN ranks.a_from ELSE ranks.w_from END AS w_from,
@@ -101,7 +101,7 @@ export function impactQuery(input: StepInput, existingMembers: ExistingMembers):
 final AS (
   SELECT d.tier_id AS before_tier,
     CASE WHEN mv.member_id IS NULL THEN d.tier_id ELSE ${b.r.idOf('mv.q_rank')} END AS after_tier
-  FROM d LEFT JOIN moves mv ON mv.member_id = d.member_id
+  FROM d LEFT JOIN moves mv ON mv.merchant_id = d.merchant_id AND mv.member_id = d.member_id
 )
 SELECT COALESCE(before_tier, 'basic') AS from_tier, COALESCE(after_tier, 'basic') AS to_tier, count(*)::int AS n
 FROM final GROUP BY 1, 2`;
