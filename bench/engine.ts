@@ -36,7 +36,7 @@ import { migrate } from '../src/store/migrate.js';
 import { runImport, type ImportKind } from '../src/import/pipeline.js';
 import { ordersImport } from '../src/import/orders.js';
 import { membersImport } from '../src/import/members.js';
-import { continueRun, evaluateInline, openRun, recalculateInline, recalculationImpact } from '../src/engine/index.js';
+import { continueRun, evaluateInline, openRun, recalculateInline, recalculationImpact, recalculationMoves } from '../src/engine/index.js';
 import { loadVersion } from '../src/engine/versions.js';
 import { recalculateStep } from '../src/engine/recalculateSteps.js';
 import { upgradeStep, watermarkStep } from '../src/engine/evaluateSteps.js';
@@ -182,10 +182,13 @@ export async function benchEngine(): Promise<BenchSection> {
         if (basis === 'single_order') await db.query('VACUUM orders');
         const impact = await measured(db, (tx) => recalculationImpact(tx, MERCHANT, v.rules, CHANGE_AT, 'recalculate'));
         const impactMoved = impact.value.transitions.reduce((n, t) => n + t.count, 0);
+        // plan runs this twice (current and new rules) to tell the change from drift.
+        const moves = await measured(db, (tx) => recalculationMoves(tx, MERCHANT, v.rules, CHANGE_AT, 'recalculate'));
         return [
           { measure: `recalculation after a threshold change, ${label}: run (openRun + continueRun)`, seconds: asRun.seconds, count: asRun.value.changed },
           { measure: `recalculation, ${label}: recalculateInline in one transaction`, seconds: inline.seconds, count: inline.value.changed },
           { measure: `plan impact dry run, ${label} (recalculationImpact)`, seconds: impact.seconds, count: impactMoved },
+          { measure: `plan impact moved members, ${label} (recalculationMoves, one rule set)`, seconds: moves.seconds, count: moves.value.length },
         ];
       });
       rows.push(...group);

@@ -16,6 +16,7 @@ import { recalculateMembers, type RecalculateMembers } from '../engine/recalcula
 import { writeMerchantVersion } from './writeVersion.js';
 import { staleMessage } from './messages.js';
 import { assertNotTakingEffect } from '../schedule/pending.js';
+import { revalidateDocument } from './revalidate.js';
 
 export interface ApplyOptions {
   now: Date;
@@ -88,6 +89,8 @@ async function applyMerchantIn(tx: Queryable, planned: MerchantPlan, opts: Apply
 
   const snapshot = await readSnapshot(tx, { merchants: [merchant], now: opts.now });
   const live = snapshot.merchants.get(merchant) ?? null;
+  // Under the lock, against the live catalog: whatever the file or the saved plan claimed.
+  revalidateDocument(planned, snapshot.catalog);
   const fresh = computePlan([{ path: planned.path ?? merchant, document }], snapshot, opts.now, {
     merchant,
     supersede: opts.supersede,

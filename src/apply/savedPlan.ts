@@ -1,30 +1,88 @@
-/** The saved plan file (`plan --out`): the plan's JSON form, SPEC §5.1, formatVersion 1. */
-import { readFile } from 'node:fs/promises';
+/**
+ * The saved plan file (`plan --out`): the plan's JSON form, SPEC §5.1, formatVersion 1, sealed
+ * (SPEC §4.7). Whatever comes back from disk is untrusted: the seal is checked first, then the
+ * shape; apply re-validates each program document under the merchant's lock (applyPlan.ts).
+ */
+import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Plan } from '../plan/types.js';
 import { TierformError } from '../cli/errors.js';
+import { planDigest } from '../plan/seal.js';
+import { savedPlanProblem } from './savedPlanShape.js';
 
-/** A `.json` argument holding `formatVersion: 1` is a saved plan; anything else is a program path. */
+/** Far above any real plan (a thousand merchants at the program size limit), far below harm. */
+export const MAX_PLAN_BYTES = 256 * 1024 * 1024;
+
+/**
+ * A `.json` argument that exists and holds an object with `formatVersion` is a saved plan;
+ * anything else is a program path (and validation says what is wrong with it).
+ */
 export async function readSavedPlanIfAny(path: string, cwd: string): Promise<Plan | null> {
   if (!path.endsWith('.json')) return null;
-  const text = await readFile(resolve(cwd, path), 'utf8').catch(() => undefined);
-  if (text === undefined) return null;
-  let parsed: unknown;
+  const info = await stat(resolve(cwd, path)).catch(() => undefined);
+  if (!info) return null;
+  const value = parseJson(await readBounded(path, cwd), path);
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || (value as { formatVersion?: unknown }).formatVersion === undefined) return null;
+  return checkSavedPlan(value as Record<string, unknown>, path);
+}
+
+/** For `show`: the file must be a saved plan. */
+export async function readSavedPlan(path: string, cwd: string): Promise<Plan> {
+  const value = parseJson(await readBounded(path, cwd), path);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new TierformError('plan.invalid', `${path} is not a saved plan (expected a JSON object written by tierform plan --out)`);
+  }
+  return checkSavedPlan(value as Record<string, unknown>, path);
+}
+
+/** The seal, the format version and the shape, in that order. */
+export function checkSavedPlan(value: Record<string, unknown>, path: string): Plan {
+  if (value.formatVersion !== 1) {
+    throw new TierformError('plan.invalid', `${path} has plan formatVersion ${JSON.stringify(value.formatVersion) ?? 'none'}; this tierform reads formatVersion 1`);
+  }
+  if (typeof value.digest !== 'string') {
+    throw new TierformError('plan.invalid', `${path} carries no digest (saved by an older tierform, or the seal was removed); plan again with tierform plan --out`);
+  }
+  const expected = planDigest(value);
+  if (value.digest !== expected) {
+    throw new TierformError(
+      'plan.tampered',
+      `${path} does not match its digest: the file was edited after tierform plan saved it (recorded ${value.digest}, content ${expected}); nothing was applied. Plan again and review the new plan`,
+    );
+  }
+  const problem = savedPlanProblem(value);
+  if (problem) throw new TierformError('plan.invalid', `${path}: ${problem}; plan again with tierform plan --out`);
+  return value as unknown as Plan;
+}
+
+async function readBounded(path: string, cwd: string): Promise<string> {
+  const absolute = resolve(cwd, path);
+  const info = await stat(absolute).catch(() => undefined);
+  if (!info) throw new TierformError('plan.invalid', `cannot read ${path}: no such file`);
+  if (!info.isFile()) throw new TierformError('plan.invalid', `${path} is not a regular file`);
+  if (info.size > MAX_PLAN_BYTES) throw new TierformError('plan.invalid', `${path} is ${info.size} bytes; a saved plan is at most ${MAX_PLAN_BYTES}`);
+  const handle = await open(absolute, 'r');
   try {
-    parsed = JSON.parse(text);
+    // Read at most the limit + 1 byte, whatever the file grew to since stat.
+    const buffer = Buffer.alloc(Math.min(info.size, MAX_PLAN_BYTES) + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length === buffer.length) break;
+    }
+    if (length > MAX_PLAN_BYTES) throw new TierformError('plan.invalid', `${path} is larger than ${MAX_PLAN_BYTES} bytes`);
+    return buffer.subarray(0, length).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+function parseJson(text: string, path: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
   } catch {
     throw new TierformError('plan.invalid', `${path} is not valid JSON; expected a plan saved by tierform plan --out`);
   }
-  if (typeof parsed !== 'object' || parsed === null || (parsed as { formatVersion?: unknown }).formatVersion === undefined) return null;
-  const plan = parsed as Partial<Plan>;
-  if (plan.formatVersion !== 1) {
-    throw new TierformError('plan.invalid', `${path} has plan formatVersion ${String(plan.formatVersion)}; this tierform reads formatVersion 1`);
-  }
-  if (!Array.isArray(plan.merchants)) throw new TierformError('plan.invalid', `${path} has no merchants list`);
-  for (const m of plan.merchants) {
-    if ((m.action === 'create' || m.action === 'update') && (typeof m.document !== 'object' || m.document === null)) {
-      throw new TierformError('plan.invalid', `${path}: the entry for ${String(m.merchant)} carries no program document; plan again with --out`);
-    }
-  }
-  return plan as Plan;
 }

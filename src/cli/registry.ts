@@ -20,6 +20,8 @@ export interface CommandSpec {
   summary: string;
   usage: string;
   options?: Record<string, OptionSpec>;
+  /** Command lines shown by `--help` and in the group's help. */
+  examples?: string[];
   load: () => Promise<{ run: (ctx: CommandContext) => Promise<number> }>;
 }
 
@@ -33,6 +35,17 @@ export const globalOptions: Record<string, OptionSpec> = {
   'no-migrate': { type: 'boolean', description: 'refuse to run when the database schema is behind, instead of migrating it' },
   help: { type: 'boolean', short: 'h', description: 'show help' },
   version: { type: 'boolean', short: 'v', description: 'print the version' },
+};
+
+/** What each group of two-word commands is for, in `tierform <group> --help`. */
+export const groupSummaries: Record<string, string> = {
+  schedule: 'pending take-effect-later changes',
+  outbox: 'notifications waiting for a sender',
+  catalog: "the platform's plan catalog",
+  merchant: "merchants' subscriptions",
+  import: 'orders, members and purchases from NDJSON or CSV',
+  db: 'the database itself',
+  members: "members' standing",
 };
 
 export const commands: CommandSpec[] = [
@@ -54,15 +67,22 @@ export const commands: CommandSpec[] = [
   {
     name: 'plan',
     summary: 'show what apply would change, per merchant',
-    usage: 'tierform plan [paths…] [--format text|markdown|json] [--out <file>] [--detailed-exitcode] [--merchant <id>] [--supersede] [--max-downgrades <n|p%>]',
+    usage: 'tierform plan [paths…] [--format text|markdown|json] [--out <file>] [--detailed-exitcode] [--merchant <id>] [--supersede] [--max-downgrades <n|p%>] [--movers <file>]',
     options: {
       out: { type: 'string', value: 'file', description: 'also save the plan as JSON, to apply exactly it later (tierform apply <file>)' },
       'detailed-exitcode': { type: 'boolean', description: 'exit 0 when nothing changes, 2 when something does (1 on errors)' },
       merchant: { type: 'string', value: 'id', description: 'plan only this merchant' },
       supersede: { type: 'boolean', description: 'let a rule change replace a pending (scheduled) version' },
       'max-downgrades': { type: 'string', value: 'n|p%', description: 'fail (plan.guardrail) when a rule change would demote more members than this (else guardrails.maxDowngrades in tierform.yaml)' },
+      movers: { type: 'string', value: 'file', description: 'write the members the change would move as CSV: merchant,member,from,to,reason' },
     },
     load: () => import('./commands/plan.js'),
+  },
+  {
+    name: 'show',
+    summary: 'render a saved plan as plan printed it (its seal checked first)',
+    usage: 'tierform show <planfile> [--format text|markdown|json]',
+    load: () => import('./commands/show.js'),
   },
   {
     name: 'apply',
@@ -92,10 +112,14 @@ export const commands: CommandSpec[] = [
   },
   {
     name: 'rollback',
-    summary: 'propose an earlier version as a new version (planned and applied with every rule)',
-    usage: 'tierform rollback <merchant> --to <n> [--auto-approve] [--supersede] [--actor <name>] [--source-ref <ref>]',
+    summary: 'propose an earlier version as a new version: a plan (impact, guardrail, --out) applied with every rule',
+    usage:
+      'tierform rollback <merchant> --to <n> [--format text|markdown|json] [--out <file>] [--detailed-exitcode] [--max-downgrades <n|p%>] [--auto-approve] [--supersede] [--actor <name>] [--source-ref <ref>]',
     options: {
       to: { type: 'string', value: 'n', description: 'the version to bring back' },
+      out: { type: 'string', value: 'file', description: 'save the rollback plan as JSON instead of applying it (then: tierform apply <file>)' },
+      'detailed-exitcode': { type: 'boolean', description: 'exit 0 when nothing changes, 2 when the rollback changes something (1 on errors)' },
+      'max-downgrades': { type: 'string', value: 'n|p%', description: 'refuse (plan.guardrail) a rollback that would demote more members than this (else guardrails.maxDowngrades in tierform.yaml)' },
       'auto-approve': { type: 'boolean', description: "roll back without asking for 'yes'" },
       supersede: { type: 'boolean', description: 'let the rollback replace a pending (scheduled) version' },
       'source-ref': { type: 'string', value: 'ref', description: 'recorded with the new version (else GITHUB_SHA, CI_COMMIT_SHA, git HEAD)' },
@@ -113,12 +137,14 @@ export const commands: CommandSpec[] = [
     name: 'catalog apply',
     summary: "store a PlanCatalog as the platform's live catalog",
     usage: 'tierform catalog apply <file>',
+    examples: ['tierform catalog apply catalog.yaml'],
     load: () => import('./commands/catalog.js').then((m) => ({ run: m.runApply })),
   },
   {
     name: 'catalog show',
     summary: 'print the live catalog (the built-in default until one is applied)',
     usage: 'tierform catalog show [--format yaml|json]',
+    examples: ['tierform catalog show --format json'],
     load: () => import('./commands/catalog.js').then((m) => ({ run: m.runShow })),
   },
   {
@@ -128,6 +154,7 @@ export const commands: CommandSpec[] = [
     options: {
       subscription: { type: 'string', value: 'plan', description: 'a subscription of the live catalog' },
     },
+    examples: ['tierform merchant set acme --subscription growth'],
     load: () => import('./commands/merchant.js').then((m) => ({ run: m.runSet })),
   },
   {
@@ -137,6 +164,7 @@ export const commands: CommandSpec[] = [
     options: {
       'input-format': { type: 'string', value: 'fmt', description: 'ndjson or csv (default: by the file extension; ndjson for -)' },
     },
+    examples: ['tierform import orders orders.ndjson', 'gunzip -c orders.csv.gz | tierform import orders - --input-format csv'],
     load: () => import('./commands/import.js').then((m) => ({ run: m.runOrders })),
   },
   {
@@ -146,6 +174,7 @@ export const commands: CommandSpec[] = [
     options: {
       'input-format': { type: 'string', value: 'fmt', description: 'ndjson or csv (default: by the file extension; ndjson for -)' },
     },
+    examples: ['tierform import members members.csv'],
     load: () => import('./commands/import.js').then((m) => ({ run: m.runMembers })),
   },
   {
@@ -155,6 +184,7 @@ export const commands: CommandSpec[] = [
     options: {
       'input-format': { type: 'string', value: 'fmt', description: 'ndjson or csv (default: by the file extension; ndjson for -)' },
     },
+    examples: ['tierform import purchases purchases.ndjson --format json'],
     load: () => import('./commands/import.js').then((m) => ({ run: m.runPurchases })),
   },
   {
@@ -176,6 +206,7 @@ export const commands: CommandSpec[] = [
     name: 'members show',
     summary: "a member's standing: tier, validity, paid period, entitlements, grants, history",
     usage: 'tierform members show <merchant> <member> [--format text|json]',
+    examples: ['tierform members show acme m-1001'],
     load: () => import('./commands/members.js').then((m) => ({ run: m.runShow })),
   },
   {
@@ -186,6 +217,7 @@ export const commands: CommandSpec[] = [
       tier: { type: 'string', value: 'id', description: 'only members of this tier (basic: members without one)' },
       limit: { type: 'string', value: 'n', description: 'at most n members (default 100)' },
     },
+    examples: ['tierform members list acme --tier gold --limit 20'],
     load: () => import('./commands/members.js').then((m) => ({ run: m.runList })),
   },
   {
@@ -211,24 +243,35 @@ export const commands: CommandSpec[] = [
     name: 'schedule list',
     summary: 'pending take-effect-later changes',
     usage: 'tierform schedule list [--format text|json]',
+    examples: ['tierform schedule list --format json'],
     load: () => import('./commands/schedule.js').then((m) => ({ run: m.runList })),
   },
   {
     name: 'schedule cancel',
     summary: "drop a merchant's pending change",
-    usage: 'tierform schedule cancel <merchant> [--format text|json]',
+    usage: 'tierform schedule cancel <merchant> [--actor <name>] [--format text|json]',
+    options: {
+      actor: { type: 'string', value: 'name', description: 'recorded as who cancelled (else GITHUB_ACTOR, else the OS user)' },
+    },
+    examples: ['tierform schedule cancel acme --actor alice'],
     load: () => import('./commands/schedule.js').then((m) => ({ run: m.runCancel })),
   },
   {
     name: 'outbox list',
-    summary: 'notifications waiting to be sent',
-    usage: 'tierform outbox list [merchant] [--format text|json]',
+    summary: 'notifications waiting to be sent, oldest first, a page at a time',
+    usage: 'tierform outbox list [merchant] [--limit <n>] [--after <id>] [--format text|json]',
+    options: {
+      limit: { type: 'string', value: 'n', description: 'at most n notifications, oldest first (default 100)' },
+      after: { type: 'string', value: 'id', description: 'only notifications with a larger id (the next page: the id the last page said)' },
+    },
+    examples: ['tierform outbox list acme --limit 500', 'tierform outbox list --after 1200 --format json'],
     load: () => import('./commands/outbox.js').then((m) => ({ run: m.runList })),
   },
   {
     name: 'outbox ack',
     summary: 'mark notifications as sent',
     usage: 'tierform outbox ack <merchant> <id…>',
+    examples: ['tierform outbox ack acme 1201 1202'],
     load: () => import('./commands/outbox.js').then((m) => ({ run: m.runAck })),
   },
   {
@@ -257,6 +300,7 @@ export const commands: CommandSpec[] = [
     name: 'db migrate',
     summary: 'apply pending schema migrations',
     usage: 'tierform db migrate [--format text|json]',
+    examples: ['tierform --db postgres://tierform@db:5432/loyalty db migrate'],
     load: () => import('./commands/db-migrate.js'),
   },
 ];

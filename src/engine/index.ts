@@ -63,4 +63,4 @@ export interface ContinueOptions {
 
 export { openRun, continueRun, readRun } from './runs.js';
 export { recalculateInline, evaluateInline } from './inline.js';
-export { recalculationImpact, type Impact } from './impact.js';
+export { recalculationImpact, recalculationMoves, type Impact, type MemberMove } from './impact.js';

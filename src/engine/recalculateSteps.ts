@@ -94,6 +94,19 @@ export function fitExpiryStep(input: StepInput): Statement {
   return { text, values: b.p.values };
 }
 
+/**
+ * The members the recalculation would move, one row each, not written: plan's impact pairs the
+ * moves of the new rules with those of the current ones (drift) member by member.
+ */
+export function movesQuery(input: StepInput, existingMembers: ExistingMembers): Statement {
+  const b = bind(input);
+  const text = `${derivation(b, existingMembers)}
+listed AS (SELECT mv.member_id, mv.tier_id AS before_tier, ${b.r.idOf('mv.q_rank')} AS after_tier, mv.must_move FROM moves mv)
+SELECT member_id, COALESCE(before_tier, 'basic') AS from_tier, COALESCE(after_tier, 'basic') AS to_tier, must_move
+FROM listed ORDER BY member_id`;
+  return { text, values: b.p.values };
+}
+
 /** The recalculation's effect, counted and not written: before, after and transitions. */
 export function impactQuery(input: StepInput, existingMembers: ExistingMembers): Statement {
   const b = bind(input);

@@ -28,9 +28,14 @@ export interface SwitchBudget {
 
 export interface Impact {
   asOf: string;
+  /** Members per tier as stored now. */
   before: Record<string, number>;
+  /** Members per tier after the change's recalculation. */
   after: Record<string, number>;
+  /** The moves the change causes: new rules against current rules, same instant, same data. */
   transitions: { from: string; to: string; count: number }[];
+  /** Moves the current rules would make anyway (SPEC §4.7; additive, absent in older plans). */
+  drift?: { from: string; to: string; count: number }[];
 }
 
 export interface PlanError {
@@ -54,10 +59,31 @@ export interface MerchantPlan {
   document?: MembershipProgram;
 }
 
+/**
+ * The options a plan was computed with, recorded in the saved plan so `apply plan.json` applies
+ * it with exactly them (SPEC §4.7; additive).
+ */
+export interface PlanOptions {
+  /** The program paths as given (relative to the directory plan ran in); empty for a rollback. */
+  paths: string[];
+  merchant: string | null;
+  supersede: boolean;
+  /** The downgrade limit in force (from --max-downgrades or tierform.yaml), as written; null for none. */
+  maxDowngrades: string | null;
+  /** Where that limit came from (`--max-downgrades`, `tierform.yaml`). */
+  maxDowngradesSource: string | null;
+  /** Set for a plan made by `rollback <merchant> --to <n>`. */
+  rollbackTo?: number;
+}
+
 export interface Plan {
   formatVersion: 1;
   createdAt: string;
+  /** Additive: present in plans made by this tierform; the seal covers them. */
+  options?: PlanOptions;
   merchants: MerchantPlan[];
+  /** `sha256:<hex>` of the plan's canonical JSON without this field (src/plan/seal.ts). */
+  digest?: string;
 }
 
 /** One applied version of a merchant's program as stored. */

@@ -17,7 +17,8 @@ import { run, toIso } from '../store/statement.js';
 import { lockMerchant, setLocalApplicationName, setLocalLockTimeout } from '../store/merchantLock.js';
 import { continueRun, openRun, type RunProgress, type RunRecord } from '../engine/index.js';
 import type { ExistingMembers } from '../rules/index.js';
-import { dueWork, type DueWork } from './due.js';
+import { dueWork, type DueWork, type MerchantDueState } from './due.js';
+import { checkCron } from '../model/cron.js';
 import { readDueStates } from './dueState.js';
 import { prepareClaims, withMerchantClaim } from './claims.js';
 import { activatePending, finishRun, retireActive, selectVersionStatus, upsertStartedRun } from './store.js';
@@ -37,6 +38,8 @@ export interface RunDueOptions {
   onProgress?: (work: DueRunHeader, progress: RunProgress) => void;
   /** Called as each run ends (the daemon logs it then). */
   onRun?: (result: DueRunResult) => void;
+  /** Called for each merchant whose due work could not be found or claimed. */
+  onFailure?: (failure: MerchantFailure) => void;
 }
 
 export interface DueRunHeader {
@@ -61,29 +64,82 @@ export interface DueRunResult extends DueRunHeader {
   error: { code: string; message: string } | null;
 }
 
+/**
+ * A merchant whose due work could not even be found or claimed (a stored program whose cron
+ * does not parse, a failing query): reported, and the other merchants' work runs.
+ */
+export interface MerchantFailure {
+  merchant: string;
+  status: 'failed';
+  error: { code: string; message: string };
+}
+
 export interface RunDueResult {
+  /** False when any run or any merchant failed. */
   ok: boolean;
   runs: DueRunResult[];
+  failures: MerchantFailure[];
 }
 
 export async function runDue(db: Db, opts: RunDueOptions): Promise<RunDueResult> {
   const states = await readDueStates(db, opts.now);
-  const merchants = [...states].filter(([, s]) => dueWork(s, opts.now).length > 0).map(([m]) => m).sort();
+  const failures: MerchantFailure[] = [];
+  const merchants: string[] = [];
+  for (const [merchant, state] of [...states].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const found = findDueWork(merchant, state, opts.now);
+    if ('error' in found) failures.push({ merchant, status: 'failed', error: found.error });
+    else if (found.work.length > 0) merchants.push(merchant);
+  }
   await prepareClaims(db, merchants);
   const runs: DueRunResult[] = [];
   for (const merchant of merchants) {
     if (opts.shouldStop?.()) break;
-    const done = await withMerchantClaim(db, merchant, { by: opts.claimant, at: opts.now }, () => runMerchant(db, merchant, opts));
-    if (done) runs.push(...done);
+    // One merchant's failure is that merchant's: it is reported and the others' work goes on.
+    try {
+      const done = await withMerchantClaim(db, merchant, { by: opts.claimant, at: opts.now }, () => runMerchant(db, merchant, opts));
+      if (done) runs.push(...done.runs);
+      if (done?.failure) failures.push(done.failure);
+    } catch (err) {
+      failures.push({ merchant, status: 'failed', error: describeError(err) });
+    }
   }
-  return { ok: runs.every((r) => r.status !== 'failed'), runs };
+  for (const f of failures) opts.onFailure?.(f);
+  return { ok: failures.length === 0 && runs.every((r) => r.status !== 'failed'), runs, failures };
+}
+
+/**
+ * The merchant's due work, or why it cannot be known. The stored program was validated when it
+ * was applied, but a row written some other way (an older tierform, a hand edit) must not stop
+ * the other merchants: its cron is checked here, and anything else that throws is caught.
+ */
+function findDueWork(merchant: string, state: MerchantDueState, now: Date): { work: DueWork[] } | { error: { code: string; message: string } } {
+  const cron = state.active?.cron;
+  if (cron !== undefined && cron !== null) {
+    const check = checkCron(cron);
+    if (!check.ok) {
+      return {
+        error: {
+          code: 'cron.expression',
+          message: `the active program of ${merchant} (version ${state.active!.version}) has evaluation cron '${cron}': ${check.message}; its scheduled work cannot run until a corrected program is applied`,
+        },
+      };
+    }
+  }
+  try {
+    return { work: dueWork(state, now) };
+  } catch (err) {
+    const error = describeError(err);
+    return { error: { code: error.code, message: `the scheduled work of ${merchant} cannot be computed: ${error.message}` } };
+  }
 }
 
 /** The merchant's due work, read again under its claim (another process may have just done it). */
-async function runMerchant(db: Db, merchant: string, opts: RunDueOptions): Promise<DueRunResult[]> {
+async function runMerchant(db: Db, merchant: string, opts: RunDueOptions): Promise<{ runs: DueRunResult[]; failure: MerchantFailure | null }> {
   const state = (await readDueStates(db, opts.now, [merchant])).get(merchant);
+  const found = state ? findDueWork(merchant, state, opts.now) : { work: [] };
+  if ('error' in found) return { runs: [], failure: { merchant, status: 'failed', error: found.error } };
   const results: DueRunResult[] = [];
-  for (const work of state ? dueWork(state, opts.now) : []) {
+  for (const work of found.work) {
     if (opts.shouldStop?.()) break;
     const result = await runWork(db, merchant, work, opts);
     results.push(result);
@@ -91,7 +147,7 @@ async function runMerchant(db: Db, merchant: string, opts: RunDueOptions): Promi
     // Later work judges members as this run leaves them: it waits until this one is done.
     if (result.status !== 'done') break;
   }
-  return results;
+  return { runs: results, failure: null };
 }
 
 async function runWork(db: Db, merchant: string, work: DueWork, opts: RunDueOptions): Promise<DueRunResult> {

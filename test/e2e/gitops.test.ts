@@ -188,6 +188,7 @@ describe('GitOps, end to end in a git repository', () => {
       before: { basic: 1, silver: 1, gold: 1, platinum: 1 },
       after: { basic: 1, silver: 2, gold: 0, platinum: 1 },
       transitions: expect.arrayContaining([{ from: 'gold', to: 'silver', count: 1 }]),
+      drift: [],
     });
     expect(shop.impact!.transitions.filter((t) => t.from !== t.to)).toEqual([{ from: 'gold', to: 'silver', count: 1 }]);
     expect((await r.ok('apply', '--auto-approve', '--now', BEFORE_T)).stdout).toContain('shop: applied version 3');

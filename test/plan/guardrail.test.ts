@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { testdir, type TestDir } from '../helpers/testdir.js';
-import type { Workspace } from '../members/workspace.js';
+import { insertMembers, insertOrders, type Workspace } from '../members/workspace.js';
 import { NOW, program, shopWithMembers } from './impactWorkspace.js';
 import { parseDowngradeLimit } from '../../src/plan/guardrail.js';
 
@@ -146,15 +146,27 @@ describe('apply enforces the guardrail', () => {
     expect(refused.stdout).toContain('error plan.guardrail');
     expect(refused.stderr).toContain('nothing was applied');
 
+    // Saved with --max-downgrades 3 while tierform.yaml says 2: the plan applies with the limit
+    // it was reviewed with (it used to fail the guardrail at apply).
     const saved = await w.cli('plan', '--out', 'plan.json', '--max-downgrades', '3', '--now', NOW);
     expect(saved.code).toBe(0);
+    const other = await w.cli('apply', 'plan.json', '--max-downgrades', '5', '--now', NOW);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('was saved with --max-downgrades 3');
+
+    // The saved limit is judged again under the lock on the data as it is then: one more silver
+    // member who would be demoted puts the plan over it.
+    await w.sql(async (q) => {
+      await insertMembers(q, 'shop', [{ member: 'fay', joinedAt: '2026-01-01T00:00:00Z', tier: 'silver', tierSince: '2026-02-01T00:00:00Z', anchorAt: '2026-02-01T00:00:00Z' }]);
+      await insertOrders(q, 'shop', [{ order: 'o-fay', member: 'fay', amountMinor: 70_000, paidAt: '2026-01-15T00:00:00Z' }]);
+    });
     const underLock = await w.cli('apply', 'plan.json', '--now', NOW);
     expect(underLock.code).toBe(1);
-    expect(underLock.stderr).toMatch(/error plan\.guardrail: shop: shop would demote 3 of 5 members/);
-    const history = JSON.parse((await w.cli('history', 'shop', '--format', 'json')).stdout) as unknown[];
-    expect(history).toHaveLength(1);
+    expect(underLock.stderr).toMatch(/error plan\.guardrail: shop: shop would demote 4 of 6 members .*the limit is 3 \(saved with the plan, from --max-downgrades\)/);
+    expect(JSON.parse((await w.cli('history', 'shop', '--format', 'json')).stdout)).toHaveLength(1);
 
-    const allowed = await w.cli('apply', 'plan.json', '--max-downgrades', '3', '--now', NOW);
+    await w.sql((q) => q.query("DELETE FROM orders WHERE merchant_id = 'shop' AND member_id = 'fay'").then(() => q.query("DELETE FROM members WHERE merchant_id = 'shop' AND member_id = 'fay'")));
+    const allowed = await w.cli('apply', 'plan.json', '--now', NOW);
     expect(allowed.stderr).toBe('');
     expect(allowed.code).toBe(0);
     expect(JSON.parse((await w.cli('history', 'shop', '--format', 'json')).stdout)).toHaveLength(2);

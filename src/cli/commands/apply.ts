@@ -1,4 +1,6 @@
 /** `tierform apply [paths… | planfile.json]`: makes the live state match (SPEC §4.3). */
+import { recalculationWithHeartbeat } from '../heartbeat.js';
+import { escapeText } from '../../model/display.js';
 import type { CommandContext } from '../context.js';
 import { flag, stringOption } from '../context.js';
 import { openDbFromContext, lockTimeoutMsFromContext } from '../../store/open.js';
@@ -16,7 +18,8 @@ import type { Db } from '../../store/db.js';
 import { withImpacts } from '../../apply/planImpact.js';
 import { guardrailUnderLock, withGuardrail } from '../../apply/guardrails.js';
 import { resolveDowngradeLimit } from '../../config/repoConfig.js';
-import type { DowngradeLimit } from '../../plan/guardrail.js';
+import { parseDowngradeLimit, type DowngradeLimit } from '../../plan/guardrail.js';
+import { UsageError, TierformError } from '../errors.js';
 
 export const USAGE =
   'tierform apply [paths… | planfile.json] [--auto-approve] [--supersede] [--source-ref <ref>] [--actor <name>] [--lock-timeout <seconds>] [--max-downgrades <n|p%>]';
@@ -26,7 +29,11 @@ export async function run(ctx: CommandContext): Promise<number> {
   const saved = ctx.positionals.length === 1 ? await readSavedPlanIfAny(ctx.positionals[0]!, ctx.io.cwd) : null;
   const actor = resolveActor(ctx);
   const sourceRef = await resolveSourceRef(ctx);
-  const maxDowngrades = await resolveDowngradeLimit(stringOption(ctx, 'max-downgrades'), ctx.io.cwd, USAGE);
+  // A saved plan applies with the options it was computed with (SPEC §4.7), not today's ones.
+  const maxDowngrades = saved
+    ? savedDowngradeLimit(ctx, saved, ctx.positionals[0]!)
+    : await resolveDowngradeLimit(stringOption(ctx, 'max-downgrades'), ctx.io.cwd, USAGE);
+  const supersede = saved ? savedSupersede(ctx, saved) : flag(ctx, 'supersede');
 
   const db = await openDbFromContext(ctx, 'apply');
   try {
@@ -38,7 +45,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       const planned = await planFiles(db, ctx.positionals.length > 0 ? ctx.positionals : ['programs'], {
         cwd: ctx.io.cwd,
         now: ctx.now,
-        supersede: flag(ctx, 'supersede'),
+        supersede,
         ...(merchant ? { merchant } : {}),
       });
       if (!planned.plan) {
@@ -61,7 +68,7 @@ export async function run(ctx: CommandContext): Promise<number> {
         return 1;
       }
     }
-    return await execute(ctx, db, plan, { actor, sourceRef, lockTimeoutMs, reviewed: saved !== null || !flag(ctx, 'auto-approve'), maxDowngrades });
+    return await execute(ctx, db, plan, { actor, sourceRef, lockTimeoutMs, reviewed: saved !== null || !flag(ctx, 'auto-approve'), maxDowngrades, supersede });
   } finally {
     await db.close();
   }
@@ -71,23 +78,49 @@ async function execute(
   ctx: CommandContext,
   db: Db,
   plan: Plan,
-  opts: { actor: string; sourceRef: string | null; lockTimeoutMs: number; reviewed: boolean; maxDowngrades: DowngradeLimit | null },
+  opts: { actor: string; sourceRef: string | null; lockTimeoutMs: number; reviewed: boolean; maxDowngrades: DowngradeLimit | null; supersede: boolean },
 ): Promise<number> {
   const result = await applyPlan(db, plan, {
     now: ctx.now,
     actor: opts.actor,
     sourceRef: opts.sourceRef,
     lockTimeoutMs: opts.lockTimeoutMs,
-    supersede: flag(ctx, 'supersede'),
+    supersede: opts.supersede,
     savedPlan: opts.reviewed,
+    recalculate: recalculationWithHeartbeat(ctx),
     ...(opts.maxDowngrades ? { guardrail: guardrailUnderLock(opts.maxDowngrades, ctx.now)! } : {}),
   });
   for (const r of result.merchants) {
-    if (r.outcome === 'failed') ctx.io.stderr.write(`error ${r.error?.code ?? 'apply.failed'}: ${r.merchant}: ${r.error?.message ?? ''}\n`);
+    if (r.outcome === 'failed') ctx.io.stderr.write(`error ${r.error?.code ?? 'apply.failed'}: ${escapeText(r.merchant)}: ${escapeText(r.error?.message ?? '')}\n`);
     else ctx.io.stdout.write(`${describeApplied(r)}\n`);
   }
   ctx.io.stdout.write(`${summarizeApply(result)}\n`);
   return result.ok ? 0 : 1;
+}
+
+/** The saved limit; a different one on the command line is refused rather than silently ignored. */
+function savedDowngradeLimit(ctx: CommandContext, saved: Plan, path: string): DowngradeLimit | null {
+  const text = saved.options?.maxDowngrades ?? null;
+  const given = stringOption(ctx, 'max-downgrades');
+  if (given !== undefined && given.trim() !== text) {
+    throw new UsageError(
+      `${path} was saved with ${text === null ? 'no downgrade limit' : `--max-downgrades ${text}`}; a saved plan applies with the options it was reviewed with. Plan again with --max-downgrades ${given} to change it`,
+      USAGE,
+    );
+  }
+  if (text === null) return null;
+  const limit = parseDowngradeLimit(text, `saved with the plan, from ${saved.options?.maxDowngradesSource ?? 'plan'}`);
+  if (!limit) throw new TierformError('plan.invalid', `${path}: options.maxDowngrades '${text}' is not a count or a percentage`);
+  return limit;
+}
+
+function savedSupersede(ctx: CommandContext, saved: Plan): boolean {
+  const recorded = saved.options?.supersede ?? false;
+  if (flag(ctx, 'supersede') && !recorded) {
+    throw new UsageError('the plan was saved without --supersede; plan again with --supersede to let it replace a pending version', USAGE);
+  }
+  if (stringOption(ctx, 'merchant') !== undefined) throw new UsageError('--merchant applies to program paths; a saved plan holds the merchants it was made for', USAGE);
+  return recorded;
 }
 
 function withNewline(text: string): string {

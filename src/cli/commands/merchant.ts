@@ -1,4 +1,5 @@
 /** `tierform merchant set <merchant> --subscription <plan>` (SPEC §4.6). */
+import { escapeText } from '../../model/display.js';
 import type { CommandContext } from '../context.js';
 import { stringOption } from '../context.js';
 import { TierformError, UsageError } from '../errors.js';
@@ -43,7 +44,7 @@ export async function runSet(ctx: CommandContext): Promise<number> {
       : result.previous === subscription
         ? `already on subscription ${subscription}`
         : `subscription ${result.previous} → ${subscription}`;
-    ctx.io.stdout.write(`Merchant ${merchant}: ${what}.\n`);
+    ctx.io.stdout.write(`Merchant ${escapeText(merchant)}: ${escapeText(what)}.\n`);
     return 0;
   } finally {
     await db.close();

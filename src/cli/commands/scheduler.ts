@@ -10,7 +10,7 @@ import { TierformError, UsageError } from '../errors.js';
 import { checkCron } from '../../model/cron.js';
 import { lockTimeoutMsFromContext, openDbFromContext, resolveDbTarget } from '../../store/open.js';
 import type { Db } from '../../store/db.js';
-import { runDue, type DueRunResult } from '../../schedule/runDue.js';
+import { runDue, type DueRunResult, type MerchantFailure } from '../../schedule/runDue.js';
 import { batchSizeOption, claimantName } from './run-due.js';
 
 export const USAGE = "tierform scheduler [--cron '<expr>'] [--batch-size <n>]";
@@ -69,8 +69,11 @@ export async function run(ctx: CommandContext): Promise<number> {
         shouldStop: () => stopping,
         ...(batchSize !== undefined ? { batchSize } : {}),
         onRun: (r: DueRunResult) => log({ level: r.status === 'failed' ? 'error' : 'info', event: 'run', ...runFields(r), durationMs: since() }),
+        // One line per merchant that could not run; the tick goes on with the others.
+        onFailure: (f: MerchantFailure) => log({ level: 'error', event: 'merchant', merchant: f.merchant, status: f.status, error: f.error }),
       }));
-      log({ level: result.ok ? 'info' : 'error', event: 'tick', now: now.toISOString(), runs: result.runs.length, failed: result.runs.filter((r) => r.status === 'failed').length, durationMs: Math.round(performance.now() - began) });
+      const failed = result.runs.filter((r) => r.status === 'failed').length + result.failures.length;
+      log({ level: result.ok ? 'info' : 'error', event: 'tick', now: now.toISOString(), runs: result.runs.length, failed, durationMs: Math.round(performance.now() - began) });
     } catch (err) {
       // The daemon keeps going (the database may be busy or down for a while); each tick retries.
       const error = err instanceof TierformError ? { code: err.code, message: err.message } : { code: 'run.failed', message: err instanceof Error ? err.message : String(err) };

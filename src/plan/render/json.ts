@@ -1,5 +1,6 @@
 /** The plan as JSON (SPEC §5.1, formatVersion 1); also the saved plan file that `apply` reads. */
 import type { MerchantPlan, Plan } from '../types.js';
+import { sealPlanValue } from '../seal.js';
 
 /** Keys in the SPEC's order, then the additive ones, so the file reads the way the SPEC does. */
 function merchantJson(m: MerchantPlan): Record<string, unknown> {
@@ -18,7 +19,16 @@ function merchantJson(m: MerchantPlan): Record<string, unknown> {
   return out;
 }
 
+/**
+ * A plan with recorded options is sealed: its digest covers exactly the JSON written here, so
+ * `apply` and `show` can tell an edited file from the reviewed one.
+ */
 export function renderPlanJson(plan: Plan): string {
-  const value = { formatVersion: plan.formatVersion, createdAt: plan.createdAt, merchants: plan.merchants.map(merchantJson) };
-  return `${JSON.stringify(value, null, 2)}\n`;
+  const value = {
+    formatVersion: plan.formatVersion,
+    createdAt: plan.createdAt,
+    ...(plan.options ? { options: plan.options } : {}),
+    merchants: plan.merchants.map(merchantJson),
+  };
+  return `${JSON.stringify(plan.options ? sealPlanValue(value) : value, null, 2)}\n`;
 }
