@@ -52,7 +52,7 @@ export const commands: CommandSpec[] = [
   {
     name: 'validate',
     summary: 'validate program files offline (no database, no network)',
-    usage: 'tierform validate [paths…] [--format text|json|github|sarif] [--catalog <file>]',
+    usage: 'tierform validate [paths…] [--format text|json|github|sarif|gitlab] [--catalog <file>]',
     options: {
       catalog: { type: 'string', value: 'file', description: 'the PlanCatalog to check caps against (default: the built-in one)' },
     },
@@ -129,9 +129,21 @@ export const commands: CommandSpec[] = [
   },
   {
     name: 'export',
-    summary: 'print the active version as a program file',
-    usage: 'tierform export <merchant>',
+    summary: 'print the active version as a program file, or write it into an existing one keeping its comments',
+    usage: 'tierform export <merchant> [--into <file>]',
+    options: {
+      into: { type: 'string', value: 'file', description: 'update this program file in place: comments, quoting and item order by id are kept (created when missing)' },
+    },
     load: () => import('./commands/export.js'),
+  },
+  {
+    name: 'fmt',
+    summary: 'rewrite YAML files in the canonical layout (schema key order), comments kept',
+    usage: 'tierform fmt [paths…] [--check]',
+    options: {
+      check: { type: 'boolean', description: 'write nothing; exit 1 listing the files that would change' },
+    },
+    load: () => import('./commands/fmt.js'),
   },
   {
     name: 'catalog apply',
@@ -277,13 +289,14 @@ export const commands: CommandSpec[] = [
   {
     name: 'init',
     summary: 'scaffold a program repository with CI workflows',
-    usage: 'tierform init [dir] [--merchant <id>] [--subscription <plan>] [--timezone <zone>] [--currency <code>] [--force]',
+    usage: 'tierform init [dir] [--merchant <id>] [--subscription <plan>] [--timezone <zone>] [--currency <code>] [--force | --update]',
     options: {
       merchant: { type: 'string', value: 'id', description: 'the first merchant: programs/<id>/program.yaml (default my-shop)' },
       subscription: { type: 'string', value: 'plan', description: "the merchant's subscription in the built-in catalog (default growth)" },
       timezone: { type: 'string', value: 'zone', description: "the merchant's IANA time zone (default UTC)" },
       currency: { type: 'string', value: 'code', description: "the merchant's ISO 4217 currency (default USD)" },
       force: { type: 'boolean', description: 'overwrite files that already exist' },
+      update: { type: 'boolean', description: "rewrite only tierform's own files (schema copy, CI) for this version and the merchants' evaluation crons; programs, README, tierform.yaml and catalog.yaml are left alone" },
     },
     load: () => import('./commands/init.js'),
   },

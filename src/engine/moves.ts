@@ -1,16 +1,13 @@
 /**
  * The write half shared by every engine statement: given a CTE `moves` of members changing tier
- * (merchant_id, member_id, tier_id, q_rank, reason, w_from, w_to, trig_filter…), it builds the CTEs that pick
+ * (member_id, tier_id, q_rank, reason, w_from, w_to…), it builds the CTEs that pick
  * the triggering order (single_order), update the members, mark the trigger consumed, append
  * history and grant upgrade points once per member per tier ever (§3.3, §3.5, §3.6).
  *
- * On Citus every engine statement must stay a router query (one shard group, run on its worker):
- * every CTE carries merchant_id, every join and write matches on it, and no UPDATE sets a column
- * straight from an array subscript (Citus 13.2 crashes planning that; the tier id is computed in
- * a subquery instead). Citus runs an INSERT in a CTE as a statement of its own after the CTEs it
- * reads, so `pts` comes before `hist`: it must not see the history rows this statement writes
- * (on one server every CTE sees the same snapshot, so the order changes nothing there), and the
- * first-time check is a join, not a correlated subquery (which Citus cannot plan there).
+ * Citus (13.2) shapes, harmless on one server: no UPDATE sets a column straight from an array
+ * subscript (it crashed the coordinator; the tier id comes from a subquery), and `pts` precedes
+ * `hist` with a join for its first-time check, because Citus runs an INSERT in a CTE as a
+ * statement of its own: it must not see the history this statement writes.
  */
 import type { Bound } from './scope.js';
 import type { Window } from './sqlRules.js';
@@ -24,6 +21,18 @@ export interface MoveWrites {
   grantWhen: string;
   /** Bounds every trigger window lies within, when known (the shared part of W(m, t)); called only when used. */
   triggerBounds?: () => Window;
+  /**
+   * Rule changes only (v1.1 §3.5), SQL predicates on `mv`: which moves start a fresh period
+   * (anchorAt = t, a fresh expiresAt; the others keep both) and which set the evidence instant
+   * to t (the others keep evidenceAt, its anchor, extended tier and trigger). Default: all do.
+   */
+  fresh?: string;
+  evidence?: string;
+}
+
+/** `CASE WHEN when THEN then ELSE otherwise END`, or `then` alone when `when` is absent (always). */
+function when(predicate: string | undefined, then: string, otherwise: string): string {
+  return predicate === undefined ? then : `CASE WHEN ${predicate} THEN ${then} ELSE ${otherwise} END`;
 }
 
 /** CTEs (comma-terminated) writing the moves in CTE `moves`. */
@@ -32,44 +41,48 @@ export function writeMoves(b: Bound, w: MoveWrites): string {
   const trigger =
     w.triggerWhen !== null && r.rules.basis === 'single_order'
       ? `trig AS (
-  SELECT DISTINCT ON (mv.member_id) mv.merchant_id, mv.member_id, o.order_id, o.net, mv.q_rank
+  SELECT DISTINCT ON (mv.member_id) mv.member_id, o.order_id, o.net, mv.q_rank
   FROM moves mv JOIN ${r.eligibleOrders(b.merchant, b.orders, w.triggerBounds?.())} o
-    ON o.merchant_id = mv.merchant_id AND o.member_id = mv.member_id AND ${r.inWindow('mv.w_from', 'mv.w_to')} AND ${w.triggerOrders}
+    ON o.member_id = mv.member_id AND ${r.inWindow('mv.w_from', 'mv.w_to')} AND ${w.triggerOrders}
   WHERE ${w.triggerWhen}
   ORDER BY mv.member_id, o.net DESC, o.paid_at, o.order_id COLLATE "C"
 ),
 tg AS (
-  SELECT trig.merchant_id, trig.member_id, trig.order_id AS trigger_id FROM trig
+  SELECT trig.member_id, trig.order_id AS trigger_id FROM trig
   WHERE ${r.thresholdAmount('trig.q_rank')} > 0 AND trig.net >= ${r.thresholdAmount('trig.q_rank')}
 ),`
-      : `tg AS (SELECT NULL::text AS merchant_id, NULL::text AS member_id, NULL::text AS trigger_id WHERE FALSE),`;
+      : `tg AS (SELECT NULL::text AS member_id, NULL::text AS trigger_id WHERE FALSE),`;
   return `${trigger}
 upd AS (
-  UPDATE members u SET tier_id = mv.to_tier, tier_since = ${b.t}, previous_anchor_at = u.anchor_at,
-    anchor_at = ${b.t}, expires_at = CASE WHEN mv.q_rank >= 0 THEN ${r.freshExpiry(b.t)} END, trigger_order_id = tg.trigger_id
-  FROM (SELECT moves.*, ${r.idOf('moves.q_rank')} AS to_tier FROM moves) mv
-    LEFT JOIN tg ON tg.merchant_id = mv.merchant_id AND tg.member_id = mv.member_id
-  WHERE u.merchant_id = ${b.merchant} AND u.merchant_id = mv.merchant_id AND u.member_id = mv.member_id
+  UPDATE members u SET tier_id = mv.to_tier, tier_since = ${b.t},
+    anchor_at = ${when(w.fresh, b.t, 'u.anchor_at')},
+    expires_at = CASE WHEN mv.q_rank >= 0 THEN ${when(w.fresh, r.freshExpiry(b.t), 'u.expires_at')} END,
+    evidence_at = ${when(w.evidence, b.t, 'u.evidence_at')},
+    previous_anchor_at = ${when(w.evidence, 'u.anchor_at', 'u.previous_anchor_at')},
+    extended_tier = ${when(w.evidence, 'NULL', 'u.extended_tier')},
+    trigger_order_id = ${when(w.evidence, 'tg.trigger_id', 'u.trigger_order_id')}
+  FROM (SELECT moves.*, ${r.idOf('moves.q_rank')} AS to_tier FROM moves) mv LEFT JOIN tg ON tg.member_id = mv.member_id
+  WHERE u.merchant_id = ${b.merchant} AND u.member_id = mv.member_id
   RETURNING 1
 ),
 cons AS (
   UPDATE orders o SET consumed = true FROM tg
-  WHERE o.merchant_id = ${b.merchant} AND o.merchant_id = tg.merchant_id AND o.order_id = tg.trigger_id
+  WHERE o.merchant_id = ${b.merchant} AND o.order_id = tg.trigger_id
   RETURNING 1
 ),
 pts AS (
   INSERT INTO grants (merchant_id, member_id, grant_key, type, tier_id, due_at, at, points, version, run_id)
-  SELECT mv.merchant_id, mv.member_id, 'upgrade_points:' || ${r.idOf('mv.q_rank')}, 'upgrade_points', ${r.idOf('mv.q_rank')},
+  SELECT ${b.merchant}, mv.member_id, 'upgrade_points:' || ${r.idOf('mv.q_rank')}, 'upgrade_points', ${r.idOf('mv.q_rank')},
     ${b.t}, ${b.t}, ${r.upgradePoints('mv.q_rank')}, ${b.version}, ${b.run}
   FROM moves mv
-    LEFT JOIN member_history h ON h.merchant_id = ${b.merchant} AND h.merchant_id = mv.merchant_id AND h.member_id = mv.member_id AND h.to_tier = ${r.idOf('mv.q_rank')}
+    LEFT JOIN member_history h ON h.merchant_id = ${b.merchant} AND h.member_id = mv.member_id AND h.to_tier = ${r.idOf('mv.q_rank')}
   WHERE (${w.grantWhen}) AND ${r.upgradePoints('mv.q_rank')} IS NOT NULL AND h.member_id IS NULL
   ON CONFLICT DO NOTHING
   RETURNING 1
 ),
 hist AS (
   INSERT INTO member_history (merchant_id, member_id, from_tier, to_tier, at, reason, version, run_id)
-  SELECT mv.merchant_id, mv.member_id, mv.tier_id, ${r.idOf('mv.q_rank')}, ${b.t}, mv.reason, ${b.version}, ${b.run} FROM moves mv
+  SELECT ${b.merchant}, mv.member_id, mv.tier_id, ${r.idOf('mv.q_rank')}, ${b.t}, mv.reason, ${b.version}, ${b.run} FROM moves mv
   RETURNING 1
 )`;
 }

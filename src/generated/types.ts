@@ -132,6 +132,10 @@ export interface Levels {
      * accumulated: sum of eligible orders in the window (default); single_order: the largest single order.
      */
     basis?: 'accumulated' | 'single_order';
+    /**
+     * true: every window starts no earlier than the member's last upgrade, extension or fall, so spend counts from 0 after each move (default false).
+     */
+    restartOnMove?: boolean;
     window?: Window;
     /**
      * Order tags that never count.
@@ -154,6 +158,10 @@ export interface Levels {
      */
     retention?: {
       extend: Duration;
+      /**
+       * How the retention standard measures spend in the validity period: single_order (the largest order) or accumulated (the sum); default: the upgrade basis.
+       */
+      basis?: 'single_order' | 'accumulated';
     };
   };
   /**
@@ -217,6 +225,7 @@ export interface Tier {
    */
   enabled?: boolean;
   threshold: Threshold;
+  window?: Window;
   retain?: Threshold;
   /**
    * How the membership card looks.

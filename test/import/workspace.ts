@@ -56,4 +56,18 @@ export async function importWorkspace(): Promise<ImportWorkspace> {
   };
 }
 
+/** A row of `orders` as the tests read it (numbers as text). */
+export interface OrderRow {
+  merchant_id: string;
+  order_id: string;
+  member_id: string;
+  amount_minor: string;
+  refunded_minor: string;
+  paid_at: Date;
+  status: string;
+  tags: string[];
+  import_seq: string;
+  consumed: boolean;
+}
+
 export const ndjson = (...rows: object[]): string => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';

@@ -83,7 +83,8 @@ const n = formatCount;
 
 function renderSuccess(noun: string, o: Extract<ImportOutcome, { ok: true }>): string {
   const notes = o.notes.length > 0 ? `; ${o.notes.join('; ')}` : '';
-  return `Imported ${n(o.inserted + o.updated)} ${noun}: ${n(o.inserted)} new, ${n(o.updated)} updated${notes}\n`;
+  const unchanged = o.unchanged > 0 ? `, ${n(o.unchanged)} unchanged` : '';
+  return `Imported ${n(o.inserted + o.updated + o.unchanged)} ${noun}: ${n(o.inserted)} new, ${n(o.updated)} updated${unchanged}${notes}\n`;
 }
 
 function renderRejected(o: Extract<ImportOutcome, { ok: false }>): string {

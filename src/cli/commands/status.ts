@@ -9,6 +9,8 @@ import type { Queryable } from '../../store/db.js';
 import { switchBudget } from '../../plan/switchBudget.js';
 import type { LiveMerchant, LiveSnapshot } from '../../plan/types.js';
 import { renderTable } from '../table.js';
+import { selectFirstApplied, selectLastSuccessfulRuns } from '../../schedule/store.js';
+import { runDueStale, type LastRun } from '../../schedule/liveness.js';
 
 export const USAGE = 'tierform status [merchant] [--format text|json]';
 
@@ -24,6 +26,10 @@ export interface MerchantStatus {
   members: Record<string, number>;
   /** Members whose paid membership runs at --now, per plan (SPEC §5.1, additive). */
   paid: Record<string, number>;
+  /** The last successful scheduled run (additive): null when run-due never ran for it. */
+  lastRunDue: LastRun | null;
+  /** True when that run finished more than a day before --now (or none ran a day after the first apply). */
+  runDueStale: boolean;
 }
 
 export async function run(ctx: CommandContext): Promise<number> {
@@ -36,7 +42,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   try {
     const snapshot = await readSnapshot(db, { now: ctx.now, ...(merchant ? { merchants: [merchant] } : {}) });
     const paid = await countPaidMembersPerPlan(db, ctx.now, merchant);
-    const statuses = [...snapshot.merchants.values()].map((m) => statusOf(m, snapshot, ctx.now, paid.get(m.merchant)));
+    const runs = await lastRuns(db, merchant);
+    const statuses = [...snapshot.merchants.values()].map((m) => withRunDue(statusOf(m, snapshot, ctx.now, paid.get(m.merchant)), runs.get(m.merchant), ctx.now));
     if (merchant && statuses.length === 0) throw new TierformError('state.unknown-merchant', `merchant ${merchant} is not in the live state`);
     if (format === 'json') {
       ctx.io.stdout.write(`${JSON.stringify(merchant ? statuses[0] : statuses, null, 2)}\n`);
@@ -44,6 +51,11 @@ export async function run(ctx: CommandContext): Promise<number> {
       ctx.io.stdout.write('No merchants in the live state yet.\n');
     } else {
       ctx.io.stdout.write(renderStatusText(statuses));
+      // JSON carries runDueStale instead: its stderr stays empty for scripts.
+      for (const s of statuses.filter((x) => x.runDueStale)) {
+        const last = s.lastRunDue ? `the last successful run-due finished ${s.lastRunDue.finishedAt}, more than a day ago` : 'run-due has not run for it in the day since its program was applied';
+        ctx.io.stderr.write(`warning: ${s.merchant}: ${last}; is run-due (or the scheduler) still running?\n`);
+      }
     }
     return 0;
   } finally {
@@ -73,7 +85,32 @@ export async function countPaidMembersPerPlan(q: Queryable, at: Date, merchant?:
   return out;
 }
 
-export function statusOf(m: LiveMerchant, snapshot: LiveSnapshot, now: Date, paid: Record<string, number> = {}): MerchantStatus {
+interface RunDueRow {
+  last: LastRun | null;
+  firstAppliedAt: Date | null;
+}
+
+async function lastRuns(q: Queryable, merchant?: string): Promise<Map<string, RunDueRow>> {
+  const only = merchant === undefined ? undefined : [merchant];
+  const out = new Map<string, RunDueRow>();
+  const row = (id: string): RunDueRow => out.get(id) ?? (out.set(id, { last: null, firstAppliedAt: null }), out.get(id)!);
+  const applied = selectFirstApplied(only);
+  const first = await q.query<{ merchant_id: string; first_applied_at: Date | string | null }>(applied.text, applied.values);
+  for (const r of first.rows) row(r.merchant_id).firstAppliedAt = r.first_applied_at === null ? null : new Date(r.first_applied_at);
+  const last = selectLastSuccessfulRuns(only);
+  const done = await q.query<{ merchant_id: string; kind: 'evaluate' | 'recalculate'; version: number; at: Date | string; finished_at: Date | string }>(last.text, last.values);
+  for (const r of done.rows) {
+    row(r.merchant_id).last = { kind: r.kind, version: Number(r.version), at: new Date(r.at).toISOString(), finishedAt: new Date(r.finished_at).toISOString() };
+  }
+  return out;
+}
+
+function withRunDue(s: Omit<MerchantStatus, 'lastRunDue' | 'runDueStale'>, run: RunDueRow | undefined, now: Date): MerchantStatus {
+  const last = run?.last ?? null;
+  return { ...s, lastRunDue: last, runDueStale: runDueStale(last, run?.firstAppliedAt ?? null, now) };
+}
+
+export function statusOf(m: LiveMerchant, snapshot: LiveSnapshot, now: Date, paid: Record<string, number> = {}): Omit<MerchantStatus, 'lastRunDue' | 'runDueStale'> {
   const current = m.active ?? m.pending;
   const limit = snapshot.catalog.spec.switchLimit;
   const members: Record<string, number> = {};
@@ -103,8 +140,9 @@ function renderStatusText(statuses: MerchantStatus[]): string {
     s.enabled === null ? '-' : s.enabled ? 'yes' : 'no',
     s.subscription,
     `${s.switches.used}/${s.switches.limit}`,
+    `${s.lastRunDue?.finishedAt ?? 'never'}${s.runDueStale ? ' (stale)' : ''}`,
     Object.entries(s.members).map(([tier, n]) => `${tier} ${formatCount(n)}`).join(', '),
     Object.keys(s.paid).length === 0 ? '-' : Object.entries(s.paid).map(([plan, n]) => `${plan} ${formatCount(n)}`).join(', '),
   ]);
-  return renderTable(['merchant', 'active', 'pending', 'type', 'enabled', 'subscription', 'switches', 'members', 'paid'], rows);
+  return renderTable(['merchant', 'active', 'pending', 'type', 'enabled', 'subscription', 'switches', 'last run-due', 'members', 'paid'], rows);
 }

@@ -7,10 +7,11 @@ import { renderDiagnosticsText } from '../../document/render/text.js';
 import { renderDiagnosticsJson } from '../../document/render/json.js';
 import { renderDiagnosticsGithub } from '../../document/render/github.js';
 import { renderDiagnosticsSarif } from '../../document/render/sarif.js';
+import { renderDiagnosticsGitlab } from '../../document/render/gitlab.js';
 import { packageVersion } from '../version.js';
 
-const FORMATS = ['text', 'json', 'github', 'sarif'] as const;
-const USAGE = 'tierform validate [paths…] [--format text|json|github|sarif] [--catalog <file>]';
+const FORMATS = ['text', 'json', 'github', 'sarif', 'gitlab'] as const;
+const USAGE = 'tierform validate [paths…] [--format text|json|github|sarif|gitlab] [--catalog <file>]';
 
 export async function run(ctx: CommandContext): Promise<number> {
   const format = stringOption(ctx, 'format') ?? 'text';
@@ -23,6 +24,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     format === 'json' ? renderDiagnosticsJson(result.reports)
     : format === 'github' ? renderDiagnosticsGithub(result.reports)
     : format === 'sarif' ? renderDiagnosticsSarif(result.reports, packageVersion())
+    : format === 'gitlab' ? renderDiagnosticsGitlab(result.reports)
     : renderDiagnosticsText(result.reports, { color: ctx.color });
   ctx.io.stdout.write(out);
   return result.valid ? 0 : 1;
