@@ -130,6 +130,16 @@ export async function createTestDb(opts: CreateTestDbOptions = {}): Promise<Db> 
   return tracked;
 }
 
+/** Runs `fn` on a new, unmigrated test database, closed (dropped) after. */
+export async function withFreshDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = await createTestDb({ migrate: false });
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
 /** Test Dbs created and not closed yet (a leak when a file ends). */
 export function openTestDbCount(): number {
   return open.size;

@@ -5,7 +5,7 @@
  * Runs its Citus half when the test server is a Citus coordinator (.ci/run's cluster run).
  */
 import { describe, expect, it } from 'vitest';
-import { createTestDb, testCitusCluster } from '../helpers/db.js';
+import { testCitusCluster, withFreshDb } from '../helpers/db.js';
 import { loadMigrations, migrate, type Migration } from '../../src/store/migrate.js';
 import { citusInstalled } from '../../src/store/distribute.js';
 import type { Db } from '../../src/store/db.js';
@@ -39,15 +39,6 @@ function expectAllPlaced(tables: Placed[]): void {
   for (const t of distributed) expect(t.method, `${t.table} distributed by hash`).toBe('h');
   expect(new Set(distributed.map((t) => t.colocation)).size, 'one co-location group').toBe(1);
   for (const t of tables.filter((x) => !x.perMerchant)) expect(t.method, `${t.table} a reference table`).toBe('n');
-}
-
-async function withFreshDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-  const db = await createTestDb({ migrate: false });
-  try {
-    return await fn(db);
-  } finally {
-    await db.close();
-  }
 }
 
 describe('distribution on Citus', () => {
