@@ -144,13 +144,13 @@ ranks AS (
 ),
 moves AS (SELECT ranks.*, GREATEST(ranks.now_rank, ranks.a_rank) AS d_rank FROM ranks WHERE GREATEST(ranks.now_rank, ranks.a_rank) < ranks.cur_rank),
 upd AS (
-  UPDATE members u SET tier_id = ${r.idOf('mv.d_rank')}, anchor_at = ${b.t},
+  UPDATE members u SET tier_id = mv.to_tier, anchor_at = ${b.t},
     expires_at = CASE WHEN mv.d_rank < 0 THEN NULL ELSE u.expires_at END,
     evidence_at = CASE WHEN mv.now_rank > mv.a_rank THEN ${b.t} ELSE u.evidence_at END,
     previous_anchor_at = CASE WHEN mv.now_rank > mv.a_rank THEN u.anchor_at ELSE u.previous_anchor_at END,
     extended_tier = CASE WHEN mv.now_rank > mv.a_rank THEN NULL ELSE u.extended_tier END,
     trigger_order_id = CASE WHEN mv.now_rank > mv.a_rank THEN NULL ELSE u.trigger_order_id END
-  FROM moves mv WHERE u.merchant_id = ${b.merchant} AND u.member_id = mv.member_id
+  FROM (SELECT moves.*, ${r.idOf('moves.d_rank')} AS to_tier FROM moves) mv WHERE u.merchant_id = ${b.merchant} AND u.member_id = mv.member_id
   RETURNING 1
 ),
 hist AS (

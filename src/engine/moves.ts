@@ -3,6 +3,11 @@
  * (member_id, tier_id, q_rank, reason, w_from, w_to…), it builds the CTEs that pick
  * the triggering order (single_order), update the members, mark the trigger consumed, append
  * history and grant upgrade points once per member per tier ever (§3.3, §3.5, §3.6).
+ *
+ * Citus (13.2) shapes, harmless on one server: no UPDATE sets a column straight from an array
+ * subscript (it crashed the coordinator; the tier id comes from a subquery), and `pts` precedes
+ * `hist` with a join for its first-time check, because Citus runs an INSERT in a CTE as a
+ * statement of its own: it must not see the history this statement writes.
  */
 import type { Bound } from './scope.js';
 import type { Window } from './sqlRules.js';
@@ -49,14 +54,14 @@ tg AS (
       : `tg AS (SELECT NULL::text AS member_id, NULL::text AS trigger_id WHERE FALSE),`;
   return `${trigger}
 upd AS (
-  UPDATE members u SET tier_id = ${r.idOf('mv.q_rank')}, tier_since = ${b.t},
+  UPDATE members u SET tier_id = mv.to_tier, tier_since = ${b.t},
     anchor_at = ${when(w.fresh, b.t, 'u.anchor_at')},
     expires_at = CASE WHEN mv.q_rank >= 0 THEN ${when(w.fresh, r.freshExpiry(b.t), 'u.expires_at')} END,
     evidence_at = ${when(w.evidence, b.t, 'u.evidence_at')},
     previous_anchor_at = ${when(w.evidence, 'u.anchor_at', 'u.previous_anchor_at')},
     extended_tier = ${when(w.evidence, 'NULL', 'u.extended_tier')},
     trigger_order_id = ${when(w.evidence, 'tg.trigger_id', 'u.trigger_order_id')}
-  FROM moves mv LEFT JOIN tg ON tg.member_id = mv.member_id
+  FROM (SELECT moves.*, ${r.idOf('moves.q_rank')} AS to_tier FROM moves) mv LEFT JOIN tg ON tg.member_id = mv.member_id
   WHERE u.merchant_id = ${b.merchant} AND u.member_id = mv.member_id
   RETURNING 1
 ),
@@ -65,20 +70,19 @@ cons AS (
   WHERE o.merchant_id = ${b.merchant} AND o.order_id = tg.trigger_id
   RETURNING 1
 ),
-hist AS (
-  INSERT INTO member_history (merchant_id, member_id, from_tier, to_tier, at, reason, version, run_id)
-  SELECT ${b.merchant}, mv.member_id, mv.tier_id, ${r.idOf('mv.q_rank')}, ${b.t}, mv.reason, ${b.version}, ${b.run} FROM moves mv
-  RETURNING 1
-),
 pts AS (
   INSERT INTO grants (merchant_id, member_id, grant_key, type, tier_id, due_at, at, points, version, run_id)
   SELECT ${b.merchant}, mv.member_id, 'upgrade_points:' || ${r.idOf('mv.q_rank')}, 'upgrade_points', ${r.idOf('mv.q_rank')},
     ${b.t}, ${b.t}, ${r.upgradePoints('mv.q_rank')}, ${b.version}, ${b.run}
   FROM moves mv
-  WHERE (${w.grantWhen}) AND ${r.upgradePoints('mv.q_rank')} IS NOT NULL
-    AND NOT EXISTS (SELECT 1 FROM member_history h
-      WHERE h.merchant_id = ${b.merchant} AND h.member_id = mv.member_id AND h.to_tier = ${r.idOf('mv.q_rank')})
+    LEFT JOIN member_history h ON h.merchant_id = ${b.merchant} AND h.member_id = mv.member_id AND h.to_tier = ${r.idOf('mv.q_rank')}
+  WHERE (${w.grantWhen}) AND ${r.upgradePoints('mv.q_rank')} IS NOT NULL AND h.member_id IS NULL
   ON CONFLICT DO NOTHING
+  RETURNING 1
+),
+hist AS (
+  INSERT INTO member_history (merchant_id, member_id, from_tier, to_tier, at, reason, version, run_id)
+  SELECT ${b.merchant}, mv.member_id, mv.tier_id, ${r.idOf('mv.q_rank')}, ${b.t}, mv.reason, ${b.version}, ${b.run} FROM moves mv
   RETURNING 1
 )`;
 }

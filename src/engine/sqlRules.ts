@@ -171,8 +171,8 @@ export class RulesSql {
   }
 
   /**
-   * The eligible orders of §3.1 with net > 0, as a subquery of (member_id, order_id, paid_at,
-   * consumed, net, import_seq). `memberFilter` restricts it to the members of a batch.
+   * The eligible orders of §3.1 with net > 0, as a subquery of (merchant_id, member_id, order_id,
+   * paid_at, consumed, net). Join it on merchant_id and member_id (see src/engine/moves.ts). `memberFilter` restricts it to the members of a batch.
    */
   eligibleOrders(merchant: string, memberFilter: string, bounds?: Window): string {
     const parts = [`o.merchant_id = ${merchant}`, `o.status = 'paid'`, `o.amount_minor > o.refunded_minor`];
@@ -184,7 +184,7 @@ export class RulesSql {
     }
     if (this.rules.exclude.size > 0) parts.push(`NOT (o.tags && ${this.p.add([...this.rules.exclude], '::text[]')})`);
     if (memberFilter) parts.push(memberFilter.replaceAll('{m}', 'o.member_id'));
-    return `(SELECT o.member_id, o.order_id, o.paid_at, o.consumed, o.amount_minor - o.refunded_minor AS net
+    return `(SELECT o.merchant_id, o.member_id, o.order_id, o.paid_at, o.consumed, o.amount_minor - o.refunded_minor AS net
       FROM orders o WHERE ${parts.join(' AND ')})`;
   }
 

@@ -24,13 +24,26 @@ export function selectMerchant(merchant: string): Statement {
   return { text: 'SELECT merchant_id, subscription, created_at, updated_at FROM merchants WHERE merchant_id = $1', values: [merchant] };
 }
 
-/** Creates the merchant with the subscription, or changes it; returns the previous one (null: created). */
-export function upsertSubscription(merchant: string, subscription: string, now: Date): Statement {
+/**
+ * Changes the merchant's subscription; returns the previous one (no row: no such merchant). The
+ * self-join reads the row as it was before the update; Citus routes it to the merchant's shard
+ * (it refuses a subquery in an INSERT's RETURNING, the one-statement upsert this replaces).
+ */
+export function updateSubscription(merchant: string, subscription: string, now: Date): Statement {
   return {
-    text: `WITH previous AS (SELECT subscription FROM merchants WHERE merchant_id = $1)
-           INSERT INTO merchants (merchant_id, subscription, created_at, updated_at) VALUES ($1, $2, $3, $3)
-           ON CONFLICT (merchant_id) DO UPDATE SET subscription = EXCLUDED.subscription, updated_at = EXCLUDED.updated_at
-           RETURNING (SELECT subscription FROM previous) AS previous`,
+    text: `UPDATE merchants m SET subscription = $2, updated_at = $3
+             FROM merchants old
+            WHERE m.merchant_id = $1 AND old.merchant_id = $1 AND old.merchant_id = m.merchant_id
+           RETURNING old.subscription AS previous`,
+    values: [merchant, subscription, now],
+  };
+}
+
+/** Creates the merchant with the subscription unless it exists; a row comes back when it was created. */
+export function insertMerchant(merchant: string, subscription: string, now: Date): Statement {
+  return {
+    text: `INSERT INTO merchants (merchant_id, subscription, created_at, updated_at) VALUES ($1, $2, $3, $3)
+           ON CONFLICT (merchant_id) DO NOTHING RETURNING 1`,
     values: [merchant, subscription, now],
   };
 }
@@ -54,9 +67,13 @@ export interface SetSubscriptionResult {
 }
 
 export async function setSubscription(q: Queryable, merchant: string, subscription: string, now: Date): Promise<SetSubscriptionResult> {
-  const { rows } = await run<{ previous: string | null }>(q, upsertSubscription(merchant, subscription, now));
-  const previous = rows[0]?.previous ?? null;
-  return { created: previous === null, previous };
+  // Update first; create when there is nothing to update; if another process created the
+  // merchant in between, the update finds it now.
+  for (;;) {
+    const updated = await run<{ previous: string }>(q, updateSubscription(merchant, subscription, now));
+    if (updated.rows[0]) return { created: false, previous: updated.rows[0].previous };
+    if ((await run(q, insertMerchant(merchant, subscription, now))).rowCount > 0) return { created: true, previous: null };
+  }
 }
 
 export async function merchantsOutside(q: Queryable, names: readonly string[]): Promise<{ merchant: string; subscription: string }[]> {

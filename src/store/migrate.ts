@@ -12,6 +12,7 @@ import { TierformError } from '../cli/errors.js';
 import { quoteIdent, type Db, type Queryable } from './db.js';
 import { DEFAULT_SCHEMA } from './target.js';
 import { moveLegacyLayout } from './legacyLayout.js';
+import { citusInstalled, distributeTables, tablesToPlace } from './distribute.js';
 
 /** A database handle that may say which schema its search_path names. */
 type SchemaQueryable = Queryable & { readonly schema?: string };
@@ -129,15 +130,23 @@ export interface MigrateOptions {
   onMoved?: (names: string[]) => void;
 }
 
-/** Applies every pending migration; returns those applied by this call (none when current). */
+/**
+ * Applies every pending migration; returns those applied by this call (none when current). On
+ * Citus, then places every table not placed yet (src/store/distribute.ts), in the same
+ * transaction.
+ */
 export async function migrate(db: Db, migrations?: Migration[], opts: MigrateOptions = {}): Promise<Migration[]> {
   const known = migrations ?? (await loadMigrations());
   const schema = schemaOf(db);
-  // Fast path without the lock: most runs find the schema current.
+  // Fast path without the lock: most runs find the schema current (and placed, on Citus).
   const presence = await schemaPresence(db);
-  if (presence.present && (await schemaStatus(db, known)).pending.length === 0) return [];
+  const citus = db.kind === 'pg' && (await citusInstalled(db));
+  if (presence.present && (await schemaStatus(db, known)).pending.length === 0 && !(citus && (await tablesToPlace(db)) > 0)) return [];
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    // Citus: DDL on distributed tables and creating shards later in the same transaction must
+    // all use one connection per node (it refuses to create shards after parallel DDL).
+    if (citus) await tx.query(`SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`);
     // Another process may have moved or migrated while we waited for the lock: look again.
     const now = await schemaPresence({ query: tx.query.bind(tx), schema });
     // Only when missing: CREATE SCHEMA IF NOT EXISTS still needs the CREATE right on the database.
@@ -156,6 +165,7 @@ export async function migrate(db: Db, migrations?: Migration[], opts: MigrateOpt
       await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
       done.push(m);
     }
+    if (citus) await distributeTables(tx);
     return done;
   });
 }

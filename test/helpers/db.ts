@@ -14,6 +14,7 @@ import type { Db } from '../../src/store/db.js';
 import { loadMigrations, migrate } from '../../src/store/migrate.js';
 import { dumpPglite, openPglite } from '../../src/store/pglite.js';
 import { openPg } from '../../src/store/pg.js';
+import { citusClusterOf, createCitusDatabase, dropCitusDatabase, type CitusCluster } from './citus.js';
 
 export const serverUrl: string | undefined = process.env.TIERFORM_TEST_DATABASE_URL || undefined;
 const keep = Boolean(process.env.TIERFORM_KEEP_TEST_DB);
@@ -36,10 +37,24 @@ async function withAdmin<T>(fn: (admin: Db) => Promise<T>): Promise<T> {
   }
 }
 
-/** Creates an empty database on the test server; returns its name and a function dropping it. */
+let cluster: Promise<CitusCluster | undefined> | undefined;
+
+/** The Citus cluster the test server coordinates, if it is a Citus coordinator (asked once). */
+export function testCitusCluster(): Promise<CitusCluster | undefined> {
+  if (!serverUrl) return Promise.resolve(undefined);
+  cluster ??= citusClusterOf(serverUrl);
+  return cluster;
+}
+
+/**
+ * Creates an empty database on the test server; returns its name and a function dropping it. On
+ * a Citus coordinator the database is on every node with Citus ready in it.
+ */
 export async function createServerDatabase(): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
   const name = `tierform_t_${randomBytes(6).toString('hex')}`;
-  await withAdmin((admin) => admin.query(`CREATE DATABASE ${name}`));
+  const citus = await testCitusCluster();
+  if (citus) await createCitusDatabase(serverUrl!, citus, name);
+  else await withAdmin((admin) => admin.query(`CREATE DATABASE ${name}`));
   return {
     name,
     url: urlForDatabase(name),
@@ -48,7 +63,8 @@ export async function createServerDatabase(): Promise<{ name: string; url: strin
         process.stderr.write(`kept test database ${name}\n`);
         return;
       }
-      await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      if (citus) await dropCitusDatabase(serverUrl!, citus, name);
+      else await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };
 }
@@ -113,6 +129,16 @@ export async function createTestDb(opts: CreateTestDbOptions = {}): Promise<Db> 
     throw err;
   }
   return tracked;
+}
+
+/** Runs `fn` on a new, unmigrated test database, closed (dropped) after. */
+export async function withFreshDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = await createTestDb({ migrate: false });
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
 }
 
 /** Test Dbs created and not closed yet (a leak when a file ends). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createServerDatabase, createTestDb, serverUrl } from '../helpers/db.js';
+import { createServerDatabase, serverUrl, withFreshDb } from '../helpers/db.js';
 import { assertSchemaCurrent, loadMigrations, migrate, schemaStatus, type Migration } from '../../src/store/migrate.js';
 import { openPg } from '../../src/store/pg.js';
 import type { Db } from '../../src/store/db.js';
@@ -11,15 +11,6 @@ async function errorCode(p: Promise<unknown>): Promise<string | undefined> {
     return (err as { code?: string }).code;
   }
   return undefined;
-}
-
-async function withFreshDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-  const db = await createTestDb({ migrate: false });
-  try {
-    return await fn(db);
-  } finally {
-    await db.close();
-  }
 }
 
 const extra: Migration[] = [

@@ -34,13 +34,16 @@ export async function performPaidGrants(q: Queryable, merchant: string, at: Date
 
   // One run per merchant at a time (the state row's lock); changed rules: every period again.
   const hash = createHash('sha256').update(JSON.stringify({ joinPoints, onStart, every })).digest('hex');
-  const state = await q.query<{ before: string | null }>(
+  // A row comes back when the state is new or its hash changed; an unchanged row is still locked.
+  // (No subquery in RETURNING: Citus refuses one in an INSERT.)
+  const state = await q.query(
     `INSERT INTO paid_grant_state (merchant_id, rules_hash) VALUES ($1, $2)
      ON CONFLICT (merchant_id) DO UPDATE SET rules_hash = EXCLUDED.rules_hash
-     RETURNING (SELECT s.rules_hash FROM paid_grant_state s WHERE s.merchant_id = $1) AS before`,
+       WHERE paid_grant_state.rules_hash IS DISTINCT FROM EXCLUDED.rules_hash
+     RETURNING 1`,
     [merchant, hash],
   );
-  if (state.rows[0]?.before !== hash) {
+  if (state.rowCount > 0) {
     await q.query('UPDATE paid_periods SET next_grant_at = paid_at WHERE merchant_id = $1', [merchant]);
   }
 

@@ -34,7 +34,11 @@ export async function recomputePaidPeriods(
   // grow with the square of a large file; ANALYZE inside the transaction counts its own rows.
   await q.query('ANALYZE purchases');
   await q.query(
-    `WITH RECURSIVE p AS MATERIALIZED (
+    // The recursive walk is a subquery of the INSERT, not its WITH: Citus plans an INSERT's CTEs
+    // one by one (a recursive one cannot be), but runs a subquery on one merchant as one statement.
+    `INSERT INTO paid_periods (merchant_id, member_id, purchase_id, plan_id, kind, membership_id, paid_at, starts_at, ends_at, timezone, next_grant_at)
+     SELECT * FROM (
+     WITH RECURSIVE p AS MATERIALIZED (
        SELECT member_id, purchase_id, plan_id, paid_at, validity_months, validity_days, timezone,
               row_number() OVER (PARTITION BY member_id ORDER BY paid_at, purchase_id COLLATE "C") AS n
          FROM purchases
@@ -61,13 +65,13 @@ export async function recomputePaidPeriods(
          FROM walk w
         WHERE w.cut_membership IS NOT NULL
      )
-     INSERT INTO paid_periods (merchant_id, member_id, purchase_id, plan_id, kind, membership_id, paid_at, starts_at, ends_at, timezone, next_grant_at)
-     SELECT $1, w.member_id, w.purchase_id, w.plan_id, w.kind, w.membership_id, w.paid_at,
+     SELECT $1::text, w.member_id, w.purchase_id, w.plan_id, w.kind, w.membership_id, w.paid_at,
             CASE WHEN c.cut_at < w.starts_at THEN c.cut_at ELSE w.starts_at END,
             CASE WHEN c.cut_at < w.ends_at THEN c.cut_at ELSE w.ends_at END,
             w.timezone, w.paid_at
        FROM walk w
-       LEFT JOIN cuts c ON c.member_id = w.member_id AND c.membership_id = w.membership_id`,
+       LEFT JOIN cuts c ON c.member_id = w.member_id AND c.membership_id = w.membership_id
+     ) periods`,
     [merchant, value],
   );
   await q.query('ANALYZE paid_periods');
