@@ -135,9 +135,12 @@ export const commands: CommandSpec[] = [
   {
     name: 'merchant set',
     summary: "record a merchant's subscription (creates the merchant)",
-    usage: 'tierform merchant set <merchant> --subscription <plan>',
+    usage: 'tierform merchant set <merchant> --subscription <plan> [--allow-over-cap --reason <text>] [--actor <name>]',
     options: {
       subscription: { type: 'string', value: 'plan', description: 'a subscription of the live catalog' },
+      'allow-over-cap': { type: 'boolean', description: 'record the subscription even though the active program exceeds its caps (merchant.over-cap)' },
+      reason: { type: 'string', value: 'text', description: 'why the program may stay over the caps (required with --allow-over-cap)' },
+      actor: { type: 'string', value: 'name', description: 'recorded with the change (else GITHUB_ACTOR, else the OS user)' },
     },
     load: () => import('./commands/merchant.js').then((m) => ({ run: m.runSet })),
   },

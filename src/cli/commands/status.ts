@@ -8,6 +8,7 @@ import type { Queryable } from '../../store/db.js';
 import { switchBudget } from '../../plan/switchBudget.js';
 import type { LiveMerchant, LiveSnapshot } from '../../plan/types.js';
 import { renderTable } from '../table.js';
+import { overCap, type OverCap } from '../../catalog/overCap.js';
 
 export const USAGE = 'tierform status [merchant] [--format text|json]';
 
@@ -23,6 +24,8 @@ export interface MerchantStatus {
   members: Record<string, number>;
   /** Members whose paid membership runs at --now, per plan (SPEC §5.1, additive). */
   paid: Record<string, number>;
+  /** What the active program exceeds under the live subscription after a downgrade (additive; empty: within the caps). */
+  overCap: OverCap[];
 }
 
 export async function run(ctx: CommandContext): Promise<number> {
@@ -90,6 +93,7 @@ export function statusOf(m: LiveMerchant, snapshot: LiveSnapshot, now: Date, pai
     switches: { used: switchBudget(m.switches, now, limit).used, limit: limit.count },
     members,
     paid,
+    overCap: m.active ? overCap(m.active.document, snapshot.catalog, m.subscription) : [],
   };
 }
 
@@ -105,5 +109,9 @@ function renderStatusText(statuses: MerchantStatus[]): string {
     Object.entries(s.members).map(([tier, n]) => `${tier} ${n}`).join(', '),
     Object.keys(s.paid).length === 0 ? '-' : Object.entries(s.paid).map(([plan, n]) => `${plan} ${n}`).join(', '),
   ]);
-  return renderTable(['merchant', 'active', 'pending', 'type', 'enabled', 'subscription', 'switches', 'members', 'paid'], rows);
+  const table = renderTable(['merchant', 'active', 'pending', 'type', 'enabled', 'subscription', 'switches', 'members', 'paid'], rows);
+  const flags = statuses
+    .filter((s) => s.overCap.length > 0)
+    .map((s) => `${s.merchant}: OVER THE CAPS of subscription ${s.subscription}:\n${s.overCap.map((c) => `  - ${c.message} (${c.code})`).join('\n')}\n`);
+  return flags.length === 0 ? table : `${table}\n${flags.join('')}`;
 }
