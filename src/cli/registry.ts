@@ -236,7 +236,10 @@ export const commands: CommandSpec[] = [
   {
     name: 'outbox list',
     summary: 'notifications waiting to be sent',
-    usage: 'tierform outbox list [merchant] [--format text|json]',
+    usage: 'tierform outbox list [merchant] [--all] [--format text|json]',
+    options: {
+      all: { type: 'boolean', description: 'also the notifications not released yet (notifications.sendAt later than --now)' },
+    },
     load: () => import('./commands/outbox.js').then((m) => ({ run: m.runList })),
   },
   {

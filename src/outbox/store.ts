@@ -12,6 +12,8 @@ export interface OutboxEntry {
   payload: Record<string, unknown>;
   version: number;
   createdAt: string;
+  /** When the message is released (notifications.sendAt); the event itself without sendAt. */
+  deliverAfter: string;
   ackedAt: string | null;
 }
 
@@ -25,18 +27,23 @@ interface OutboxRow {
   payload: Record<string, unknown>;
   version: number;
   created_at: Date;
+  deliver_after: Date;
   acked_at: Date | null;
 }
 
-/** Rows not acknowledged yet, oldest first per merchant (all merchants when `merchant` is undefined). */
-export async function listWaiting(q: Queryable, merchant?: string, limit = 1000): Promise<OutboxEntry[]> {
+/**
+ * Rows not acknowledged yet, oldest first per merchant (all merchants when `merchant` is
+ * undefined); with `releasedBy`, only those released by then (deliver_after ≤ releasedBy).
+ */
+export async function listWaiting(q: Queryable, merchant?: string, limit = 1000, opts: { releasedBy?: Date } = {}): Promise<OutboxEntry[]> {
   const res = await q.query<OutboxRow>(
-    `SELECT merchant_id, outbox_id::text, idempotency_key, event, member_id, message, payload, version, created_at, acked_at
+    `SELECT merchant_id, outbox_id::text, idempotency_key, event, member_id, message, payload, version, created_at, deliver_after, acked_at
        FROM outbox
       WHERE acked_at IS NULL AND ($1::text IS NULL OR merchant_id = $1)
+        AND ($3::timestamptz IS NULL OR deliver_after <= $3::timestamptz)
       ORDER BY merchant_id, outbox_id
       LIMIT $2`,
-    [merchant ?? null, limit],
+    [merchant ?? null, limit, opts.releasedBy ?? null],
   );
   return res.rows.map((r) => ({
     merchant: r.merchant_id,
@@ -48,6 +55,7 @@ export async function listWaiting(q: Queryable, merchant?: string, limit = 1000)
     payload: r.payload,
     version: Number(r.version),
     createdAt: toIso(r.created_at),
+    deliverAfter: toIso(r.deliver_after),
     ackedAt: toIsoOrNull(r.acked_at),
   }));
 }

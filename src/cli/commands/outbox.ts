@@ -3,13 +3,13 @@
  * waiting for a sender, and marking them sent (docs/paid.md, "Outbox").
  */
 import type { CommandContext } from '../context.js';
-import { stringOption } from '../context.js';
+import { flag, stringOption } from '../context.js';
 import { TierformError, UsageError } from '../errors.js';
 import { openDbFromContext } from '../../store/open.js';
 import { renderTable } from '../table.js';
 import { ack, listWaiting } from '../../outbox/store.js';
 
-const LIST_USAGE = 'tierform outbox list [merchant] [--format text|json]';
+const LIST_USAGE = 'tierform outbox list [merchant] [--all] [--format text|json]';
 const ACK_USAGE = 'tierform outbox ack <merchant> <id…>';
 
 export async function runList(ctx: CommandContext): Promise<number> {
@@ -19,7 +19,8 @@ export async function runList(ctx: CommandContext): Promise<number> {
   if (extra.length > 0) throw new UsageError('outbox list takes at most one merchant', LIST_USAGE);
   const db = await openDbFromContext(ctx, 'outbox list');
   try {
-    const entries = await listWaiting(db, merchant);
+    // Only what is released by --now (notifications.sendAt), unless --all.
+    const entries = await listWaiting(db, merchant, 1000, flag(ctx, 'all') ? {} : { releasedBy: ctx.now });
     if (format === 'json') {
       const body = entries.map((e) => ({
         merchant: e.merchant,
@@ -31,13 +32,14 @@ export async function runList(ctx: CommandContext): Promise<number> {
         payload: e.payload,
         version: e.version,
         createdAt: e.createdAt,
+        deliverAfter: e.deliverAfter,
       }));
       ctx.io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
     } else if (entries.length === 0) {
       ctx.io.stdout.write(`No notifications waiting${merchant ? ` for ${merchant}` : ''}.\n`);
     } else {
-      const rows = entries.map((e) => [e.merchant, String(e.id), e.event, e.member, e.createdAt, e.message.replace(/\s+/g, ' ')]);
-      ctx.io.stdout.write(renderTable(['merchant', 'id', 'event', 'member', 'created at', 'message'], rows));
+      const rows = entries.map((e) => [e.merchant, String(e.id), e.event, e.member, e.createdAt, e.deliverAfter, e.message.replace(/\s+/g, ' ')]);
+      ctx.io.stdout.write(renderTable(['merchant', 'id', 'event', 'member', 'created at', 'deliver after', 'message'], rows));
     }
     return 0;
   } finally {
