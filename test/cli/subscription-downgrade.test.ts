@@ -9,6 +9,7 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { gitRepo, type GitRepo } from '../e2e/repo.js';
+import { openDb } from '../../src/store/open.js';
 
 vi.setConfig({ testTimeout: 600_000 });
 
@@ -44,6 +45,20 @@ const ORDERS = [
   { merchant: 'shop', order: 'o4', member: 'm4', amount: 450, paidAt: '2026-02-01T10:00:00Z', status: 'paid' },
   { merchant: 'shop', order: 'o5', member: 'm5', amount: 900, paidAt: '2026-02-01T10:00:00Z', status: 'paid' },
 ];
+
+/** The recorded subscription changes, read from the repository's database between CLI runs. */
+async function recordedChanges(r: GitRepo): Promise<Record<string, unknown>[]> {
+  const [flag, target = ''] = r.db.args;
+  const db = await openDb({ ...(flag === '--db' ? { db: target } : { dataDir: target }), env: {}, cwd: r.dir.dir, migrate: false, lockTimeoutMs: 10_000 });
+  try {
+    const res = await db.query<Record<string, unknown>>(
+      `SELECT from_subscription, to_subscription, changed_at, actor, reason, over_cap FROM subscription_changes WHERE merchant_id = 'shop' ORDER BY change_id`,
+    );
+    return res.rows.map((row) => ({ ...row, changed_at: new Date(row.changed_at as string).toISOString() }));
+  } finally {
+    await db.close();
+  }
+}
 
 interface StatusJson {
   subscription: string;
@@ -86,11 +101,22 @@ describe('subscription downgrade', () => {
     expect(noReason.code).not.toBe(0);
     expect(noReason.stderr).toContain('--allow-over-cap needs --reason');
     expect((await status()).subscription).toBe('pro');
+    expect(await recordedChanges(r)).toEqual([]);
 
     // 2. Allowed, with actor and reason; status flags the merchant (json and text).
     const allowed = await r.ok('merchant', 'set', 'shop', '--subscription', 'growth', '--allow-over-cap', '--reason', 'plan downgraded at renewal', '--actor', 'ops-kim', '--now', '2026-02-20T00:00:00Z');
     expect(allowed.stdout).toContain('Merchant shop: subscription pro → growth.');
     expect(allowed.stdout).toContain('Over the caps of growth, allowed by ops-kim (plan downgraded at renewal):');
+    expect(await recordedChanges(r)).toEqual([
+      {
+        from_subscription: 'pro',
+        to_subscription: 'growth',
+        changed_at: '2026-02-20T00:00:00.000Z',
+        actor: 'ops-kim',
+        reason: 'plan downgraded at renewal',
+        over_cap: [{ code: 'caps.max-tiers', message: expect.stringContaining('active version 1: subscription \'growth\' allows at most 3 tiers') }],
+      },
+    ]);
     const flagged = await status();
     expect(flagged.subscription).toBe('growth');
     expect(flagged.overCap).toEqual([{ code: 'caps.max-tiers', message: expect.stringContaining('(over the cap: t4, t5)') }]);
