@@ -86,6 +86,7 @@ describe('plan, apply, history, status', () => {
       switches: { used: 1, limit: 5 },
       members: { bronze: 0, silver: 0, basic: 0 },
       paid: {},
+      overCap: [],
     });
     const all = await w.cli('status', '--format', 'json', '--now', at(2));
     expect((JSON.parse(all.stdout) as unknown[]).length).toBe(1);
