@@ -62,13 +62,16 @@ export function renderCommandsReference(cmds: readonly CommandSpec[], globals: R
     '',
     '## Global options',
     '',
-    'Every command accepts these.',
+    'Every command accepts these, before or after the command words (`tierform --db URL status`',
+    'and `tierform status --db URL` are the same). `tierform <group> --help` (e.g. `tierform members',
+    '--help`) lists a group\'s commands with examples.',
     '',
     optionTable(globals),
   ];
   for (const c of cmds) {
     out.push('', `## tierform ${c.name}`, '', `${c.summary.charAt(0).toUpperCase()}${c.summary.slice(1)}.`, '', '```', c.usage, '```');
     if (c.options && Object.keys(c.options).length > 0) out.push('', optionTable(c.options));
+    if (c.examples && c.examples.length > 0) out.push('', 'Examples:', '', '```', ...c.examples, '```');
   }
   return `${out.join('\n')}\n`;
 }

@@ -10,10 +10,16 @@ export class TierformError extends Error {
   }
 }
 
-/** Wrong command-line words: printed with the usage line. */
+export const usageErrorCodes = ['usage.invalid', 'usage.unknown-command', 'usage.unknown-option', 'usage.option-value'] as const;
+export type UsageErrorCode = (typeof usageErrorCodes)[number];
+
+/**
+ * Wrong command-line words: printed with the code and the usage line. `usage.invalid` unless a
+ * more precise code applies (`usage.unknown-command`, `usage.unknown-option`, `usage.option-value`).
+ */
 export class UsageError extends TierformError {
-  constructor(message: string, readonly usage: string) {
-    super('usage', message);
+  constructor(message: string, readonly usage: string, code: UsageErrorCode = 'usage.invalid') {
+    super(code, message);
     this.name = 'UsageError';
   }
 }

@@ -2,16 +2,21 @@
  * The CLI entry: argv → command. The one place that turns errors into messages and exit codes.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { commands, findCommand, globalOptions, type CommandSpec, type OptionSpec } from './registry.js';
+import { commands, globalOptions, groupSummaries, type CommandSpec, type OptionSpec } from './registry.js';
+import { groupCommands, locateCommand, normalizeOptions } from './argv.js';
+import { closestName } from '../document/suggest.js';
 import { ExitCode, TierformError, UsageError } from './errors.js';
-import type { CliIO } from './io.js';
+import { ignoreClosedPipes, type CliIO } from './io.js';
+import { escapeText } from '../model/display.js';
 import type { CommandContext } from './context.js';
 import { parseInstant } from '../model/instant.js';
 import { packageVersion } from './version.js';
 
 const REPORT_URL = 'https://github.com/tierform/tierform/issues';
+const TOP_USAGE = 'tierform <command> [options]  (tierform --help lists the commands)';
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
+  ignoreClosedPipes(io);
   try {
     return await dispatch(argv, io);
   } catch (err) {
@@ -20,26 +25,42 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
 }
 
 async function dispatch(argv: string[], io: CliIO): Promise<number> {
-  const words = argv.filter((a) => !a.startsWith('-'));
-  if (argv.includes('--version') || argv.includes('-v')) {
-    io.stdout.write(`tierform ${packageVersion()}\n`);
-    return 0;
-  }
-  const found = words.length > 0 && argv[0] && !argv[0].startsWith('-') ? findCommand(argv) : undefined;
-  if (!found) {
-    if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
-      io.stdout.write(generalHelp());
-      return 0;
+  const located = locateCommand(argv, commands, globalOptions);
+  const { spec, words } = located;
+  if (!spec) {
+    if (words.length === 0) {
+      if (located.version) {
+        io.stdout.write(`tierform ${packageVersion()}\n`);
+        return 0;
+      }
+      if (located.help || argv.length === 0) {
+        io.stdout.write(generalHelp());
+        return 0;
+      }
+      throw new UsageError('no command given', TOP_USAGE, 'usage.unknown-command');
     }
-    throw new UsageError(`unknown command '${words.slice(0, 2).join(' ')}'`, 'tierform <command> [options]  (tierform --help lists the commands)');
+    const group = groupCommands(commands, words[0]!).length > 0 ? words[0]! : undefined;
+    if (group !== undefined) {
+      const names = groupCommands(commands, group).map((c) => c.name.slice(group.length + 1)).join(', ');
+      if (located.help) {
+        io.stdout.write(groupHelp(group));
+        return 0;
+      }
+      const what = words.length === 1 ? `'${group}' needs a command` : `unknown command '${words.join(' ')}'`;
+      throw new UsageError(`${what}; '${group}' has: ${names} (tierform ${group} --help)`, groupUsage(group), 'usage.unknown-command');
+    }
+    const guess = closestName(words[0]!, [...new Set(commands.map((c) => c.name.split(' ')[0]!))]);
+    throw new UsageError(`unknown command '${words[0]}'${guess ? `; did you mean '${guess}'?` : ''}`, TOP_USAGE, 'usage.unknown-command');
   }
-  const { spec, consumed } = found;
-  const rest = argv.slice(consumed);
-  if (rest.includes('--help') || rest.includes('-h')) {
+  if (located.help) {
     io.stdout.write(commandHelp(spec));
     return 0;
   }
-  const ctx = parseCommandArgs(spec, rest, io);
+  if (located.version) {
+    io.stdout.write(`tierform ${packageVersion()}\n`);
+    return 0;
+  }
+  const ctx = parseCommandArgs(spec, located.rest, io);
   const mod = await spec.load();
   return mod.run(ctx);
 }
@@ -50,11 +71,13 @@ function parseCommandArgs(spec: CommandSpec, rest: string[], io: CliIO): Command
   for (const [name, o] of Object.entries(all)) {
     options[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
   }
+  const args = normalizeOptions(rest, all, spec.usage);
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message.split('\n')[0]! : String(err), spec.usage);
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch {
+    // normalizeOptions has checked every option; this is a safety net that never shows the parser's text.
+    throw new UsageError('the options could not be read', spec.usage, 'usage.unknown-option');
   }
   const values = parsed.values as CommandContext['options'];
   const nowText = typeof values.now === 'string' ? values.now : undefined;
@@ -73,11 +96,11 @@ function parseCommandArgs(spec: CommandSpec, rest: string[], io: CliIO): Command
 function reportError(err: unknown, io: CliIO): number {
   if (err instanceof ExitCode) return err.exitCode;
   if (err instanceof UsageError) {
-    io.stderr.write(`error: ${err.message}\nusage: ${err.usage}\n`);
+    io.stderr.write(`error ${err.code}: ${escapeText(err.message)}\nusage: ${err.usage}\n`);
     return 1;
   }
   if (err instanceof TierformError) {
-    io.stderr.write(`error ${err.code}: ${err.message}\n`);
+    io.stderr.write(`error ${err.code}: ${escapeText(err.message)}\n`);
     return err.exitCode;
   }
   const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
@@ -97,10 +120,28 @@ function optionLines(opts: Record<string, OptionSpec>): string {
 export function generalHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return `tierform — membership programs as code\n\nusage: tierform <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nglobal options:\n${optionLines(globalOptions)}\n`;
+  return `tierform — membership programs as code\n\nusage: tierform <command> [options]  (global options may stand anywhere on the line)\n\ncommands:\n${lines.join('\n')}\n\nglobal options:\n${optionLines(globalOptions)}\n\ntierform <group> --help (e.g. tierform members --help) lists a group's commands with examples.\n`;
+}
+
+function examplesBlock(spec: CommandSpec): string {
+  return spec.examples && spec.examples.length > 0 ? `\nexamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}\n` : '';
 }
 
 export function commandHelp(spec: CommandSpec): string {
   const own = spec.options && Object.keys(spec.options).length > 0 ? `\noptions:\n${optionLines(spec.options)}\n` : '';
-  return `${spec.summary}\n\nusage: ${spec.usage}\n${own}\nglobal options:\n${optionLines(globalOptions)}\n`;
+  return `${spec.summary}\n\nusage: ${spec.usage}\n${own}${examplesBlock(spec)}\nglobal options:\n${optionLines(globalOptions)}\n`;
+}
+
+function groupUsage(group: string): string {
+  return `tierform ${group} <${groupCommands(commands, group).map((c) => c.name.slice(group.length + 1)).join('|')}> [options]`;
+}
+
+/** `tierform members --help`: the group's commands, their usage, and examples. */
+export function groupHelp(group: string): string {
+  const members = groupCommands(commands, group);
+  const width = Math.max(...members.map((c) => c.name.length - group.length - 1));
+  const lines = members.map((c) => `  ${c.name.slice(group.length + 1).padEnd(width)}  ${c.summary}\n  ${' '.repeat(width)}  ${c.usage}`);
+  const examples = members.flatMap((c) => c.examples ?? [c.usage]);
+  const summary = groupSummaries[group] ? ` — ${groupSummaries[group]}` : '';
+  return `tierform ${group}${summary}\n\nusage: ${groupUsage(group)}\n\ncommands:\n${lines.join('\n')}\n\nexamples:\n${examples.map((e) => `  ${e}`).join('\n')}\n\ntierform ${group} <command> --help shows a command's options; global options may stand anywhere.\n`;
 }

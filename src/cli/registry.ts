@@ -20,6 +20,8 @@ export interface CommandSpec {
   summary: string;
   usage: string;
   options?: Record<string, OptionSpec>;
+  /** Command lines shown by `--help` and in the group's help. */
+  examples?: string[];
   load: () => Promise<{ run: (ctx: CommandContext) => Promise<number> }>;
 }
 
@@ -33,6 +35,17 @@ export const globalOptions: Record<string, OptionSpec> = {
   'no-migrate': { type: 'boolean', description: 'refuse to run when the database schema is behind, instead of migrating it' },
   help: { type: 'boolean', short: 'h', description: 'show help' },
   version: { type: 'boolean', short: 'v', description: 'print the version' },
+};
+
+/** What each group of two-word commands is for, in `tierform <group> --help`. */
+export const groupSummaries: Record<string, string> = {
+  schedule: 'pending take-effect-later changes',
+  outbox: 'notifications waiting for a sender',
+  catalog: "the platform's plan catalog",
+  merchant: "merchants' subscriptions",
+  import: 'orders, members and purchases from NDJSON or CSV',
+  db: 'the database itself',
+  members: "members' standing",
 };
 
 export const commands: CommandSpec[] = [
@@ -124,12 +137,14 @@ export const commands: CommandSpec[] = [
     name: 'catalog apply',
     summary: "store a PlanCatalog as the platform's live catalog",
     usage: 'tierform catalog apply <file>',
+    examples: ['tierform catalog apply catalog.yaml'],
     load: () => import('./commands/catalog.js').then((m) => ({ run: m.runApply })),
   },
   {
     name: 'catalog show',
     summary: 'print the live catalog (the built-in default until one is applied)',
     usage: 'tierform catalog show [--format yaml|json]',
+    examples: ['tierform catalog show --format json'],
     load: () => import('./commands/catalog.js').then((m) => ({ run: m.runShow })),
   },
   {
@@ -142,6 +157,7 @@ export const commands: CommandSpec[] = [
       reason: { type: 'string', value: 'text', description: 'why the program may stay over the caps (required with --allow-over-cap)' },
       actor: { type: 'string', value: 'name', description: 'recorded with the change (else GITHUB_ACTOR, else the OS user)' },
     },
+    examples: ['tierform merchant set acme --subscription growth'],
     load: () => import('./commands/merchant.js').then((m) => ({ run: m.runSet })),
   },
   {
@@ -151,6 +167,7 @@ export const commands: CommandSpec[] = [
     options: {
       'input-format': { type: 'string', value: 'fmt', description: 'ndjson or csv (default: by the file extension; ndjson for -)' },
     },
+    examples: ['tierform import orders orders.ndjson', 'gunzip -c orders.csv.gz | tierform import orders - --input-format csv'],
     load: () => import('./commands/import.js').then((m) => ({ run: m.runOrders })),
   },
   {
@@ -160,6 +177,7 @@ export const commands: CommandSpec[] = [
     options: {
       'input-format': { type: 'string', value: 'fmt', description: 'ndjson or csv (default: by the file extension; ndjson for -)' },
     },
+    examples: ['tierform import members members.csv'],
     load: () => import('./commands/import.js').then((m) => ({ run: m.runMembers })),
   },
   {
@@ -169,6 +187,7 @@ export const commands: CommandSpec[] = [
     options: {
       'input-format': { type: 'string', value: 'fmt', description: 'ndjson or csv (default: by the file extension; ndjson for -)' },
     },
+    examples: ['tierform import purchases purchases.ndjson --format json'],
     load: () => import('./commands/import.js').then((m) => ({ run: m.runPurchases })),
   },
   {
@@ -190,6 +209,7 @@ export const commands: CommandSpec[] = [
     name: 'members show',
     summary: "a member's standing: tier, validity, paid period, entitlements, grants, history",
     usage: 'tierform members show <merchant> <member> [--format text|json]',
+    examples: ['tierform members show acme m-1001'],
     load: () => import('./commands/members.js').then((m) => ({ run: m.runShow })),
   },
   {
@@ -200,6 +220,7 @@ export const commands: CommandSpec[] = [
       tier: { type: 'string', value: 'id', description: 'only members of this tier (basic: members without one)' },
       limit: { type: 'string', value: 'n', description: 'at most n members (default 100)' },
     },
+    examples: ['tierform members list acme --tier gold --limit 20'],
     load: () => import('./commands/members.js').then((m) => ({ run: m.runList })),
   },
   {
@@ -225,27 +246,36 @@ export const commands: CommandSpec[] = [
     name: 'schedule list',
     summary: 'pending take-effect-later changes',
     usage: 'tierform schedule list [--format text|json]',
+    examples: ['tierform schedule list --format json'],
     load: () => import('./commands/schedule.js').then((m) => ({ run: m.runList })),
   },
   {
     name: 'schedule cancel',
     summary: "drop a merchant's pending change",
-    usage: 'tierform schedule cancel <merchant> [--format text|json]',
+    usage: 'tierform schedule cancel <merchant> [--actor <name>] [--format text|json]',
+    options: {
+      actor: { type: 'string', value: 'name', description: 'recorded as who cancelled (else GITHUB_ACTOR, else the OS user)' },
+    },
+    examples: ['tierform schedule cancel acme --actor alice'],
     load: () => import('./commands/schedule.js').then((m) => ({ run: m.runCancel })),
   },
   {
     name: 'outbox list',
-    summary: 'notifications waiting to be sent',
-    usage: 'tierform outbox list [merchant] [--all] [--format text|json]',
+    summary: 'notifications waiting to be sent, oldest first, a page at a time',
+    usage: 'tierform outbox list [merchant] [--all] [--limit <n>] [--after <id>] [--format text|json]',
     options: {
       all: { type: 'boolean', description: 'also the notifications not released yet (notifications.sendAt later than --now)' },
+      limit: { type: 'string', value: 'n', description: 'at most n notifications, oldest first (default 100)' },
+      after: { type: 'string', value: 'id', description: 'only notifications with a larger id (the next page: the id the last page said)' },
     },
+    examples: ['tierform outbox list acme --limit 500', 'tierform outbox list --after 1200 --format json'],
     load: () => import('./commands/outbox.js').then((m) => ({ run: m.runList })),
   },
   {
     name: 'outbox ack',
     summary: 'mark notifications as sent',
     usage: 'tierform outbox ack <merchant> <id…>',
+    examples: ['tierform outbox ack acme 1201 1202'],
     load: () => import('./commands/outbox.js').then((m) => ({ run: m.runAck })),
   },
   {
@@ -274,6 +304,7 @@ export const commands: CommandSpec[] = [
     name: 'db migrate',
     summary: 'apply pending schema migrations',
     usage: 'tierform db migrate [--format text|json]',
+    examples: ['tierform --db postgres://tierform@db:5432/loyalty db migrate'],
     load: () => import('./commands/db-migrate.js'),
   },
 ];

@@ -4,7 +4,7 @@
  */
 import type { CommandContext } from './context.js';
 import { TierformError } from './errors.js';
-import { createProgress } from './progress.js';
+import { progressFor } from './progress.js';
 import type { Db } from '../store/db.js';
 import { continueRun, openRun, type RunRecord, type RunSpec } from '../engine/index.js';
 
@@ -20,13 +20,13 @@ export async function activeVersion(db: Db, merchant: string): Promise<{ version
 /** Opens the run for `spec` and continues it to the end; the clock is the command's `now`. */
 export async function runToEnd(ctx: CommandContext, db: Db, spec: RunSpec, label: string): Promise<RunRecord> {
   const { run } = await openRun(db, spec, ctx.now);
-  const bar = createProgress(ctx.io.stderr);
-  bar.start(undefined, label);
+  const bar = progressFor(ctx);
+  bar.start(undefined, label, 'members');
   try {
     return await continueRun(db, spec.merchant, run.runId, {
       clock: () => ctx.now,
       onProgress: (p) => {
-        bar.start(p.total, label);
+        bar.start(p.total, label, 'members');
         bar.update(p.done);
       },
     });

@@ -6,6 +6,7 @@ import type { ErrorObject } from 'ajv';
 import type { Finding } from './diagnostics.js';
 import { pointerOf, segmentsOf } from './diagnostics.js';
 import { closestName } from './suggest.js';
+import { findUnsafeCharacter } from '../model/display.js';
 
 type JsonSchema = { [key: string]: unknown };
 
@@ -65,8 +66,16 @@ function toFinding(e: ErrorObject, value: unknown): Finding {
     }
     case 'const':
       return { code: 'schema.const', pointer: e.instancePath, message: `${where} must be ${JSON.stringify(params.allowedValue)}` };
-    case 'pattern':
-      return { code: 'schema.pattern', pointer: e.instancePath, message: `${where} is ${JSON.stringify(valueAt(value, e.instancePath))}, which does not have the expected form (${describePattern(String(params.pattern))})` };
+    case 'pattern': {
+      const got = valueAt(value, e.instancePath);
+      const pattern = new RegExp(String(params.pattern), 'u');
+      const unsafe = typeof got === 'string' ? findUnsafeCharacter(got, (ch) => pattern.test(ch)) : null;
+      if (unsafe) {
+        // Say which character and where: it is invisible, or it would act on the terminal.
+        return { code: 'schema.pattern', pointer: e.instancePath, message: `${where} holds the control, bidi or zero-width character ${unsafe.codePoint} at column ${unsafe.column} of the value; ids, names and descriptions may not contain it` };
+      }
+      return { code: 'schema.pattern', pointer: e.instancePath, message: `${where} is ${JSON.stringify(got)}, which does not have the expected form (${describePattern(String(params.pattern))})` };
+    }
     case 'format':
       return { code: 'schema.format', pointer: e.instancePath, message: `${where} must be a valid ${String(params.format)}${params.format === 'date' ? ' (YYYY-MM-DD)' : ''}` };
     case 'minimum':

@@ -4,6 +4,7 @@
  * this import's `import_seq`; `consumed` is left alone. A member the merchant does not know yet
  * is registered, joined at the earliest paidAt of their orders in the file.
  */
+import { formatCount } from '../model/display.js';
 import type { Queryable } from '../store/db.js';
 import type { ImportKind, MergeContext, MergeCounts } from './pipeline.js';
 import { STAGE } from './pipeline.js';
@@ -91,6 +92,6 @@ async function mergeOrders(tx: Queryable, ctx: MergeContext): Promise<MergeCount
   return {
     inserted: row.inserted,
     updated: row.updated,
-    notes: row.registered > 0 ? [`registered ${row.registered.toLocaleString('en-US')} new member${row.registered === 1 ? '' : 's'}`] : [],
+    notes: row.registered > 0 ? [`registered ${formatCount(row.registered)} new member${row.registered === 1 ? '' : 's'}`] : [],
   };
 }

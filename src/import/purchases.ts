@@ -7,6 +7,7 @@
  * the periods of every member the file touches are recomputed and the start and renewal
  * notifications written, in the import's transaction, under the merchants' locks.
  */
+import { formatCount } from '../model/display.js';
 import type { Queryable } from '../store/db.js';
 import type { ImportKind, LineProblem, MergeContext, MergeCounts } from './pipeline.js';
 import { STAGE } from './pipeline.js';
@@ -164,7 +165,7 @@ function mergePurchases(now: Date): (tx: Queryable, ctx: MergeContext) => Promis
     return {
       inserted: row.inserted,
       updated: row.updated,
-      notes: count > 0 ? [`registered ${count.toLocaleString('en-US')} new member${count === 1 ? '' : 's'}`] : [],
+      notes: count > 0 ? [`registered ${formatCount(count)} new member${count === 1 ? '' : 's'}`] : [],
     };
   };
 }

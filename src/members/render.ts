@@ -1,4 +1,5 @@
 /** `members show` as a card and `members list` as a table, for people. */
+import { escapeText, formatCount } from '../model/display.js';
 import { renderTable } from '../cli/table.js';
 import type { Entitlement } from './entitlements.js';
 import { ALL_CHANNELS } from './entitlements.js';
@@ -31,7 +32,8 @@ export function renderMemberCard(s: MemberStanding, c: StandingContext): string 
   lines.push('', 'History:');
   if (s.history.length === 0) lines.push('  none');
   for (const h of s.history) lines.push(`  - ${h.at}  ${h.from ?? 'basic'} → ${h.to ?? 'basic'}  ${h.reason}, version ${h.version}`);
-  return `${lines.join('\n')}\n`;
+  // One line per entry and no colour: each line is escaped whole (ids, names, descriptions).
+  return `${lines.map(escapeText).join('\n')}\n`;
 }
 
 /** One line per entitlement: what it gives, then where. */
@@ -61,9 +63,9 @@ export function describeEntitlement(e: Entitlement): string {
 }
 
 export function renderMemberList(list: MemberList, merchant: string, tier: string | undefined): string {
-  if (list.members.length === 0) return `No members of ${merchant}${tier ? ` at ${tier}` : ''}.\n`;
+  if (list.members.length === 0) return `No members of ${escapeText(merchant)}${tier ? ` at ${escapeText(tier)}` : ''}.\n`;
   const rows = list.members.map((m) => [m.member, m.tier ?? 'basic', m.tierSince ?? '-', m.tier === null ? '-' : (m.expiresAt ?? 'never'), m.name ?? '']);
   const table = renderTable(['member', 'tier', 'since', 'expires', 'name'], rows);
-  const more = list.total > list.members.length ? `${list.members.length} of ${list.total} members shown; raise --limit to see more.\n` : '';
+  const more = list.total > list.members.length ? `${formatCount(list.members.length)} of ${formatCount(list.total)} members shown; raise --limit to see more.\n` : '';
   return table + more;
 }

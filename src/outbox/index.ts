@@ -5,4 +5,4 @@
  */
 export { enqueueLevelNotifications, lastHistoryId, type LevelEvent } from './levels.js';
 export { enqueuePurchaseNotifications, enqueuePaidExpiries } from './paid.js';
-export { listWaiting, ack, type OutboxEntry } from './store.js';
+export { listWaiting, pageWaiting, ack, DEFAULT_PAGE, type OutboxEntry, type OutboxPage } from './store.js';

@@ -19,7 +19,7 @@ export interface OutboxEntry {
 
 interface OutboxRow {
   merchant_id: string;
-  outbox_id: string;
+  outbox_id_text: string;
   idempotency_key: string;
   event: string;
   member_id: string;
@@ -31,23 +31,37 @@ interface OutboxRow {
   acked_at: Date | null;
 }
 
+export interface OutboxPage {
+  entries: OutboxEntry[];
+  /** The id to pass as `after` for the next page; null when nothing more waits. */
+  nextAfter: number | null;
+}
+
+/** How many rows one page holds unless told otherwise. */
+export const DEFAULT_PAGE = 100;
+
 /**
- * Rows not acknowledged yet, oldest first per merchant (all merchants when `merchant` is
- * undefined); with `releasedBy`, only those released by then (deliver_after ≤ releasedBy).
+ * Rows not acknowledged yet, oldest first by their numeric id (all merchants when `merchant` is
+ * undefined), at most `limit` of them after id `after`. One row more than asked is read to know
+ * whether more remain, so a sender paging with `nextAfter` sees every row exactly once.
  */
-export async function listWaiting(q: Queryable, merchant?: string, limit = 1000, opts: { releasedBy?: Date } = {}): Promise<OutboxEntry[]> {
+export async function pageWaiting(q: Queryable, opts: { merchant?: string; limit?: number; after?: number; releasedBy?: Date } = {}): Promise<OutboxPage> {
+  const limit = opts.limit ?? DEFAULT_PAGE;
+  // The id is read as text (a bigint may pass 2^53) under its own name: ordering by an output
+  // column of type text would sort 1, 10, 100, 2.
   const res = await q.query<OutboxRow>(
-    `SELECT merchant_id, outbox_id::text, idempotency_key, event, member_id, message, payload, version, created_at, deliver_after, acked_at
-       FROM outbox
-      WHERE acked_at IS NULL AND ($1::text IS NULL OR merchant_id = $1)
-        AND ($3::timestamptz IS NULL OR deliver_after <= $3::timestamptz)
-      ORDER BY merchant_id, outbox_id
-      LIMIT $2`,
-    [merchant ?? null, limit, opts.releasedBy ?? null],
+    `SELECT o.merchant_id, o.outbox_id::text AS outbox_id_text, o.idempotency_key, o.event, o.member_id, o.message, o.payload, o.version, o.created_at, o.deliver_after, o.acked_at
+       FROM outbox o
+      WHERE o.acked_at IS NULL AND ($1::text IS NULL OR o.merchant_id = $1) AND o.outbox_id > $2::bigint
+         AND ($4::timestamptz IS NULL OR o.deliver_after <= $4::timestamptz)
+      ORDER BY o.outbox_id, o.merchant_id
+      LIMIT $3`,
+    [opts.merchant ?? null, String(opts.after ?? 0), limit + 1, opts.releasedBy ?? null],
   );
-  return res.rows.map((r) => ({
+  const rows = res.rows.slice(0, limit);
+  const entries = rows.map((r) => ({
     merchant: r.merchant_id,
-    id: Number(r.outbox_id),
+    id: Number(r.outbox_id_text),
     key: r.idempotency_key,
     event: r.event,
     member: r.member_id,
@@ -58,6 +72,13 @@ export async function listWaiting(q: Queryable, merchant?: string, limit = 1000,
     deliverAfter: toIso(r.deliver_after),
     ackedAt: toIsoOrNull(r.acked_at),
   }));
+  const more = res.rows.length > limit && entries.length > 0;
+  return { entries, nextAfter: more ? entries[entries.length - 1]!.id : null };
+}
+
+/** The first page of rows not acknowledged yet (see pageWaiting); with `releasedBy`, only those released by then. */
+export async function listWaiting(q: Queryable, merchant?: string, limit = DEFAULT_PAGE, opts: { releasedBy?: Date } = {}): Promise<OutboxEntry[]> {
+  return (await pageWaiting(q, { merchant, limit, ...opts })).entries;
 }
 
 /**

@@ -3,6 +3,7 @@
  * a count, or a share of the merchant's members — gets `plan.guardrail`, so shipping a mass
  * downgrade needs an explicit, reviewed limit. Pure: the impact comes from the engine's dry run.
  */
+import { formatCount } from '../model/display.js';
 import type { Impact, PlanError } from './types.js';
 import { tierRanks } from './render/values.js';
 
@@ -74,7 +75,7 @@ export function checkDowngradeGuardrail(merchant: string, impact: Impact, docume
       ? d.demoted > limit.count
       : BigInt(d.demoted) * limit.denominator > limit.numerator * BigInt(d.members);
   if (!over) return null;
-  const n = (x: number): string => x.toLocaleString('en-US');
+  const n = formatCount;
   const share = d.members === 0 ? '' : ` (${((d.demoted * 100) / d.members).toFixed(1)}%)`;
   const moves = d.moves.map((t) => `${t.from}→${t.to} ${n(t.count)}`).join(', ');
   return {

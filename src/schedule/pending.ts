@@ -82,10 +82,12 @@ export interface CancelResult {
   merchant: string;
   version: number;
   at: string | null;
+  cancelledBy: string;
+  cancelledAt: string;
 }
 
-/** pending → cancelled, under the merchant's lock. */
-export async function cancelPendingChange(db: Db, merchant: string, opts: { lockTimeoutMs: number; actor: string }): Promise<CancelResult> {
+/** pending → cancelled, under the merchant's lock; records who cancelled it and when. */
+export async function cancelPendingChange(db: Db, merchant: string, opts: { lockTimeoutMs: number; actor: string; now: Date }): Promise<CancelResult> {
   return db.transaction(async (tx) => {
     await run(tx, setLocalLockTimeout(opts.lockTimeoutMs));
     await run(tx, setLocalApplicationName(`tierform schedule cancel by ${opts.actor}`));
@@ -98,7 +100,7 @@ export async function cancelPendingChange(db: Db, merchant: string, opts: { lock
     if (!pending) throw new TierformError('schedule.nothing-pending', `${merchant} has no pending change to cancel`);
     const version = Number(pending.version);
     await assertNotTakingEffect(tx, merchant, version);
-    await run(tx, cancelPending(merchant, version));
-    return { merchant, version, at: toIsoOrNull(pending.effective_at) };
+    await run(tx, cancelPending(merchant, version, opts.actor, opts.now));
+    return { merchant, version, at: toIsoOrNull(pending.effective_at), cancelledBy: opts.actor, cancelledAt: opts.now.toISOString() };
   });
 }

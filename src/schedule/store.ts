@@ -118,10 +118,10 @@ export function activatePending(merchant: string, version: number): Statement {
   };
 }
 
-export function cancelPending(merchant: string, version: number): Statement {
+export function cancelPending(merchant: string, version: number, actor: string, at: Date): Statement {
   return {
-    text: "UPDATE program_versions SET status = 'cancelled' WHERE merchant_id = $1 AND version = $2 AND status = 'pending'",
-    values: [merchant, version],
+    text: "UPDATE program_versions SET status = 'cancelled', cancelled_by = $3, cancelled_at = $4 WHERE merchant_id = $1 AND version = $2 AND status = 'pending'",
+    values: [merchant, version, actor, at],
   };
 }
 

@@ -32,8 +32,14 @@ export function selectLiveVersions(merchants?: readonly string[]): Statement {
   };
 }
 
+/** Every version of a merchant, with who cancelled it and when (null unless cancelled). */
 export function selectHistory(merchant: string): Statement {
-  return { text: `SELECT ${COLUMNS} FROM program_versions WHERE merchant_id = $1 ORDER BY version`, values: [merchant] };
+  return { text: `SELECT ${COLUMNS}, cancelled_by, cancelled_at FROM program_versions WHERE merchant_id = $1 ORDER BY version`, values: [merchant] };
+}
+
+export interface HistoryRow extends VersionRow {
+  cancelled_by: string | null;
+  cancelled_at: Date | string | null;
 }
 
 export function selectVersion(merchant: string, version: number): Statement {

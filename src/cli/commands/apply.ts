@@ -1,4 +1,6 @@
 /** `tierform apply [paths… | planfile.json]`: makes the live state match (SPEC §4.3). */
+import { recalculationWithHeartbeat } from '../heartbeat.js';
+import { escapeText } from '../../model/display.js';
 import type { CommandContext } from '../context.js';
 import { flag, stringOption } from '../context.js';
 import { openDbFromContext, lockTimeoutMsFromContext } from '../../store/open.js';
@@ -86,10 +88,11 @@ async function execute(
     lockTimeoutMs: opts.lockTimeoutMs,
     supersede: opts.supersede,
     savedPlan: opts.reviewed,
+    recalculate: recalculationWithHeartbeat(ctx),
     ...(opts.maxDowngrades ? { guardrail: guardrailUnderLock(opts.maxDowngrades, ctx.now)! } : {}),
   });
   for (const r of result.merchants) {
-    if (r.outcome === 'failed') ctx.io.stderr.write(`error ${r.error?.code ?? 'apply.failed'}: ${r.merchant}: ${r.error?.message ?? ''}\n`);
+    if (r.outcome === 'failed') ctx.io.stderr.write(`error ${r.error?.code ?? 'apply.failed'}: ${escapeText(r.merchant)}: ${escapeText(r.error?.message ?? '')}\n`);
     else ctx.io.stdout.write(`${describeApplied(r)}\n`);
   }
   ctx.io.stdout.write(`${summarizeApply(result)}\n`);

@@ -2,6 +2,7 @@
  * `tierform catalog apply <file>` and `tierform catalog show` (SPEC §4.6): the platform's live
  * PlanCatalog. One module for both words; the registry loads it for each.
  */
+import { escapeText } from '../../model/display.js';
 import { stringify } from 'yaml';
 import type { CommandContext } from '../context.js';
 import { stringOption } from '../context.js';
@@ -34,7 +35,7 @@ export async function runApply(ctx: CommandContext): Promise<number> {
   } finally {
     await db.close();
   }
-  ctx.io.stdout.write(`Live catalog is now ${catalog.metadata.name} (subscriptions: ${names.join(', ')}).\n`);
+  ctx.io.stdout.write(escapeText(`Live catalog is now ${catalog.metadata.name} (subscriptions: ${names.join(', ')}).`) + '\n');
   return 0;
 }
 

@@ -5,6 +5,7 @@
  * the instant — printing each command before its output. Time is driven with --now, so the
  * story is the same on every run; the directory is recreated each time.
  */
+import { formatCount } from '../../model/display.js';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -73,7 +74,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   step(3, 'Apply it', 'After review and merge, CI applies the plan. Each applied version is kept with its source and actor.');
   await tierform(['apply', 'programs/', '--auto-approve', '--now', T0, '--actor', 'demo', '--source-ref', 'demo-1']);
 
-  step(4, 'Import members and orders', `${MEMBERS.toLocaleString('en-US')} members and ${data.orders.length.toLocaleString('en-US')} orders from NDJSON, all-or-nothing, through COPY.`);
+  step(4, 'Import members and orders', `${formatCount(MEMBERS)} members and ${formatCount(data.orders.length)} orders from NDJSON, all-or-nothing, through COPY.`);
   await tierform(['import', 'members', '../members.ndjson']);
   await tierform(['import', 'orders', '../orders.ndjson']);
 

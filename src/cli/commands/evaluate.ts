@@ -1,4 +1,5 @@
 /** `tierform evaluate <merchant>`: one daily evaluation of every member now (SPEC §3.3). */
+import { escapeText, formatCount } from '../../model/display.js';
 import type { CommandContext } from '../context.js';
 import { stringOption } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -21,8 +22,8 @@ export async function run(ctx: CommandContext): Promise<number> {
     if (format === 'json') ctx.io.stdout.write(`${JSON.stringify(runJson(record), null, 2)}\n`);
     else {
       ctx.io.stdout.write(
-        `Evaluated ${record.membersDone.toLocaleString('en-US')} members of ${merchant} at ${at.toISOString()} under v${version}: ` +
-          `${record.membersChanged.toLocaleString('en-US')} changed.\n`,
+        `Evaluated ${formatCount(record.membersDone)} members of ${escapeText(merchant)} at ${at.toISOString()} under v${version}: ` +
+          `${formatCount(record.membersChanged)} changed.\n`,
       );
     }
     return 0;

@@ -1,11 +1,12 @@
 /** `tierform import orders|members <file|->` (SPEC §4.5, §5.1): all-or-nothing, through COPY. */
+import { escapeText, formatCount } from '../../model/display.js';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CommandContext } from '../context.js';
 import { stringOption } from '../context.js';
 import { TierformError, UsageError } from '../errors.js';
-import { createProgress } from '../progress.js';
+import { progressFor } from '../progress.js';
 import { lockTimeoutMsFromContext, openDbFromContext } from '../../store/open.js';
 import { runImport, type ImportKind, type ImportOutcome } from '../../import/pipeline.js';
 import type { InputFormat } from '../../import/records.js';
@@ -48,7 +49,7 @@ export async function runImportCommand<P>(ctx: CommandContext, what: string, kin
     input = createReadStream(full, { highWaterMark: 1 << 20 });
   }
 
-  const bar = createProgress(ctx.io.stderr);
+  const bar = progressFor(ctx);
   const db = await openDbFromContext(ctx, `import ${what}`);
   let outcome: ImportOutcome;
   try {
@@ -78,7 +79,7 @@ function chooseInputFormat(option: string | undefined, path: string, usageLine: 
   return path !== '-' && path.toLowerCase().endsWith('.csv') ? 'csv' : 'ndjson';
 }
 
-const n = (x: number): string => x.toLocaleString('en-US');
+const n = formatCount;
 
 function renderSuccess(noun: string, o: Extract<ImportOutcome, { ok: true }>): string {
   const notes = o.notes.length > 0 ? `; ${o.notes.join('; ')}` : '';

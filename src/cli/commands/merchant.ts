@@ -1,4 +1,5 @@
 /** `tierform merchant set <merchant> --subscription <plan>` (SPEC §4.6). */
+import { escapeText, escapeTextKeepingLineBreaks } from '../../model/display.js';
 import type { CommandContext } from '../context.js';
 import { flag, stringOption } from '../context.js';
 import { TierformError, UsageError } from '../errors.js';
@@ -64,9 +65,10 @@ export async function runSet(ctx: CommandContext): Promise<number> {
       : result.previous === subscription
         ? `already on subscription ${subscription}`
         : `subscription ${result.previous} → ${subscription}`;
-    ctx.io.stdout.write(`Merchant ${merchant}: ${what}.\n`);
+    ctx.io.stdout.write(`Merchant ${escapeText(merchant)}: ${escapeText(what)}.\n`);
     if (result.over.length > 0) {
-      ctx.io.stdout.write(`Over the caps of ${subscription}, allowed by ${actor} (${reason ?? ''}):\n${result.over.map((c) => `  - ${c.message} (${c.code})`).join('\n')}\n`);
+      const listed = result.over.map((c) => `  - ${c.message} (${c.code})`).join('\n');
+      ctx.io.stdout.write(`${escapeTextKeepingLineBreaks(`Over the caps of ${subscription}, allowed by ${actor} (${reason ?? ''}):\n${listed}`)}\n`);
     }
     return 0;
   } finally {

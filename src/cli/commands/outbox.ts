@@ -7,9 +7,12 @@ import { flag, stringOption } from '../context.js';
 import { TierformError, UsageError } from '../errors.js';
 import { openDbFromContext } from '../../store/open.js';
 import { renderTable } from '../table.js';
-import { ack, listWaiting } from '../../outbox/store.js';
+import { ack, DEFAULT_PAGE, pageWaiting } from '../../outbox/store.js';
+import { escapeText, formatCount } from '../../model/display.js';
 
-const LIST_USAGE = 'tierform outbox list [merchant] [--all] [--format text|json]';
+const LIST_USAGE = 'tierform outbox list [merchant] [--all] [--limit <n>] [--after <id>] [--format text|json]';
+/** The most rows one page may hold: a sender pages with --after rather than reading everything at once. */
+const MAX_LIMIT = 10_000;
 const ACK_USAGE = 'tierform outbox ack <merchant> <id…>';
 
 export async function runList(ctx: CommandContext): Promise<number> {
@@ -17,10 +20,14 @@ export async function runList(ctx: CommandContext): Promise<number> {
   if (format !== 'text' && format !== 'json') throw new UsageError('--format must be text or json', LIST_USAGE);
   const [merchant, ...extra] = ctx.positionals;
   if (extra.length > 0) throw new UsageError('outbox list takes at most one merchant', LIST_USAGE);
+  const limit = integerOption(ctx, 'limit', DEFAULT_PAGE, 1, MAX_LIMIT);
+  const after = integerOption(ctx, 'after', 0, 0, Number.MAX_SAFE_INTEGER);
   const db = await openDbFromContext(ctx, 'outbox list');
   try {
+    const { entries, nextAfter } = await pageWaiting(db, { merchant, limit, after, ...(flag(ctx, 'all') ? {} : { releasedBy: ctx.now }) });
     // Only what is released by --now (notifications.sendAt), unless --all.
-    const entries = await listWaiting(db, merchant, 1000, flag(ctx, 'all') ? {} : { releasedBy: ctx.now });
+    // Nothing is cut silently: the next page's --after is said, on stderr for json (stdout stays an array).
+    const moreLine = nextAfter === null ? '' : `more remain: --after ${nextAfter}\n`;
     if (format === 'json') {
       const body = entries.map((e) => ({
         merchant: e.merchant,
@@ -35,16 +42,28 @@ export async function runList(ctx: CommandContext): Promise<number> {
         deliverAfter: e.deliverAfter,
       }));
       ctx.io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+      ctx.io.stderr.write(moreLine);
     } else if (entries.length === 0) {
-      ctx.io.stdout.write(`No notifications waiting${merchant ? ` for ${merchant}` : ''}.\n`);
+      ctx.io.stdout.write(`No notifications waiting${merchant ? ` for ${escapeText(merchant)}` : ''}${after > 0 ? ` after id ${after}` : ''}.\n`);
     } else {
-      const rows = entries.map((e) => [e.merchant, String(e.id), e.event, e.member, e.createdAt, e.deliverAfter, e.message.replace(/\s+/g, ' ')]);
+      const rows = entries.map((e) => [e.merchant, String(e.id), e.event, e.member, e.createdAt, e.deliverAfter, e.message.replace(/[ \t\r\n]+/g, ' ')]);
       ctx.io.stdout.write(renderTable(['merchant', 'id', 'event', 'member', 'created at', 'deliver after', 'message'], rows));
+      ctx.io.stdout.write(`${formatCount(entries.length)} shown${nextAfter === null ? '' : `; ${moreLine}`}${nextAfter === null ? '\n' : ''}`);
     }
     return 0;
   } finally {
     await db.close();
   }
+}
+
+function integerOption(ctx: CommandContext, name: string, fallback: number, min: number, max: number): number {
+  const text = stringOption(ctx, name);
+  if (text === undefined) return fallback;
+  const n = /^[0-9]{1,16}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${name} must be a whole number from ${formatCount(min)} to ${formatCount(max)} (got '${text}')`, LIST_USAGE);
+  }
+  return n;
 }
 
 export async function runAck(ctx: CommandContext): Promise<number> {

@@ -1,4 +1,5 @@
 /** `tierform plan [paths…]`: what apply would change, per merchant (SPEC §4.2, §5). */
+import { escapeText } from '../../model/display.js';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CommandContext } from '../context.js';
@@ -63,7 +64,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     if (planHasErrors(plan)) return 1;
     if (out) {
       await writeFile(resolve(ctx.io.cwd, out), `${renderPlanJson(plan).trimEnd()}\n`);
-      ctx.io.stderr.write(`Saved the plan to ${out}; apply exactly this plan with: tierform apply ${out}\n`);
+      ctx.io.stderr.write(`Saved the plan to ${escapeText(out)}; apply exactly this plan with: tierform apply ${escapeText(out)}\n`);
     }
     return flag(ctx, 'detailed-exitcode') && planHasChanges(plan) ? 2 : 0;
   } finally {

@@ -3,6 +3,7 @@
  * now, as a rule change would (SPEC §3.5, existingMembers: recalculate). --dry-run shows the
  * impact and writes nothing.
  */
+import { escapeText, formatCount } from '../../model/display.js';
 import type { CommandContext } from '../context.js';
 import { flag, stringOption } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -31,7 +32,7 @@ export async function run(ctx: CommandContext): Promise<number> {
         ctx.io.stdout.write(`${JSON.stringify({ merchant, version, ...impact }, null, 2)}\n`);
       } else {
         const rows = impactTiers(impact).map((t) => [t, String(impact.before[t] ?? 0), String(impact.after[t] ?? 0)]);
-        ctx.io.stdout.write(`Recalculating ${merchant} under v${version} at ${at.toISOString()} would move: ${formatTransitions(impact)}\n`);
+        ctx.io.stdout.write(`Recalculating ${escapeText(merchant)} under v${version} at ${at.toISOString()} would move: ${formatTransitions(impact)}\n`);
         ctx.io.stdout.write(renderTable(['tier', 'before', 'after'], rows));
         ctx.io.stdout.write('Nothing was written (--dry-run).\n');
       }
@@ -46,8 +47,8 @@ export async function run(ctx: CommandContext): Promise<number> {
     if (format === 'json') ctx.io.stdout.write(`${JSON.stringify(runJson(record), null, 2)}\n`);
     else {
       ctx.io.stdout.write(
-        `Recalculated ${record.membersDone.toLocaleString('en-US')} members of ${merchant} under v${version}: ` +
-          `${record.membersChanged.toLocaleString('en-US')} changed tier.\n`,
+        `Recalculated ${formatCount(record.membersDone)} members of ${escapeText(merchant)} under v${version}: ` +
+          `${formatCount(record.membersChanged)} changed tier.\n`,
       );
     }
     return 0;

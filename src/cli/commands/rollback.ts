@@ -5,6 +5,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { recalculationWithHeartbeat } from '../heartbeat.js';
+import { escapeText } from '../../model/display.js';
 import type { CommandContext } from '../context.js';
 import { flag, stringOption } from '../context.js';
 import { TierformError, UsageError } from '../errors.js';
@@ -76,7 +78,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       return detailed && changes ? 2 : 0;
     }
     if (!changes) {
-      report.write(`The live program of ${merchant} already matches version ${to}.\n`);
+      report.write(`The live program of ${escapeText(merchant)} already matches version ${to}.\n`);
       return 0;
     }
     if (!(await confirmApply(ctx, `roll ${merchant} back to version ${to}`))) {
@@ -91,10 +93,11 @@ export async function run(ctx: CommandContext): Promise<number> {
       supersede,
       savedPlan: true,
       command: 'rollback',
+      recalculate: recalculationWithHeartbeat(ctx),
       ...(maxDowngrades ? { guardrail: guardrailUnderLock(maxDowngrades, ctx.now)! } : {}),
     });
     for (const r of result.merchants) {
-      if (r.outcome === 'failed') ctx.io.stderr.write(`error ${r.error?.code ?? 'apply.failed'}: ${r.merchant}: ${r.error?.message ?? ''}\n`);
+      if (r.outcome === 'failed') ctx.io.stderr.write(`error ${r.error?.code ?? 'apply.failed'}: ${escapeText(r.merchant)}: ${escapeText(r.error?.message ?? '')}\n`);
       else report.write(`${describeApplied(r)} (rollback to version ${to})\n`);
     }
     if (!result.ok) return 1;

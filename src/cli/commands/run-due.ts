@@ -1,4 +1,5 @@
 /** `tierform run-due`: every due scheduled recalculation and daily evaluation, exactly once (SPEC §3.5). */
+import { escapeText, formatCount } from '../../model/display.js';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { CommandContext } from '../context.js';
@@ -7,8 +8,7 @@ import { UsageError } from '../errors.js';
 import { lockTimeoutMsFromContext, openDbFromContext } from '../../store/open.js';
 import { runDue, type DueRunHeader, type DueRunResult, type MerchantFailure, type RunDueOptions } from '../../schedule/runDue.js';
 import type { RunProgress } from '../../engine/index.js';
-import type { Writable } from 'node:stream';
-import { createProgress } from '../progress.js';
+import { progressFor, type Progress } from '../progress.js';
 
 export const USAGE = 'tierform run-due [--now <instant>] [--batch-size <n>] [--format text|json]';
 
@@ -21,7 +21,7 @@ export async function run(ctx: CommandContext): Promise<number> {
 
   const db = await openDbFromContext(ctx, 'run-due');
   try {
-    const progress = progressReporter(ctx.io.stderr);
+    const progress = progressReporter(progressFor(ctx));
     const result = await runDue(db, {
       now: ctx.now,
       clock: clockFrom(ctx.now),
@@ -36,7 +36,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     if (format === 'json') ctx.io.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
     else if (entries.length === 0) ctx.io.stdout.write(`Nothing is due at ${ctx.now.toISOString()}.\n`);
     else ctx.io.stdout.write([...result.runs.map(describeRun), ...result.failures.map(describeFailure)].map((line) => `${line}\n`).join(''));
-    for (const f of result.failures) ctx.io.stderr.write(`error ${f.error.code}: ${f.merchant}: ${f.error.message}\n`);
+    for (const f of result.failures) ctx.io.stderr.write(`error ${f.error.code}: ${escapeText(f.merchant)}: ${escapeText(f.error.message)}\n`);
     return result.ok ? 0 : 1;
   } finally {
     await db.close();
@@ -67,27 +67,25 @@ export function batchSizeOption(ctx: CommandContext, usage: string): number | un
 /** One line per run: `acme  recalculate v2 at …  done  120 members, 37 changed  (version 2 active)`. */
 export function describeRun(r: DueRunResult): string {
   const what = r.kind === 'recalculate' ? `recalculate v${r.version} at ${r.at}` : `evaluate ${r.key.slice('evaluate:'.length)} (v${r.version})`;
-  const counts = r.membersDone === null ? '' : `  ${r.membersDone} member${r.membersDone === 1 ? '' : 's'}, ${r.membersChanged ?? 0} changed`;
+  const counts = r.membersDone === null ? '' : `  ${formatCount(r.membersDone)} member${r.membersDone === 1 ? '' : 's'}, ${formatCount(r.membersChanged ?? 0)} changed`;
   const resumed = r.resumed ? '  (resumed)' : '';
   const activated = r.activated ? `  (version ${r.version} active)` : '';
   const error = r.error ? `  error ${r.error.code}: ${r.error.message}` : '';
-  return `${r.merchant}  ${what}  ${r.status}${counts}${resumed}${activated}${error}`;
+  return escapeText(`${r.merchant}  ${what}  ${r.status}${counts}${resumed}${activated}${error}`);
 }
 
 /** `victim  failed  error cron.expression: …`: a merchant whose due work could not run. */
 export function describeFailure(f: MerchantFailure): string {
-  return `${f.merchant}  failed  error ${f.error.code}: ${f.error.message}`;
+  return escapeText(`${f.merchant}  failed  error ${f.error.code}: ${f.error.message}`);
 }
 
-/** A progress bar per run on a terminal (stderr); nothing on a pipe. */
-function progressReporter(stderr: Writable & { isTTY?: boolean }): { update: NonNullable<RunDueOptions['onProgress']>; end: (r: DueRunResult) => void } | null {
-  if (stderr.isTTY !== true) return null;
-  const bar = createProgress(stderr);
+/** Progress per run on stderr: a bar on a terminal, a line every 10 s on a pipe. */
+function progressReporter(bar: Progress): { update: NonNullable<RunDueOptions['onProgress']>; end: (r: DueRunResult) => void } | null {
   let current: string | null = null;
   return {
     update: (work: DueRunHeader, p: RunProgress) => {
       if (current !== work.key) {
-        bar.start(p.total, `${work.merchant} ${work.kind === 'recalculate' ? `recalculate v${work.version}` : 'evaluate'}`);
+        bar.start(p.total, work.kind === 'recalculate' ? `recalculating ${work.merchant} (v${work.version})` : `evaluating ${work.merchant}`, 'members');
         current = work.key;
       }
       bar.update(p.done);

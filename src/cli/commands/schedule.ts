@@ -1,4 +1,5 @@
 /** `tierform schedule list` and `tierform schedule cancel <merchant>`: pending take-effect-later changes. */
+import { escapeText } from '../../model/display.js';
 import type { CommandContext } from '../context.js';
 import { stringOption } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -8,7 +9,7 @@ import { resolveActor } from '../provenance.js';
 import { renderTable } from '../table.js';
 
 const LIST_USAGE = 'tierform schedule list [--format text|json]';
-const CANCEL_USAGE = 'tierform schedule cancel <merchant> [--format text|json]';
+const CANCEL_USAGE = 'tierform schedule cancel <merchant> [--actor <name>] [--format text|json]';
 
 export async function runList(ctx: CommandContext): Promise<number> {
   const format = stringOption(ctx, 'format') ?? 'text';
@@ -50,9 +51,9 @@ export async function runCancel(ctx: CommandContext): Promise<number> {
   const lockTimeoutMs = lockTimeoutMsFromContext(ctx, CANCEL_USAGE);
   const db = await openDbFromContext(ctx, 'schedule cancel');
   try {
-    const cancelled = await cancelPendingChange(db, merchant, { lockTimeoutMs, actor: resolveActor(ctx) });
+    const cancelled = await cancelPendingChange(db, merchant, { lockTimeoutMs, actor: resolveActor(ctx), now: ctx.now });
     if (format === 'json') ctx.io.stdout.write(`${JSON.stringify(cancelled, null, 2)}\n`);
-    else ctx.io.stdout.write(`${merchant}: cancelled version ${cancelled.version} (it was to take effect at ${cancelled.at ?? '-'})\n`);
+    else ctx.io.stdout.write(`${escapeText(merchant)}: cancelled version ${cancelled.version} (it was to take effect at ${cancelled.at ?? '-'}), by ${escapeText(cancelled.cancelledBy)}\n`);
     return 0;
   } finally {
     await db.close();

@@ -1,4 +1,5 @@
 /** `tierform status [merchant]`: the live state per merchant (SPEC §5.1). */
+import { formatCount } from '../../model/display.js';
 import type { CommandContext } from '../context.js';
 import { stringOption } from '../context.js';
 import { TierformError, UsageError } from '../errors.js';
@@ -106,8 +107,8 @@ function renderStatusText(statuses: MerchantStatus[]): string {
     s.enabled === null ? '-' : s.enabled ? 'yes' : 'no',
     s.subscription,
     `${s.switches.used}/${s.switches.limit}`,
-    Object.entries(s.members).map(([tier, n]) => `${tier} ${n}`).join(', '),
-    Object.keys(s.paid).length === 0 ? '-' : Object.entries(s.paid).map(([plan, n]) => `${plan} ${n}`).join(', '),
+    Object.entries(s.members).map(([tier, n]) => `${tier} ${formatCount(n)}`).join(', '),
+    Object.keys(s.paid).length === 0 ? '-' : Object.entries(s.paid).map(([plan, n]) => `${plan} ${formatCount(n)}`).join(', '),
   ]);
   const table = renderTable(['merchant', 'active', 'pending', 'type', 'enabled', 'subscription', 'switches', 'members', 'paid'], rows);
   const flags = statuses

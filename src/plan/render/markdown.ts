@@ -5,6 +5,7 @@
  * first, then in merchant order) and a note says how many and where to see everything.
  */
 import { planCounts } from '../outcome.js';
+import { escapeText, formatCount } from '../../model/display.js';
 import type { Change, MerchantPlan, Plan } from '../types.js';
 import { formatRecalculation, formatTransitions, formatValue, impactLabel, impactTiers, movements } from './values.js';
 
@@ -23,8 +24,7 @@ const ACTION_LABEL: Record<MerchantPlan['action'], string> = {
 
 /** Plain text safe in a table cell or an HTML block: no markup, no pipes, one line. */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/\r?\n|\r/g, ' ')
+  return escapeText(text.replace(/\r?\n|\r/g, ' '))
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -34,7 +34,7 @@ export function escapeMarkdown(text: string): string {
 function moves(m: MerchantPlan): { up: string; down: string } {
   if (!m.impact) return { up: '—', down: '—' };
   const { up, down } = movements(m.impact, m.document);
-  return { up: String(up), down: String(down) };
+  return { up: formatCount(up), down: formatCount(down) };
 }
 
 function tableRow(m: MerchantPlan): string {
@@ -72,11 +72,11 @@ function detailsBlock(m: MerchantPlan): string {
   if (m.impact) {
     const impact = m.impact;
     lines.push('', `Impact (${escapeMarkdown(impactLabel(m))}):`, '', '| Tier | Before | After |', '| --- | ---: | ---: |');
-    for (const t of impactTiers(impact)) lines.push(`| ${escapeMarkdown(t)} | ${impact.before[t] ?? 0} | ${impact.after[t] ?? 0} |`);
+    for (const t of impactTiers(impact)) lines.push(`| ${escapeMarkdown(t)} | ${formatCount(impact.before[t] ?? 0)} | ${formatCount(impact.after[t] ?? 0)} |`);
     const moves = impact.transitions.filter((t) => t.from !== t.to && t.count > 0);
     if (moves.length > 0) {
       lines.push('', '| From | To | Members |', '| --- | --- | ---: |');
-      for (const t of moves) lines.push(`| ${escapeMarkdown(t.from)} | ${escapeMarkdown(t.to)} | ${t.count} |`);
+      for (const t of moves) lines.push(`| ${escapeMarkdown(t.from)} | ${escapeMarkdown(t.to)} | ${formatCount(t.count)} |`);
     } else {
       lines.push('', 'No member changes tier.');
     }
@@ -132,7 +132,7 @@ export function renderPlanMarkdown(plan: Plan): string {
   const omitted = withDetails.length - blocks.length;
   if (omitted > 0) {
     parts.push(
-      `> ⚠️ Details of ${omitted} merchant${omitted === 1 ? '' : 's'} omitted to keep this comment under ${MAX_COMMENT.toLocaleString('en-US')} characters. ` +
+      `> ⚠️ Details of ${omitted} merchant${omitted === 1 ? '' : 's'} omitted to keep this comment under ${formatCount(MAX_COMMENT)} characters. ` +
         'Run `tierform plan` locally, or see the JSON plan artifact (`tierform plan --format json --out plan.json`) for everything.',
     );
   }

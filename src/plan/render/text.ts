@@ -1,4 +1,5 @@
 /** The plan for people at a terminal, in the spirit of `terraform plan`. */
+import { escapeText, formatCount } from '../../model/display.js';
 import { planSummaryLine } from '../outcome.js';
 import type { Change, MerchantPlan, Plan } from '../types.js';
 import { formatRecalculation, formatTransitions, formatValue, impactLabel, impactTiers, movements } from './values.js';
@@ -22,13 +23,13 @@ function changeLine(c: Change, paint: Paint): string {
   const op = OPS[c.op];
   const value =
     c.op === 'add' ? formatValue(c.after) : c.op === 'remove' ? formatValue(c.before) : `${formatValue(c.before)} → ${formatValue(c.after)}`;
-  return `    ${paint(op.color, op.symbol)} ${c.pointer || '/'}: ${value}  ${paint('2', `(${c.class})`)}`;
+  return `    ${paint(op.color, op.symbol)} ${escapeText(c.pointer || '/')}: ${value}  ${paint('2', `(${c.class})`)}`;
 }
 
 function merchantLines(m: MerchantPlan, paint: Paint): string[] {
   const h = HEADERS[m.action];
   const base = m.baseVersion === null ? '' : ` from version ${m.baseVersion}`;
-  const lines = [`${paint(h.color, h.symbol)} ${paint('1', m.merchant)} (${h.label}${m.action === 'update' ? base : ''})${m.path ? `  ${paint('2', m.path)}` : ''}`];
+  const lines = [`${paint(h.color, h.symbol)} ${paint('1', escapeText(m.merchant))} (${h.label}${m.action === 'update' ? base : ''})${m.path ? `  ${paint('2', escapeText(m.path))}` : ''}`];
   for (const c of m.changes) lines.push(changeLine(c, paint));
   if (m.action === 'create' || m.action === 'update') lines.push(`    recalculation: ${formatRecalculation(m.recalculation)}`);
   if (m.switch) {
@@ -39,8 +40,8 @@ function merchantLines(m: MerchantPlan, paint: Paint): string[] {
   if (m.impact) {
     const impact = m.impact;
     const moves = movements(impact, m.document);
-    lines.push(`    impact (${impactLabel(m)}): ${moves.up} up, ${moves.down} down`);
-    const rows = impactTiers(impact).map((t) => [t, String(impact.before[t] ?? 0), String(impact.after[t] ?? 0)]);
+    lines.push(`    impact (${impactLabel(m)}): ${formatCount(moves.up)} up, ${formatCount(moves.down)} down`);
+    const rows = impactTiers(impact).map((t) => [escapeText(t), formatCount(impact.before[t] ?? 0), formatCount(impact.after[t] ?? 0)]);
     const width = Math.max(4, ...rows.map((r) => r[0]!.length));
     const numWidth = Math.max(6, ...rows.flatMap((r) => [r[1]!.length, r[2]!.length]));
     lines.push(`      ${'tier'.padEnd(width)}  ${'before'.padStart(numWidth)}  ${'after'.padStart(numWidth)}`);
@@ -48,7 +49,7 @@ function merchantLines(m: MerchantPlan, paint: Paint): string[] {
     lines.push(`      moves: ${formatTransitions(impact)}`);
     if (impact.drift && impact.drift.length > 0) lines.push(`      drift (the current rules would make these moves anyway; not part of this change): ${formatTransitions({ ...impact, transitions: impact.drift })}`);
   }
-  for (const e of m.errors) lines.push(`    ${paint('31', `error ${e.code}`)}: ${e.message}`);
+  for (const e of m.errors) lines.push(`    ${paint('31', `error ${e.code}`)}: ${escapeText(e.message)}`);
   return lines;
 }
 

@@ -1,4 +1,5 @@
 /** Short, one-line spellings of plan values shared by the text and markdown formatters. */
+import { escapeText, formatCount } from '../../model/display.js';
 import type { Impact, MerchantPlan } from '../types.js';
 
 const MAX_VALUE = 80;
@@ -6,7 +7,8 @@ const MAX_VALUE = 80;
 export function formatValue(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   const text = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text;
+  const safe = escapeText(text);
+  return safe.length > MAX_VALUE ? `${safe.slice(0, MAX_VALUE - 1)}…` : safe;
 }
 
 export function formatRecalculation(r: MerchantPlan['recalculation']): string {
@@ -64,5 +66,5 @@ export function impactTiers(impact: Impact): string[] {
 export function formatTransitions(impact: Impact): string {
   const moves = impact.transitions.filter((t) => t.from !== t.to && t.count > 0);
   if (moves.length === 0) return 'none';
-  return moves.map((t) => `${t.from}→${t.to} ${t.count.toLocaleString('en-US')}`).join(', ');
+  return moves.map((t) => `${escapeText(t.from)}→${escapeText(t.to)} ${formatCount(t.count)}`).join(', ');
 }
