@@ -50,10 +50,10 @@ export async function pageWaiting(q: Queryable, opts: { merchant?: string; limit
   // The id is read as text (a bigint may pass 2^53) under its own name: ordering by an output
   // column of type text would sort 1, 10, 100, 2.
   const res = await q.query<OutboxRow>(
-    `SELECT o.merchant_id, o.outbox_id::text AS outbox_id_text, o.idempotency_key, o.event, o.member_id, o.message, o.payload, o.version, o.created_at, o.deliver_after, o.acked_at
+    `SELECT o.merchant_id, o.outbox_id::text AS outbox_id_text, o.idempotency_key, o.event, o.member_id, o.message, o.payload, o.version, o.created_at, coalesce(o.deliver_after, o.created_at) AS deliver_after, o.acked_at
        FROM outbox o
       WHERE o.acked_at IS NULL AND ($1::text IS NULL OR o.merchant_id = $1) AND o.outbox_id > $2::bigint
-         AND ($4::timestamptz IS NULL OR o.deliver_after <= $4::timestamptz)
+         AND ($4::timestamptz IS NULL OR coalesce(o.deliver_after, o.created_at) <= $4::timestamptz)
       ORDER BY o.outbox_id, o.merchant_id
       LIMIT $3`,
     [opts.merchant ?? null, String(opts.after ?? 0), limit + 1, opts.releasedBy ?? null],
