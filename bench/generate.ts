@@ -28,6 +28,12 @@ export interface GenerateOptions {
   /** Orders are paid in the 3 years before this instant; members join before their orders. */
   before: Date;
   seed: number;
+  /**
+   * Every n-th order (members: member) is written changed, the rest exactly as without it: an
+   * order flips between paid and fully refunded, a member gets another name. The same file with
+   * and without it is a first load and a re-import that updates 1/n of the rows.
+   */
+  changeEvery?: number;
 }
 
 const YEAR_MS = 365 * 24 * 3_600_000;
@@ -56,9 +62,10 @@ export function* generateChunks(kind: GeneratedKind, format: GeneratedFormat, o:
       const month = 1 + Math.floor(random() * 12);
       const day = 1 + Math.floor(random() * 28);
       const birthday = hasBirthday ? `${month < 10 ? '0' : ''}${month}-${day < 10 ? '0' : ''}${day}` : '';
+      const name = o.changeEvery !== undefined && i % o.changeEvery === 0 ? `Member ${i} (renamed)` : `Member ${i}`;
       chunk += csv
-        ? `${o.merchant},m${i},${joinedAt},Member ${i},${birthday}\n`
-        : `{"merchant":${merchantJson},"member":"m${i}","joinedAt":"${joinedAt}","name":"Member ${i}"${hasBirthday ? `,"birthday":"${birthday}"` : ''}}\n`;
+        ? `${o.merchant},m${i},${joinedAt},${name},${birthday}\n`
+        : `{"merchant":${merchantJson},"member":"m${i}","joinedAt":"${joinedAt}","name":"${name}"${hasBirthday ? `,"birthday":"${birthday}"` : ''}}\n`;
       if (++inChunk === LINES_PER_CHUNK) {
         yield chunk;
         chunk = '';
@@ -79,6 +86,11 @@ export function* generateChunks(kind: GeneratedKind, format: GeneratedFormat, o:
         status = 'refunded';
         refundedMinor = amountMinor;
       } else if (roll < 0.08) refundedMinor = Math.floor(amountMinor * random());
+      if (o.changeEvery !== undefined && i % o.changeEvery === 0) {
+        const wasPaid = status === 'paid' && refundedMinor === 0;
+        status = wasPaid ? 'refunded' : 'paid';
+        refundedMinor = wasPaid ? amountMinor : 0;
+      }
       const tagRoll = random();
       const tag = tagRoll < 0.02 ? 'gift_card' : tagRoll < 0.07 ? 'sale' : '';
       const amount = cents(amountMinor);

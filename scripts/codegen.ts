@@ -43,6 +43,11 @@ export function createAjv(standalone: boolean): Ajv.default {
     ...(standalone ? { code: { source: true, esm: true } } : {}),
   });
   addFormats.default(ajv, ['date']);
+  // Editor annotations (VS Code / yaml-language-server): meaningless to validation.
+  ajv.addVocabulary(['markdownDescription', 'markdownEnumDescriptions', 'defaultSnippets']);
+  // Editors check effective.at as a date-time; tierform's own rule reports a bad one with its
+  // code (effective.at-missing) and message, so the validator does not report it twice.
+  ajv.addFormat('date-time', true);
   return ajv;
 }
 

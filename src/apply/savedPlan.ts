@@ -3,12 +3,13 @@
  * (SPEC §4.7). Whatever comes back from disk is untrusted: the seal is checked first, then the
  * shape; apply re-validates each program document under the merchant's lock (applyPlan.ts).
  */
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Plan } from '../plan/types.js';
 import { TierformError } from '../cli/errors.js';
 import { planDigest } from '../plan/seal.js';
 import { savedPlanProblem } from './savedPlanShape.js';
+import { readFileBounded } from '../document/readBounded.js';
 
 /** Far above any real plan (a thousand merchants at the program size limit), far below harm. */
 export const MAX_PLAN_BYTES = 256 * 1024 * 1024;
@@ -55,28 +56,12 @@ export function checkSavedPlan(value: Record<string, unknown>, path: string): Pl
   return value as unknown as Plan;
 }
 
+/** Through the one bounded reader: a regular file, at most MAX_PLAN_BYTES + 1 byte read. */
 async function readBounded(path: string, cwd: string): Promise<string> {
-  const absolute = resolve(cwd, path);
-  const info = await stat(absolute).catch(() => undefined);
-  if (!info) throw new TierformError('plan.invalid', `cannot read ${path}: no such file`);
-  if (!info.isFile()) throw new TierformError('plan.invalid', `${path} is not a regular file`);
-  if (info.size > MAX_PLAN_BYTES) throw new TierformError('plan.invalid', `${path} is ${info.size} bytes; a saved plan is at most ${MAX_PLAN_BYTES}`);
-  const handle = await open(absolute, 'r');
-  try {
-    // Read at most the limit + 1 byte, whatever the file grew to since stat.
-    const buffer = Buffer.alloc(Math.min(info.size, MAX_PLAN_BYTES) + 1);
-    let length = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-      if (length === buffer.length) break;
-    }
-    if (length > MAX_PLAN_BYTES) throw new TierformError('plan.invalid', `${path} is larger than ${MAX_PLAN_BYTES} bytes`);
-    return buffer.subarray(0, length).toString('utf8');
-  } finally {
-    await handle.close();
-  }
+  const read = await readFileBounded(resolve(cwd, path), { limit: MAX_PLAN_BYTES });
+  if (read.ok) return read.bytes.toString('utf8');
+  if (read.code === 'yaml.too-large') throw new TierformError('plan.invalid', `${path} is larger than ${MAX_PLAN_BYTES} bytes, more than a saved plan may be`);
+  throw new TierformError('plan.invalid', `cannot read ${path}: ${read.message}`);
 }
 
 function parseJson(text: string, path: string): unknown {

@@ -26,13 +26,15 @@ export interface CommandSpec {
 }
 
 export const globalOptions: Record<string, OptionSpec> = {
-  db: { type: 'string', value: 'url', description: 'PostgreSQL connection string (else TIERFORM_DATABASE_URL, then DATABASE_URL; else the embedded database)' },
-  'data-dir': { type: 'string', value: 'dir', description: 'embedded database location (default ./.tierform/db); wins over the environment' },
+  db: { type: 'string', value: 'url', description: 'PostgreSQL connection string (else TIERFORM_DATABASE_URL; else the embedded database; DATABASE_URL is not read)' },
+  'data-dir': { type: 'string', value: 'dir', description: 'embedded database location (default ./.tierform/db); wins over the environment; needed in CI' },
+  schema: { type: 'string', value: 'name', description: "the PostgreSQL schema of tierform's tables (default tierform)" },
+  'no-embedded': { type: 'boolean', description: 'never fall back to the embedded database (as when CI is set): db.not-configured unless --db, TIERFORM_DATABASE_URL or --data-dir' },
   now: { type: 'string', value: 'instant', description: 'the current instant, ISO 8601 with offset (default: the clock)' },
   'lock-timeout': { type: 'string', value: 'seconds', description: "how long to wait for a merchant's lock or the embedded database (default 10)" },
   format: { type: 'string', value: 'fmt', description: 'output format (per command)' },
   'no-color': { type: 'boolean', description: 'no colour in output (also NO_COLOR)' },
-  'no-migrate': { type: 'boolean', description: 'refuse to run when the database schema is behind, instead of migrating it' },
+  'no-migrate': { type: 'boolean', description: 'a writing command refuses (db.schema-behind) instead of migrating; read commands never migrate' },
   help: { type: 'boolean', short: 'h', description: 'show help' },
   version: { type: 'boolean', short: 'v', description: 'print the version' },
 };
@@ -52,7 +54,7 @@ export const commands: CommandSpec[] = [
   {
     name: 'validate',
     summary: 'validate program files offline (no database, no network)',
-    usage: 'tierform validate [paths…] [--format text|json|github|sarif] [--catalog <file>]',
+    usage: 'tierform validate [paths…] [--format text|json|github|sarif|gitlab] [--catalog <file>]',
     options: {
       catalog: { type: 'string', value: 'file', description: 'the PlanCatalog to check caps against (default: the built-in one)' },
     },
@@ -129,9 +131,21 @@ export const commands: CommandSpec[] = [
   },
   {
     name: 'export',
-    summary: 'print the active version as a program file',
-    usage: 'tierform export <merchant>',
+    summary: 'print the active version as a program file, or write it into an existing one keeping its comments',
+    usage: 'tierform export <merchant> [--into <file>]',
+    options: {
+      into: { type: 'string', value: 'file', description: 'update this program file in place: comments, quoting and item order by id are kept (created when missing)' },
+    },
     load: () => import('./commands/export.js'),
+  },
+  {
+    name: 'fmt',
+    summary: 'rewrite YAML files in the canonical layout (schema key order), comments kept',
+    usage: 'tierform fmt [paths…] [--check]',
+    options: {
+      check: { type: 'boolean', description: 'write nothing; exit 1 listing the files that would change' },
+    },
+    load: () => import('./commands/fmt.js'),
   },
   {
     name: 'catalog apply',
@@ -281,13 +295,14 @@ export const commands: CommandSpec[] = [
   {
     name: 'init',
     summary: 'scaffold a program repository with CI workflows',
-    usage: 'tierform init [dir] [--merchant <id>] [--subscription <plan>] [--timezone <zone>] [--currency <code>] [--force]',
+    usage: 'tierform init [dir] [--merchant <id>] [--subscription <plan>] [--timezone <zone>] [--currency <code>] [--force | --update]',
     options: {
       merchant: { type: 'string', value: 'id', description: 'the first merchant: programs/<id>/program.yaml (default my-shop)' },
       subscription: { type: 'string', value: 'plan', description: "the merchant's subscription in the built-in catalog (default growth)" },
       timezone: { type: 'string', value: 'zone', description: "the merchant's IANA time zone (default UTC)" },
       currency: { type: 'string', value: 'code', description: "the merchant's ISO 4217 currency (default USD)" },
       force: { type: 'boolean', description: 'overwrite files that already exist' },
+      update: { type: 'boolean', description: "rewrite only tierform's own files (schema copy, CI) for this version and the merchants' evaluation crons; programs, README, tierform.yaml and catalog.yaml are left alone" },
     },
     load: () => import('./commands/init.js'),
   },
@@ -306,6 +321,21 @@ export const commands: CommandSpec[] = [
     usage: 'tierform db migrate [--format text|json]',
     examples: ['tierform --db postgres://tierform@db:5432/loyalty db migrate'],
     load: () => import('./commands/db-migrate.js'),
+  },
+  {
+    name: 'db init',
+    summary: 'create the database (embedded directory or server schema); --force moves a damaged embedded one aside',
+    usage: 'tierform db init [--force]',
+    options: {
+      force: { type: 'boolean', description: 'embedded only: move the existing (damaged) directory aside as <dir>.damaged-<instant> and start a new one' },
+    },
+    load: () => import('./commands/db-init.js'),
+  },
+  {
+    name: 'db check',
+    summary: "verify tierform's tables and indexes (full reads, index against heap, amcheck); changes nothing",
+    usage: 'tierform db check [--format text|json]',
+    load: () => import('./commands/db-check.js'),
   },
 ];
 

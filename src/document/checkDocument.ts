@@ -5,7 +5,7 @@ import type { Diagnostic, Finding } from './diagnostics.js';
 import { locate } from './locate.js';
 import { readYaml } from './readYaml.js';
 import { schemaFindings } from './schemaErrors.js';
-import { checkProgram } from './rules/index.js';
+import { checkProgram, type PathBinding } from './rules/index.js';
 
 export const API_VERSION = 'tierform.dev/v1';
 export const KINDS = ['MembershipProgram', 'PlanCatalog'] as const;
@@ -21,7 +21,7 @@ export interface CheckedDocument {
   place(finding: Finding): void;
 }
 
-export function checkDocument(path: string, bytes: Buffer | undefined, catalog: PlanCatalog): CheckedDocument {
+export function checkDocument(path: string, bytes: Buffer | undefined, catalog: PlanCatalog, binding?: PathBinding): CheckedDocument {
   const diagnostics: Diagnostic[] = [];
   const result: CheckedDocument = { path, kind: undefined, merchant: undefined, value: undefined, diagnostics, place: () => {} };
   if (!bytes) {
@@ -73,7 +73,7 @@ export function checkDocument(path: string, bytes: Buffer | undefined, catalog: 
     const metadata = doc.metadata;
     const merchant = metadata && typeof metadata === 'object' ? (metadata as Record<string, unknown>).merchant : undefined;
     result.merchant = typeof merchant === 'string' ? merchant : undefined;
-    for (const f of checkProgram(value, { catalog, path })) place(f);
+    for (const f of checkProgram(value, { catalog, path, ...(binding ? { binding } : {}) })) place(f);
   }
   return result;
 }

@@ -6,7 +6,13 @@
 export const diagnosticCodes = [
   // reading and shape
   'file.unreadable',
+  'file.not-regular',
+  'file.outside-root',
+  'file.symlink',
   'yaml.syntax',
+  'yaml.alias-undefined',
+  'yaml.too-deep',
+  'yaml.lone-surrogate',
   'yaml.duplicate-key',
   'yaml.aliases',
   'yaml.too-large',
@@ -40,6 +46,8 @@ export const diagnosticCodes = [
   'money.range',
   'merchant.path-mismatch',
   'merchant.duplicate',
+  'merchant.nested-programs',
+  'catalog.misplaced',
 ] as const;
 
 /** Schema errors are `schema.<ajv keyword>`, e.g. `schema.required`, `schema.additional-property`. */

@@ -4,8 +4,10 @@
  */
 import { LineCounter, isAlias, isCollection, isPair, parseAllDocuments, visit, type Document } from 'yaml';
 import type { Finding } from './diagnostics.js';
+import { MAX_DEPTH, firstTooDeep } from './yamlDepth.js';
+import { MAX_FILE_BYTES, expandedFits } from './programText.js';
 
-export const MAX_FILE_BYTES = 1024 * 1024;
+export { MAX_FILE_BYTES } from './programText.js';
 export const MAX_ALIASES = 100;
 
 export interface SourceFile {
@@ -37,6 +39,12 @@ export function readYaml(path: string, bytes: Buffer): ReadResult {
   const text = decoded.replace(/^\uFEFF/, '');
   const lineCounter = new LineCounter();
   const source: SourceFile = { path, text, lineCounter };
+  const tooDeep = firstTooDeep(text);
+  if (tooDeep !== undefined) {
+    lineCounter.addNewLine(0);
+    for (let i = text.indexOf('\n'); i >= 0 && i < tooDeep; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+    return fail(source, [placeAt(lineCounter, tooDeep, 'yaml.too-deep', `the document nests deeper than ${MAX_DEPTH} levels here; a program needs about ten`)]);
+  }
   const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
   const list = Array.isArray(docs) ? docs : [docs];
 
@@ -64,14 +72,18 @@ export function readYaml(path: string, bytes: Buffer): ReadResult {
 
   let aliases = 0;
   let firstExcessAlias = -1;
-  // An alias needs an anchor (`&name`; an alias to no anchor is already a syntax error), so text
-  // without a `&` has none and the walk can be skipped.
-  if (text.includes('&')) visit(first, {
+  let undefinedAlias: { offset: number; name: string } | undefined;
+  // An alias is written `*name`: text without a `*` has none and the walk can be skipped.
+  if (text.includes('*')) visit(first, {
     Alias(_key, node) {
       aliases += 1;
       if (aliases > MAX_ALIASES && firstExcessAlias < 0) firstExcessAlias = node.range?.[0] ?? 0;
+      if (undefinedAlias === undefined && node.resolve(first) === undefined) undefinedAlias = { offset: node.range?.[0] ?? 0, name: node.source };
     },
   });
+  if (undefinedAlias !== undefined) {
+    return fail(source, [placeAt(lineCounter, undefinedAlias.offset, 'yaml.alias-undefined', `alias *${undefinedAlias.name} names no anchor defined before it (&${undefinedAlias.name})`)]);
+  }
   if (firstExcessAlias >= 0) {
     return fail(source, [placeAt(lineCounter, firstExcessAlias, 'yaml.aliases', `more than ${MAX_ALIASES} aliases in one document`)]);
   }
@@ -85,7 +97,33 @@ export function readYaml(path: string, bytes: Buffer): ReadResult {
     }
     throw err;
   }
+  // Aliases can expand a small file past what a file may be; `export` must be able to write the
+  // expanded document back within the limit. Only a file with aliases or near the limit can.
+  if ((aliases > 0 || bytes.length > MAX_FILE_BYTES / 2) && !expandedFits(value)) {
+    return fail(source, [at1({ code: 'yaml.too-large', pointer: '', message: `with its aliases expanded the document is over ${formatSize(MAX_FILE_BYTES)}, more than a program file may be (tierform stores and exports it expanded); use fewer aliases` })]);
+  }
+  // A lone surrogate can only come from an escape (\ud800); stored, it would turn into U+FFFD.
+  if (/\\[uU]/.test(text)) {
+    const bad = firstLoneSurrogate(first);
+    if (bad !== undefined) return fail(source, [placeAt(lineCounter, bad, 'yaml.lone-surrogate', 'this string holds a lone surrogate (an escape such as \\ud800 without its pair), which is not text; write the character itself or its pair')]);
+  }
   return { ok: true, source, doc: first, value };
+}
+
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function firstLoneSurrogate(doc: Document.Parsed): number | undefined {
+  let found: number | undefined;
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && LONE_SURROGATE.test(node.value)) {
+        found = node.range?.[0] ?? 0;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 function fail(source: SourceFile | undefined, findings: PlacedFinding[]): ReadResult {
@@ -99,6 +137,8 @@ function placeAt(lc: LineCounter, offset: number, code: Finding['code'], message
 
 function yamlErrorCode(code: string): Finding['code'] {
   if (code === 'DUPLICATE_KEY') return 'yaml.duplicate-key';
+  // The parser's own guard when it runs out of stack: nesting the depth scan did not see.
+  if (code === 'RESOURCE_EXHAUSTION') return 'yaml.too-deep';
   return 'yaml.syntax';
 }
 
@@ -118,7 +158,7 @@ function decodeUtf8(bytes: Buffer): string | undefined {
   }
 }
 
-function formatSize(n: number): string {
+export function formatSize(n: number): string {
   return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`;
 }
 

@@ -7,49 +7,53 @@ import type { Statement } from '../store/statement.js';
 import { localDateOf, localMidnight } from '../model/localDate.js';
 import { bind, type StepInput } from './scope.js';
 import { writeMoves } from './moves.js';
+import { evidenceDerivation } from './evidence.js';
 
-/** The filter on orders `o` that single_order's amount leaves out (consumedFor). */
-function notConsumed(input: StepInput): string {
-  return input.rules.basis === 'single_order' && input.rules.downgrade.mode !== 'recompute' ? 'NOT o.consumed' : 'TRUE';
+/** The filter on orders `o` that single_order's amount leaves out when moving up: consumed ones. */
+export function notConsumed(input: StepInput): string {
+  return input.rules.basis === 'single_order' ? 'NOT o.consumed' : 'TRUE';
 }
 
-/** Steps 1 and 2: up to qualified(m, t); with recompute also down to it (requalify). */
+/**
+ * Steps 1 and 2: up to qualified(m, t) without consumed orders; with recompute otherwise down to
+ * the highest tier at or below the current one that all orders hold (requalify, v1.1 §3.2).
+ */
 export function upgradeStep(input: StepInput): Statement {
   const b = bind(input);
   const { r } = b;
   const recompute = input.rules.downgrade.mode === 'recompute';
-  const w = r.window(b.t, 'mb.anchor_at');
+  // Consumed orders count for holding only: a second measure when they can make a difference.
+  const hold = recompute && notConsumed(input) !== 'TRUE';
   const text = `
 WITH m AS (
-  SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank,
-    ${w.from ?? 'NULL::timestamptz'} AS w_from, ${w.to} AS w_to
+  SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.windowColumns('w', b.t, 'mb.anchor_at')}
   FROM members mb WHERE ${b.members}
 ),
 agg AS (
-  SELECT m.member_id, ${r.amountAggregate(notConsumed(input))} AS amt, count(o.member_id) AS cnt
+  SELECT m.member_id, ${r.measureColumns('w', notConsumed(input), input.rules.basis, 'w', true)}${hold ? `, ${r.measureColumns('h', 'TRUE', input.rules.basis, 'w', true)}` : ''}
   FROM m LEFT JOIN ${r.eligibleOrders(b.merchant, b.orders, r.sharedWindow(b.t))} o
-    ON o.member_id = m.member_id AND ${r.inWindow('m.w_from', 'm.w_to')}
+    ON o.member_id = m.member_id AND ${r.withinWindows('w')}
   GROUP BY m.member_id
 ),
-q AS (SELECT m.*, ${r.qualifiedRank('agg.amt', 'agg.cnt')} AS q_rank FROM m JOIN agg ON agg.member_id = m.member_id),
+q AS (
+  SELECT m.*, ${r.qualifiedRankOf('agg', 'w')} AS up_rank${recompute ? `, ${r.qualifiedRankOf('agg', hold ? 'h' : 'w', 'm.cur_rank')} AS hold_rank` : ''}
+  FROM m JOIN agg ON agg.member_id = m.member_id
+),
 moves AS (
-  SELECT q.*, CASE WHEN q.q_rank > q.cur_rank THEN 'upgrade' ELSE 'requalify' END AS reason
-  FROM q WHERE q.q_rank > q.cur_rank ${recompute ? 'OR q.q_rank < q.cur_rank' : ''}
+  SELECT q.*, CASE WHEN q.up_rank > q.cur_rank THEN q.up_rank ELSE ${recompute ? 'q.hold_rank' : 'q.cur_rank'} END AS q_rank,
+    CASE WHEN q.up_rank > q.cur_rank THEN 'upgrade' ELSE 'requalify' END AS reason,
+    ${r.windowBoundOfRank('q.up_rank', 'q', 'w', 'from')} AS w_from, ${r.windowBoundOfRank('q.up_rank', 'q', 'w', 'to')} AS w_to
+  FROM q WHERE q.up_rank > q.cur_rank ${recompute ? 'OR q.hold_rank < q.cur_rank' : ''}
 ),
 ${writeMoves(b, { triggerWhen: `mv.reason = 'upgrade'`, triggerOrders: 'NOT o.consumed', grantWhen: `mv.reason = 'upgrade'`, triggerBounds: () => r.sharedWindow(b.t) })}
 SELECT (SELECT count(*) FROM moves)::int AS moved`;
   return { text, values: b.p.values };
 }
 
-/** Ids of tiers with a retention standard, when the rules extend at all. */
-export function retainedTiers(input: StepInput): string[] {
-  if (input.rules.downgrade.extend === null) return [];
-  return input.rules.tiers.filter((t) => t.retain !== null).map((t) => t.id);
-}
-
 /**
- * Step 3, first half: expired members whose retention is met in [anchorAt, expiresAt) (eligible,
- * triggers excluded) are extended. The caller repeats it until it extends nobody.
+ * Step 3, first half (mode validity): expired members of an enabled tier whose extension standard
+ * (its retain with retention, else its threshold) is met in [anchorAt, expiresAt) by the retention
+ * basis, consumed orders left out, are extended. The caller repeats it until it extends nobody.
  */
 export function extendStep(input: StepInput): Statement {
   const b = bind(input);
@@ -58,17 +62,19 @@ export function extendStep(input: StepInput): Statement {
 WITH m AS (
   SELECT mb.member_id, mb.tier_id, mb.anchor_at, mb.expires_at, ${r.rankOf('mb.tier_id')} AS cur_rank
   FROM members mb
-  WHERE ${b.members} AND mb.tier_id = ANY(${b.p.add(retainedTiers(input), '::text[]')}) AND mb.expires_at <= ${b.t}
+  WHERE ${b.members} AND ${r.heldTierEnabled('mb.tier_id')} AND mb.expires_at <= ${b.t}
 ),
 agg AS (
-  SELECT m.member_id, ${r.amountAggregate('NOT o.consumed')} AS amt, count(o.member_id) FILTER (WHERE NOT o.consumed) AS cnt
+  SELECT m.member_id, ${r.amountAggregateBy(input.rules.downgrade.retentionBasis, 'NOT o.consumed')} AS amt,
+    count(o.member_id) FILTER (WHERE NOT o.consumed) AS cnt
   FROM m LEFT JOIN ${r.eligibleOrders(b.merchant, b.orders, { from: null, to: b.t })} o
     ON o.member_id = m.member_id AND ${r.inWindow('m.anchor_at', 'm.expires_at')}
   GROUP BY m.member_id
 ),
-ext AS (SELECT m.* FROM m JOIN agg ON agg.member_id = m.member_id WHERE ${r.retentionMet('m.cur_rank', 'agg.amt', 'agg.cnt')}),
+ext AS (SELECT m.* FROM m JOIN agg ON agg.member_id = m.member_id WHERE ${r.extensionMet('m.cur_rank', 'agg.amt', 'agg.cnt')}),
 upd AS (
-  UPDATE members u SET anchor_at = ext.expires_at, expires_at = ${r.extendedExpiry('ext.expires_at')}
+  UPDATE members u SET anchor_at = ext.expires_at, evidence_at = ext.expires_at, previous_anchor_at = u.anchor_at,
+    extended_tier = u.tier_id, trigger_order_id = NULL, expires_at = ${r.extendedExpiry('ext.expires_at')}
   FROM ext WHERE u.merchant_id = ${b.merchant} AND u.member_id = ext.member_id
   RETURNING 1
 ),
@@ -82,74 +88,68 @@ SELECT (SELECT count(*) FROM ext)::int AS moved`;
 }
 
 /**
- * Step 3, second half: members still expired fall sequentially: the highest tier at or below
- * their own that qualifies at t (their own: renew), else basic (expire).
+ * Step 3, second half: members still expired fall sequentially: the highest tier below their own
+ * that qualifies at t on its upgrade conditions, else basic (reason expire). No renewal.
  */
 export function fallStep(input: StepInput): Statement {
   const b = bind(input);
   const { r } = b;
-  const w = r.window(b.t, 'mb.anchor_at');
   const text = `
 WITH m AS (
-  SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank,
-    ${w.from ?? 'NULL::timestamptz'} AS w_from, ${w.to} AS w_to
+  SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.windowColumns('w', b.t, 'mb.anchor_at')}
   FROM members mb WHERE ${b.members} AND mb.tier_id IS NOT NULL AND mb.expires_at <= ${b.t}
 ),
 agg AS (
-  SELECT m.member_id, ${r.amountAggregate(notConsumed(input))} AS amt, count(o.member_id) AS cnt
+  SELECT m.member_id, ${r.measureColumns('w', notConsumed(input), input.rules.basis, 'w', true)}
   FROM m LEFT JOIN ${r.eligibleOrders(b.merchant, b.orders, r.sharedWindow(b.t))} o
-    ON o.member_id = m.member_id AND ${r.inWindow('m.w_from', 'm.w_to')}
+    ON o.member_id = m.member_id AND ${r.withinWindows('w')}
   GROUP BY m.member_id
 ),
-q AS (SELECT m.*, ${r.qualifiedRank('agg.amt', 'agg.cnt', 'm.cur_rank')} AS q_rank FROM m JOIN agg ON agg.member_id = m.member_id),
 moves AS (
-  SELECT q.*, CASE WHEN q.q_rank >= 0 AND q.q_rank = q.cur_rank THEN 'renew' ELSE 'expire' END AS reason FROM q
+  SELECT m.*, ${r.qualifiedRankOf('agg', 'w', 'm.cur_rank - 1')} AS q_rank, 'expire'::text AS reason
+  FROM m JOIN agg ON agg.member_id = m.member_id
 ),
-${writeMoves(b, { triggerWhen: `mv.reason = 'renew'`, triggerOrders: 'NOT o.consumed', grantWhen: 'FALSE', triggerBounds: () => r.sharedWindow(b.t) })}
+${writeMoves(b, { triggerWhen: null, triggerOrders: 'FALSE', grantWhen: 'FALSE' })}
 SELECT (SELECT count(*) FROM moves)::int AS moved`;
   return { text, values: b.p.values };
 }
 
 /**
  * Step 4 (refunds: recalculate, modes never and validity): a member with a refund or
- * cancellation imported since their last evaluation is re-derived as of tierSince (and never
- * below qualified(m, t)); a lower result demotes, keeping tierSince and expiresAt.
+ * cancellation imported since their last evaluation is re-derived as of evidenceAt (and never
+ * below qualified(m, t), which then becomes their evidence); a lower result demotes, keeping
+ * tierSince, evidenceAt and expiresAt.
  */
 export function refundStep(input: StepInput): Statement {
   const b = bind(input);
   const { r } = b;
-  const now = r.window(b.t, 'mb.anchor_at');
-  const asOf = r.window('mb.tier_since', 'mb.previous_anchor_at');
-  const free = notConsumed(input);
-  const asOfFree = free === 'TRUE' ? 'TRUE' : '(NOT o.consumed OR o.order_id = m.trigger_order_id)';
+  const asOf = evidenceDerivation(b, 'm');
   const text = `
 WITH m AS (
-  SELECT mb.member_id, mb.tier_id, mb.tier_since, mb.trigger_order_id, ${r.rankOf('mb.tier_id')} AS cur_rank,
-    ${now.from ?? 'NULL::timestamptz'} AS w_from, ${now.to} AS w_to,
-    ${asOf.from ?? 'NULL::timestamptz'} AS a_from, ${asOf.to} AS a_to
+  SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.windowColumns('w', b.t, 'mb.anchor_at')},
+    ${asOf.columns}
   FROM members mb
   WHERE ${b.members} AND mb.tier_id IS NOT NULL
     AND EXISTS (SELECT 1 FROM orders x WHERE x.merchant_id = ${b.merchant} AND x.member_id = mb.member_id
       AND x.import_seq > mb.last_evaluated_seq AND (x.status <> 'paid' OR x.refunded_minor > 0))
 ),
 agg AS (
-  SELECT m.member_id, m.tier_id, m.tier_since, m.cur_rank,
-    ${r.amountAggregate(`${r.inWindow('m.w_from', 'm.w_to')} AND ${free}`)} AS now_amt,
-    count(o.member_id) FILTER (WHERE ${r.inWindow('m.w_from', 'm.w_to')}) AS now_cnt,
-    ${r.amountAggregate(`${r.inWindow('m.a_from', 'm.a_to')} AND ${asOfFree}`)} AS a_amt,
-    count(o.member_id) FILTER (WHERE ${r.inWindow('m.a_from', 'm.a_to')}) AS a_cnt
+  SELECT m.member_id, ${r.measureColumns('w', notConsumed(input))}, ${asOf.measures}
   FROM m LEFT JOIN ${r.eligibleOrders(b.merchant, b.orders)} o ON o.member_id = m.member_id
-  GROUP BY m.member_id, m.tier_id, m.tier_since, m.cur_rank
+  GROUP BY m.member_id
 ),
-d AS (
-  SELECT agg.*, GREATEST(${r.qualifiedRank('agg.now_amt', 'agg.now_cnt')},
-    CASE WHEN agg.tier_since IS NULL THEN -1 ELSE ${r.qualifiedRank('agg.a_amt', 'agg.a_cnt')} END) AS d_rank
-  FROM agg
+ranks AS (
+  SELECT m.member_id, m.tier_id, m.cur_rank, ${r.qualifiedRankOf('agg', 'w')} AS now_rank, ${asOf.rank('agg')} AS a_rank
+  FROM m JOIN agg ON agg.member_id = m.member_id
 ),
-moves AS (SELECT d.* FROM d WHERE d.d_rank < d.cur_rank),
+moves AS (SELECT ranks.*, GREATEST(ranks.now_rank, ranks.a_rank) AS d_rank FROM ranks WHERE GREATEST(ranks.now_rank, ranks.a_rank) < ranks.cur_rank),
 upd AS (
   UPDATE members u SET tier_id = ${r.idOf('mv.d_rank')}, anchor_at = ${b.t},
-    expires_at = CASE WHEN mv.d_rank < 0 THEN NULL ELSE u.expires_at END
+    expires_at = CASE WHEN mv.d_rank < 0 THEN NULL ELSE u.expires_at END,
+    evidence_at = CASE WHEN mv.now_rank > mv.a_rank THEN ${b.t} ELSE u.evidence_at END,
+    previous_anchor_at = CASE WHEN mv.now_rank > mv.a_rank THEN u.anchor_at ELSE u.previous_anchor_at END,
+    extended_tier = CASE WHEN mv.now_rank > mv.a_rank THEN NULL ELSE u.extended_tier END,
+    trigger_order_id = CASE WHEN mv.now_rank > mv.a_rank THEN NULL ELSE u.trigger_order_id END
   FROM moves mv WHERE u.merchant_id = ${b.merchant} AND u.member_id = mv.member_id
   RETURNING 1
 ),

@@ -1,6 +1,6 @@
 /**
  * The write half shared by every engine statement: given a CTE `moves` of members changing tier
- * (member_id, tier_id, q_rank, reason, w_from, w_to, trig_filter…), it builds the CTEs that pick
+ * (member_id, tier_id, q_rank, reason, w_from, w_to…), it builds the CTEs that pick
  * the triggering order (single_order), update the members, mark the trigger consumed, append
  * history and grant upgrade points once per member per tier ever (§3.3, §3.5, §3.6).
  */
@@ -16,6 +16,18 @@ export interface MoveWrites {
   grantWhen: string;
   /** Bounds every trigger window lies within, when known (the shared part of W(m, t)); called only when used. */
   triggerBounds?: () => Window;
+  /**
+   * Rule changes only (v1.1 §3.5), SQL predicates on `mv`: which moves start a fresh period
+   * (anchorAt = t, a fresh expiresAt; the others keep both) and which set the evidence instant
+   * to t (the others keep evidenceAt, its anchor, extended tier and trigger). Default: all do.
+   */
+  fresh?: string;
+  evidence?: string;
+}
+
+/** `CASE WHEN when THEN then ELSE otherwise END`, or `then` alone when `when` is absent (always). */
+function when(predicate: string | undefined, then: string, otherwise: string): string {
+  return predicate === undefined ? then : `CASE WHEN ${predicate} THEN ${then} ELSE ${otherwise} END`;
 }
 
 /** CTEs (comma-terminated) writing the moves in CTE `moves`. */
@@ -37,8 +49,13 @@ tg AS (
       : `tg AS (SELECT NULL::text AS member_id, NULL::text AS trigger_id WHERE FALSE),`;
   return `${trigger}
 upd AS (
-  UPDATE members u SET tier_id = ${r.idOf('mv.q_rank')}, tier_since = ${b.t}, previous_anchor_at = u.anchor_at,
-    anchor_at = ${b.t}, expires_at = CASE WHEN mv.q_rank >= 0 THEN ${r.freshExpiry(b.t)} END, trigger_order_id = tg.trigger_id
+  UPDATE members u SET tier_id = ${r.idOf('mv.q_rank')}, tier_since = ${b.t},
+    anchor_at = ${when(w.fresh, b.t, 'u.anchor_at')},
+    expires_at = CASE WHEN mv.q_rank >= 0 THEN ${when(w.fresh, r.freshExpiry(b.t), 'u.expires_at')} END,
+    evidence_at = ${when(w.evidence, b.t, 'u.evidence_at')},
+    previous_anchor_at = ${when(w.evidence, 'u.anchor_at', 'u.previous_anchor_at')},
+    extended_tier = ${when(w.evidence, 'NULL', 'u.extended_tier')},
+    trigger_order_id = ${when(w.evidence, 'tg.trigger_id', 'u.trigger_order_id')}
   FROM moves mv LEFT JOIN tg ON tg.member_id = mv.member_id
   WHERE u.merchant_id = ${b.merchant} AND u.member_id = mv.member_id
   RETURNING 1

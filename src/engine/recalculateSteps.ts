@@ -7,62 +7,63 @@ import type { ExistingMembers } from '../rules/index.js';
 import type { Statement } from '../store/statement.js';
 import { bind, type Bound, type StepInput } from './scope.js';
 import { writeMoves } from './moves.js';
+import { evidenceDerivation } from './evidence.js';
 
 /**
- * CTEs `m`, `agg`, `d` and `moves` (comma-terminated): every member's derived tier at T (the
- * higher of qualified(m, T) and, in modes never and validity, the tier reached as of tierSince
- * under the new rules), and the members who move under `existingMembers`.
+ * CTEs `m`, `agg`, `d` and `moves` (comma-terminated): every member's derived tier at T (mode
+ * recompute: what steps 1 and 2 give; modes never and validity: the higher of qualified(m, T)
+ * and, for a member who holds a tier, the tier as of evidenceAt under the new rules), and the
+ * members who move under `existingMembers`. `up` moves start a fresh period; those justified by
+ * qualified(m, T) (`via_evidence` false) also take T as their evidence.
  */
 function derivation(b: Bound, existingMembers: ExistingMembers): string {
   const { r } = b;
   const recompute = r.rules.downgrade.mode === 'recompute';
   const single = r.rules.basis === 'single_order';
-  const now = r.window(b.t, 'mb.anchor_at');
-  const asOf = recompute ? { from: null, to: 'NULL::timestamptz' } : r.window('mb.tier_since', 'mb.previous_anchor_at');
-  const free = single && !recompute ? 'NOT o.consumed' : 'TRUE';
-  const asOfFree = single ? '(NOT o.consumed OR o.order_id = m.trigger_order_id)' : 'TRUE';
-  const inNow = r.inWindow('m.w_from', 'm.w_to');
-  const inAsOf = r.inWindow('m.a_from', 'm.a_to');
-  const asOfColumns = recompute
-    ? ''
-    : `, ${r.amountAggregate(`${inAsOf} AND ${asOfFree}`)} AS a_amt, count(o.member_id) FILTER (WHERE ${inAsOf}) AS a_cnt`;
-  const asOfRank = recompute
-    ? '-1'
-    : `CASE WHEN m.tier_id IS NULL OR m.tier_since IS NULL THEN -1 ELSE ${r.qualifiedRank('agg.a_amt', 'agg.a_cnt')} END`;
+  const evidence = recompute ? null : evidenceDerivation(b, 'm');
+  const hold = recompute && single;
+  const measures = [
+    r.measureColumns('w', single ? 'NOT o.consumed' : 'TRUE', r.rules.basis, 'w', recompute),
+    ...(hold ? [r.measureColumns('h', 'TRUE', r.rules.basis, 'w', true)] : []),
+    ...(evidence ? [evidence.measures] : []),
+  ].join(', ');
+  const nowRank = recompute
+    ? `CASE WHEN ${r.qualifiedRankOf('agg', 'w')} > m.held_rank THEN ${r.qualifiedRankOf('agg', 'w')}
+        ELSE ${r.qualifiedRankOf('agg', hold ? 'h' : 'w', 'm.held_rank')} END`
+    : r.qualifiedRankOf('agg', 'w');
+  const asOfRank = evidence ? `CASE WHEN m.tier_id IS NULL THEN -1 ELSE ${evidence.rank('agg')} END` : '-1';
   const moves =
     existingMembers === 'recalculate'
       ? 'TRUE'
       : existingMembers === 'upgrade_only'
-        ? `(d.must_move OR d.q_rank > d.cur_rank)`
+        ? `(d.must_move OR d.q_rank > d.held_rank)`
         : `d.must_move`;
   return `
 WITH m AS (
-  SELECT mb.member_id, mb.tier_id, mb.tier_since, mb.trigger_order_id, ${r.rankOf('mb.tier_id')} AS cur_rank,
+  SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.heldRank('mb.tier_id')} AS held_rank,
     (mb.tier_id IS NOT NULL AND NOT ${r.heldTierEnabled('mb.tier_id')}) AS must_move,
-    ${now.from ?? 'NULL::timestamptz'} AS w_from, ${now.to} AS w_to,
-    ${asOf.from ?? 'NULL::timestamptz'} AS a_from, ${asOf.to} AS a_to
+    ${r.windowColumns('w', b.t, 'mb.anchor_at')}${evidence ? `, ${evidence.columns}` : ''}
   FROM members mb WHERE ${b.members}
 ),
 agg AS (
-  SELECT m.member_id,
-    ${r.amountAggregate(`${inNow} AND ${free}`)} AS n_amt, count(o.member_id) FILTER (WHERE ${inNow}) AS n_cnt${asOfColumns}
-  FROM m LEFT JOIN ${r.eligibleOrders(b.merchant, b.orders, recompute ? r.sharedWindow(b.t) : undefined)} o ON o.member_id = m.member_id
+  SELECT m.member_id, ${measures}
+  FROM m LEFT JOIN ${r.eligibleOrders(b.merchant, b.orders, recompute ? r.sharedWindow(b.t) : undefined)} o
+    ON o.member_id = m.member_id${recompute ? ` AND ${r.withinWindows('w')}` : ''}
   GROUP BY m.member_id
 ),
 ranks AS (
-  SELECT m.*, ${r.qualifiedRank('agg.n_amt', 'agg.n_cnt')} AS n_rank, ${asOfRank} AS a_rank
+  SELECT m.*, ${nowRank} AS n_rank, ${asOfRank} AS a_rank
   FROM m JOIN agg ON agg.member_id = m.member_id
 ),
 d AS (
-  SELECT ranks.member_id, ranks.tier_id, ranks.cur_rank, ranks.must_move, ranks.trigger_order_id,
-    (ranks.a_rank > ranks.n_rank) AS via_asof,
+  SELECT ranks.member_id, ranks.tier_id, ranks.cur_rank, ranks.held_rank, ranks.must_move,
+    (ranks.a_rank > ranks.n_rank) AS via_evidence,
     GREATEST(ranks.n_rank, ranks.a_rank) AS q_rank,
-    CASE WHEN ranks.a_rank > ranks.n_rank THEN ranks.a_from ELSE ranks.w_from END AS w_from,
-    CASE WHEN ranks.a_rank > ranks.n_rank THEN ranks.a_to ELSE ranks.w_to END AS w_to
+    ${r.windowBoundOfRank('ranks.n_rank', 'ranks', 'w', 'from')} AS w_from, ${r.windowBoundOfRank('ranks.n_rank', 'ranks', 'w', 'to')} AS w_to
   FROM ranks
 ),
 moves AS (
-  SELECT d.*, 'rule_change'::text AS reason FROM d
+  SELECT d.*, 'rule_change'::text AS reason, (d.q_rank > d.held_rank) AS up FROM d
   WHERE ${r.idOf('d.q_rank')} IS DISTINCT FROM d.tier_id AND ${moves}
 ),`;
 }
@@ -70,12 +71,13 @@ moves AS (
 /** Moves every member whose tier the new rules change; returns `moved`. */
 export function recalculateStep(input: StepInput, existingMembers: ExistingMembers): Statement {
   const b = bind(input);
-  const up = 'mv.q_rank > mv.cur_rank AND mv.q_rank >= 0';
   const text = `${derivation(b, existingMembers)}
 ${writeMoves(b, {
-  triggerWhen: up,
-  triggerOrders: '(NOT o.consumed OR (mv.via_asof AND o.order_id = mv.trigger_order_id))',
-  grantWhen: up,
+  triggerWhen: 'mv.up AND NOT mv.via_evidence',
+  triggerOrders: 'NOT o.consumed',
+  grantWhen: 'mv.up',
+  fresh: 'mv.up',
+  evidence: 'mv.up AND NOT mv.via_evidence',
 })}
 SELECT (SELECT count(*) FROM moves)::int AS moved`;
   return { text, values: b.p.values };

@@ -9,6 +9,7 @@ import type { ContinueOptions, RunRecord, RunSpec } from './index.js';
 import { loadCurrentVersions, loadVersion, type JudgingVersion } from './versions.js';
 import { evaluateMerchantWide, evaluateWithVersions, notifying, recalculateScope } from './scopeRun.js';
 import type { ExistingMembers } from '../rules/index.js';
+import { TierformError } from '../cli/errors.js';
 
 interface RunRow {
   merchant_id: string;
@@ -48,9 +49,14 @@ function toRecord(row: RunRow): RunRecord {
 
 /**
  * Creates the run for `spec.key` unless one exists; returns the run either way (`created` says
- * which). A run that exists and is `done` must not be continued.
+ * which). A run that exists and is `done` must not be continued. A new run judging members at
+ * an instant earlier than the merchant's latest run is refused (v1.1 §3.3: evaluations move
+ * forward): members' evidence and validity would be judged against a past they already left.
  */
 export async function openRun(q: Queryable, spec: RunSpec, startedAt: Date): Promise<{ run: RunRecord; created: boolean }> {
+  const existing = await readRunByKey(q, spec.merchant, spec.key);
+  if (existing) return { run: existing, created: false };
+  await refuseClockBackwards(q, spec.merchant, spec.at);
   const inserted = await q.query<RunRow>(
     `INSERT INTO engine_runs (merchant_id, run_key, kind, version, at, existing_members, status, started_at)
      VALUES ($1, $2, $3, $4, $5, $6, 'running', $7)
@@ -62,6 +68,17 @@ export async function openRun(q: Queryable, spec: RunSpec, startedAt: Date): Pro
   const found = await readRunByKey(q, spec.merchant, spec.key);
   if (!found) throw new Error(`engine run ${spec.key} of ${spec.merchant} vanished`);
   return { run: found, created: false };
+}
+
+async function refuseClockBackwards(q: Queryable, merchant: string, at: Date): Promise<void> {
+  const { rows } = await q.query<{ latest: Date | null }>('SELECT max(at) AS latest FROM engine_runs WHERE merchant_id = $1', [merchant]);
+  const latest = rows[0]?.latest ? new Date(rows[0].latest) : null;
+  if (latest === null || at >= latest) return;
+  throw new TierformError(
+    'engine.clock-backwards',
+    `refusing to evaluate ${merchant} at ${at.toISOString()}: its latest evaluation was at ${latest.toISOString()}, and evaluations only move forward; ` +
+      `run it with --now at or after ${latest.toISOString()} (or without --now to use the clock); nothing was changed`,
+  );
 }
 
 export async function readRun(q: Queryable, merchant: string, runId: number): Promise<RunRecord | null> {

@@ -8,7 +8,7 @@ import { run } from '../store/statement.js';
 import type { ExistingMembers } from '../rules/index.js';
 import type { JudgingVersion } from './versions.js';
 import type { MemberScope, StepInput } from './scope.js';
-import { birthdayStep, extendStep, fallStep, refundStep, retainedTiers, upgradeStep, watermarkStep } from './evaluateSteps.js';
+import { birthdayStep, extendStep, fallStep, refundStep, upgradeStep, watermarkStep } from './evaluateSteps.js';
 import { fitExpiryStep, recalculateStep } from './recalculateSteps.js';
 import { enqueueLevelNotifications, lastHistoryId } from '../outbox/index.js';
 import { performPaidGrants } from './paid/index.js';
@@ -45,12 +45,10 @@ export async function evaluateScope(q: Queryable, input: StepInput): Promise<num
   if (!rules.active) return 0;
   let changed = await moved(q, upgradeStep(input));
   if (rules.downgrade.mode === 'validity') {
-    if (retainedTiers(input).length > 0) {
-      // An extension may still end before t; extend again until nobody is extended.
-      let extended: number;
-      do extended = await moved(q, extendStep(input));
-      while (extended > 0);
-    }
+    // An extension may still end before t; extend again until nobody is extended.
+    let extended: number;
+    do extended = await moved(q, extendStep(input));
+    while (extended > 0);
     changed += await moved(q, fallStep(input));
   }
   if (rules.refunds === 'recalculate' && rules.downgrade.mode !== 'recompute') changed += await moved(q, refundStep(input));

@@ -4,7 +4,10 @@
  * (time zone, thresholds, durations, tier ids) is a bound parameter.
  */
 import type { Duration } from '../model/duration.js';
-import type { LevelRules } from '../rules/index.js';
+import { extensionLength, extensionStandard, type Basis, type LevelRules, type TierRule, type Window as RuleWindow } from '../rules/index.js';
+
+/** A rank above every tier's: a tier the version no longer defines, for deciding up or down. */
+const HIGHEST = 1_000_000;
 
 /** Collects bound values and hands out their placeholders. */
 export class Params {
@@ -65,16 +68,25 @@ export class RulesSql {
     return this.localMidnight(this.shiftDate(this.localDate(instant), validity, 1));
   }
 
-  /** The expiry after an extension from `expiry` (retention). */
+  /** The expiry after an extension from `expiry`: by retention.extend, or the validity without retention. */
   extendedExpiry(expiry: string): string {
-    const extend = this.rules.downgrade.extend;
-    if (extend === null) throw new Error('extendedExpiry without retention');
+    const extend = extensionLength(this.rules);
+    if (extend === null) throw new Error('extendedExpiry without validity');
     return this.localMidnight(this.shiftDate(this.localDate(expiry), extend, 1));
   }
 
-  /** W(m, t) of §3.2 for a member whose anchor is `anchor` (used by since_last_upgrade). */
-  window(t: string, anchor: string): Window {
-    const w = this.rules.window;
+  /**
+   * W(m, t) of §3.2 for a member whose anchor is `anchor` (since_last_upgrade; every window under
+   * restartOnMove), for `w` (default upgrade.window).
+   */
+  window(t: string, anchor: string, w: RuleWindow = this.rules.window): Window {
+    const base = this.baseWindow(t, anchor, w);
+    if (!this.rules.restartOnMove) return base;
+    // GREATEST ignores NULLs: no anchor leaves the window's own bound.
+    return { from: base.from === null ? anchor : `GREATEST(${base.from}, ${anchor})`, to: base.to };
+  }
+
+  private baseWindow(t: string, anchor: string, w: RuleWindow): Window {
     switch (w.kind) {
       case 'lifetime':
         return { from: null, to: t };
@@ -89,12 +101,73 @@ export class RulesSql {
     }
   }
 
+  /** The distinct windows of the tiers' thresholds (v1.1 tier windows), lowest tier's first. */
+  get windows(): RuleWindow[] {
+    return [...new Set(this.rules.tiers.map((tier) => tier.window))];
+  }
+
+  private windowIndex(tier: TierRule): number {
+    return this.windows.indexOf(tier.window);
+  }
+
   /**
-   * The part of W(m, t) every member shares: all of it, except since_last_upgrade's lower bound
-   * (the member's anchor). Orders outside it never count at t.
+   * The part of every W(m, t) all members share: orders outside it never count at t. A window
+   * bounded by the member's anchor has no shared lower bound.
    */
   sharedWindow(t: string): Window {
-    return this.rules.window.kind === 'since_last_upgrade' ? { from: null, to: t } : this.window(t, 'NULL');
+    // Decided on the kinds first: a bound built and left unused would be an untyped parameter.
+    if (this.windows.some((w) => w.kind === 'lifetime' || w.kind === 'since_last_upgrade')) return { from: null, to: t };
+    const bounds = this.windows.map((w) => this.baseWindow(t, 'NULL', w));
+    if (bounds.length === 1) return bounds[0]!;
+    return { from: `LEAST(${bounds.map((w) => w.from).join(', ')})`, to: `GREATEST(${bounds.map((w) => w.to).join(', ')})` };
+  }
+
+  /** Columns `<p><i>_from`, `<p><i>_to`: each tier window's bounds at `t` for anchor `anchor`. */
+  windowColumns(p: string, t: string, anchor: string): string {
+    return this.windows
+      .map((w, i) => {
+        const b = this.window(t, anchor, w);
+        return `${b.from ?? 'NULL::timestamptz'} AS ${p}${i}_from, ${b.to} AS ${p}${i}_to`;
+      })
+      .join(', ');
+  }
+
+  /**
+   * Aggregates `<p><i>_amt`, `<p><i>_cnt` over orders `o` inside `m.<windowPrefix><i>_from/_to`:
+   * the amount by `basis` over the orders that also pass `amountFilter`, the count over all of
+   * them. `joinedWithin`: the orders were joined with withinWindows(windowPrefix).
+   */
+  measureColumns(p: string, amountFilter: string, basis: Basis = this.rules.basis, windowPrefix = p, joinedWithin = false): string {
+    return this.windows
+      .map((_, i) => {
+        // A join on withinWindows(windowPrefix) with one window keeps only its orders already.
+        const inside = joinedWithin && this.windows.length === 1 ? 'TRUE' : this.inWindow(`m.${windowPrefix}${i}_from`, `m.${windowPrefix}${i}_to`);
+        const filter = [inside, amountFilter].filter((f) => f !== 'TRUE').join(' AND ') || 'TRUE';
+        const count = inside === 'TRUE' ? 'count(o.member_id)' : `count(o.member_id) FILTER (WHERE ${inside})`;
+        return `${this.amountAggregateBy(basis, filter)} AS ${p}${i}_amt, ${count} AS ${p}${i}_cnt`;
+      })
+      .join(', ');
+  }
+
+  /** A join condition on orders `o`: inside the member's window when every tier shares one (`m.<p>0_…`). */
+  withinWindows(p: string): string {
+    return this.windows.length === 1 ? this.inWindow(`m.${p}0_from`, `m.${p}0_to`) : 'TRUE';
+  }
+
+  /** qualified(m) over the measures `<src>.<p><i>_amt/_cnt`; `atMost` as for qualifiedRank. */
+  qualifiedRankOf(src: string, p: string, atMost?: string): string {
+    return this.qualifiedRank(
+      (tier) => `${src}.${p}${this.windowIndex(tier)}_amt`,
+      (tier) => `${src}.${p}${this.windowIndex(tier)}_cnt`,
+      atMost,
+    );
+  }
+
+  /** The bound (`from` or `to`) of the window of the tier of rank `rankExpr`, from columns `<src>.<p><i>_…`. */
+  windowBoundOfRank(rankExpr: string, src: string, p: string, bound: 'from' | 'to'): string {
+    if (this.windows.length === 1) return `${src}.${p}0_${bound}`;
+    const branches = this.rules.tiers.map((tier) => `WHEN ${tier.rank} THEN ${src}.${p}${this.windowIndex(tier)}_${bound}`);
+    return `(CASE ${rankExpr} ${branches.join(' ')} END)`;
   }
 
   /**
@@ -137,29 +210,37 @@ export class RulesSql {
   }
 
   /**
-   * qualified(m): the rank of the highest enabled tier whose threshold `amount`/`count` meet,
-   * else −1. `below` (SQL) restricts it to ranks ≤ below (the sequential fall).
+   * qualified(m): the rank of the highest enabled tier whose threshold its measures meet, else
+   * −1. `atMost` (SQL) restricts it to ranks ≤ atMost (the sequential fall; holding).
    */
-  qualifiedRank(amount: string, count: string, atMost?: string): string {
+  qualifiedRank(amount: (tier: TierRule) => string, count: (tier: TierRule) => string, atMost?: string): string {
     const branches: string[] = [];
     for (const tier of [...this.rules.tiers].reverse()) {
       if (!tier.enabled) continue;
-      const conds = this.meets(tier.threshold, amount, count);
+      const conds = this.meets(tier.threshold, amount(tier), count(tier));
       if (atMost !== undefined) conds.unshift(`${tier.rank} <= ${atMost}`);
       branches.push(`WHEN ${conds.length ? conds.join(' AND ') : 'TRUE'} THEN ${tier.rank}`);
     }
     return branches.length ? `(CASE ${branches.join(' ')} ELSE -1 END)` : '-1';
   }
 
-  /** Whether the retention standard of the tier of rank `rankExpr` is met. */
-  retentionMet(rankExpr: string, amount: string, count: string): string {
+  /** Whether the extension standard (§3.3 step 3) of the enabled tier of rank `rankExpr` is met. */
+  extensionMet(rankExpr: string, amount: string, count: string): string {
     const branches: string[] = [];
     for (const tier of this.rules.tiers) {
-      if (tier.retain === null) continue;
-      const conds = this.meets(tier.retain, amount, count);
+      if (!tier.enabled) continue;
+      const conds = this.meets(extensionStandard(this.rules, tier), amount, count);
       branches.push(`WHEN ${tier.rank} THEN ${conds.length ? conds.join(' AND ') : 'TRUE'}`);
     }
     return branches.length ? `(CASE ${rankExpr} ${branches.join(' ')} ELSE FALSE END)` : 'FALSE';
+  }
+
+  /**
+   * The rank of a stored tier id for deciding up or down (rules' heldRank): −1 for basic, the
+   * tier's rank, and a rank above every tier for an id the version no longer defines.
+   */
+  heldRank(tierCol: string): string {
+    return `(CASE WHEN ${tierCol} IS NULL THEN -1 ELSE COALESCE(array_position(${this.ids}, ${tierCol}) - 1, ${HIGHEST}) END)`;
   }
 
   /** The amount threshold of the tier of rank `rankExpr` (NULL when unset). */
@@ -178,10 +259,9 @@ export class RulesSql {
     return this.p.add(ids, '::text[]');
   }
 
-  /** The amount measure of a set of orders: sum (accumulated) or max (single_order). */
-  amountAggregate(filter: string): string {
-    const fn = this.rules.basis === 'accumulated' ? 'sum' : 'max';
-    return `COALESCE(${fn}(o.net) FILTER (WHERE ${filter}), 0)`;
+  /** The amount measure of a set of orders by `basis`: sum (accumulated) or max (single_order). */
+  amountAggregateBy(basis: Basis, filter: string): string {
+    return `COALESCE(${basis === 'accumulated' ? 'sum' : 'max'}(o.net) FILTER (WHERE ${filter}), 0)`;
   }
 
   private meets(standard: { amountMinor: bigint | null; orders: number | null }, amount: string, count: string): string[] {

@@ -140,6 +140,10 @@ export interface Levels {
      * accumulated: sum of eligible orders in the window (default); single_order: the largest single order.
      */
     basis?: 'accumulated' | 'single_order';
+    /**
+     * true: every window starts no earlier than the member's last upgrade, extension or fall, so spend counts from 0 after each move (default false).
+     */
+    restartOnMove?: boolean;
     window?: Window;
     /**
      * Order tags that never count.
@@ -162,6 +166,10 @@ export interface Levels {
      */
     retention?: {
       extend: Duration;
+      /**
+       * How the retention standard measures spend in the validity period: single_order (the largest order) or accumulated (the sum); default: the upgrade basis.
+       */
+      basis?: 'single_order' | 'accumulated';
     };
   };
   /**
@@ -199,11 +207,11 @@ export interface WindowRange {
  */
 export interface Duration {
   /**
-   * Number of calendar months (Jan 31 + 1 month = Feb 28/29).
+   * Number of calendar months (Jan 31 + 1 month = Feb 28/29), 1 to 1200 (100 years).
    */
   months?: number;
   /**
-   * Number of days.
+   * Number of days, 1 to 36525 (100 years).
    */
   days?: number;
 }
@@ -225,6 +233,7 @@ export interface Tier {
    */
   enabled?: boolean;
   threshold: Threshold;
+  window?: Window;
   retain?: Threshold;
   /**
    * How the membership card looks.

@@ -19,11 +19,28 @@ function describe(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
+/**
+ * The longest id, in characters: ids are keys of btree indexes, whose entries must stay under
+ * about 2,700 bytes; 256 characters of up to 4 bytes each, twice in a key, stay well within.
+ */
+export const MAX_ID_LENGTH = 256;
+/** The longest free text (a member's name), in characters. */
+export const MAX_TEXT_LENGTH = 1000;
+
+/** A lone surrogate (a JSON escape such as \ud800 without its pair) is not text: stored, it turns into U+FFFD. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function checkText(value: string, field: string, max: number): void {
+  if (value.length > max) throw new FieldError(`${field} is ${value.length} characters long; at most ${max} are allowed`);
+  if (LONE_SURROGATE.test(value)) throw new FieldError(`${field} contains a lone surrogate (an escape such as \\ud800 without its pair), which is not text`);
+}
+
 /** An identifier: a non-empty string without control characters, or a non-negative integer. */
 export function readId(value: unknown, field: string): string {
   if (typeof value === 'string') {
-    if (value.length === 0 || value.trim() !== value) throw new FieldError(`${field} must be a non-empty id without surrounding spaces (got ${JSON.stringify(value)})`);
+    if (value.length === 0 || value.trim() !== value) throw new FieldError(`${field} must be a non-empty id without surrounding spaces (got ${JSON.stringify(value.slice(0, 80))})`);
     if (/[\u0000-\u001f]/.test(value)) throw new FieldError(`${field} contains a control character`);
+    checkText(value, field, MAX_ID_LENGTH);
     return value;
   }
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
@@ -34,6 +51,7 @@ export function readId(value: unknown, field: string): string {
 export function readText(value: unknown, field: string): string {
   if (typeof value !== 'string') throw new FieldError(`${field} must be a string, got ${describe(value)}`);
   if (value.indexOf('\u0000') !== -1) throw new FieldError(`${field} contains a NUL character`);
+  checkText(value, field, MAX_TEXT_LENGTH);
   return value;
 }
 
@@ -94,6 +112,7 @@ export function readStringList(value: unknown, field: string): string[] {
   for (const item of value) {
     if (typeof item !== 'string' || item.length === 0) throw new FieldError(`${field} must hold non-empty strings, got ${typeof item === 'string' ? 'an empty one' : describe(item)}`);
     if (item.indexOf('\u0000') !== -1) throw new FieldError(`${field} contains a NUL character`);
+    checkText(item, field, MAX_ID_LENGTH);
   }
   return value as string[];
 }

@@ -5,11 +5,14 @@
  * before each `\n` are dropped.
  */
 import { StringDecoder } from 'node:string_decoder';
+import { firstInvalidUtf8, incompleteTail } from './utf8.js';
 
 export interface LineBatch {
   /** Line number of `lines[0]` (1-based). */
   first: number;
   lines: string[];
+  /** A line holding bytes that are not UTF-8 (their text there is U+FFFD): the file is rejected. */
+  notUtf8?: number;
 }
 
 export interface ReadLinesOptions {
@@ -23,6 +26,10 @@ export async function* readLineBatches(source: AsyncIterable<Buffer | string>, o
   let next = 1;
   let bytes = 0;
   let first = true;
+  let tail: Uint8Array = new Uint8Array(0);
+  /** The line of the first bytes that are not UTF-8, until it is handed on; reported once. */
+  let notUtf8: number | undefined;
+  let reported = false;
   for await (const chunk of source) {
     let text: string;
     if (typeof chunk === 'string') {
@@ -31,6 +38,14 @@ export async function* readLineBatches(source: AsyncIterable<Buffer | string>, o
     } else {
       text = decoder.write(chunk);
       bytes += chunk.length;
+      if (!reported && text.includes('\uFFFD')) {
+        const at = firstInvalidUtf8(Buffer.concat([tail, chunk]));
+        if (at >= 0) {
+          notUtf8 = next + countNewlines(chunk, Math.max(0, at - tail.length));
+          reported = true;
+        }
+      }
+      tail = incompleteTail(chunk);
     }
     if (first && text.length > 0) {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -51,15 +66,27 @@ export async function* readLineBatches(source: AsyncIterable<Buffer | string>, o
       nl = text.indexOf('\n', start);
     }
     rest += text.slice(start);
-    if (lines.length > 0) {
-      yield { first: next, lines };
+    if (lines.length > 0 || notUtf8 !== undefined) {
+      yield notUtf8 === undefined ? { first: next, lines } : { first: next, lines, notUtf8 };
       next += lines.length;
+      notUtf8 = undefined;
     }
     opts.onBytes?.(bytes);
   }
-  rest += decoder.end();
+  const end = decoder.end();
+  if (end.length > 0 && !reported) notUtf8 = next;
+  rest += end;
   if (first && rest.charCodeAt(0) === 0xfeff) rest = rest.slice(1);
-  if (rest.length > 0) yield { first: next, lines: [stripCr(rest)] };
+  if (rest.length > 0 || notUtf8 !== undefined) {
+    const last = { first: next, lines: rest.length > 0 ? [stripCr(rest)] : [] };
+    yield notUtf8 !== undefined ? { ...last, notUtf8 } : last;
+  }
+}
+
+function countNewlines(chunk: Buffer | Uint8Array, end: number): number {
+  let n = 0;
+  for (let i = chunk.indexOf(10); i >= 0 && i < end; i = chunk.indexOf(10, i + 1)) n++;
+  return n;
 }
 
 function stripCr(text: string): string {

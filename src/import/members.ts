@@ -1,11 +1,12 @@
 /**
  * `import members` (SPEC §4.5): merchant, member, joinedAt, name, birthday. The file is the
  * platform's record of its members: re-importing a member sets joinedAt, name and birthday to
- * the file's values (an absent name or birthday clears it); the level state is left alone.
+ * the file's values (an absent name or birthday clears it), and writes nothing when they are
+ * already so; the level state is left alone.
  */
 import type { Queryable } from '../store/db.js';
 import type { ImportKind, MergeContext, MergeCounts } from './pipeline.js';
-import { STAGE } from './pipeline.js';
+import { anyRowsSql, insertAllSql, insertNewSql, updateChangedSql, type MergeShape } from './mergeSql.js';
 import { FieldError, readBirthday, readId, readInstant, readText } from './fields.js';
 import { loadImportMerchants, type ImportMerchant } from './merchants.js';
 import { copyText, COPY_NULL } from './copyText.js';
@@ -39,19 +40,20 @@ function memberRow(r: ImportRecord, merchants: Map<string, ImportMerchant>): str
   return `${copyText(merchant)}\t${copyText(member)}\t${copyText(joinedAt.text)}\t${name}\t${birthday}`;
 }
 
-async function mergeMembers(tx: Queryable, _ctx: MergeContext): Promise<MergeCounts> {
-  const res = await tx.query<{ inserted: number; updated: number }>(
-    `WITH merged AS (
-       INSERT INTO members AS m (merchant_id, member_id, joined_at, name, birthday)
-       SELECT merchant_id, member_id, joined_at, name, birthday FROM ${STAGE}
-       ON CONFLICT (merchant_id, member_id) DO UPDATE SET
-         joined_at = EXCLUDED.joined_at,
-         name = EXCLUDED.name,
-         birthday = EXCLUDED.birthday
-       RETURNING (xmax = 0) AS inserted
-     )
-     SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated FROM merged`,
-  );
-  const row = res.rows[0]!;
-  return { inserted: row.inserted, updated: row.updated };
+const MEMBERS: MergeShape = {
+  table: 'members',
+  key: ['merchant_id', 'member_id'],
+  values: ['joined_at', 'name', 'birthday'],
+  order: ['merchant_id', 'member_id'],
+};
+
+async function mergeMembers(tx: Queryable, ctx: MergeContext): Promise<MergeCounts> {
+  await tx.query("SELECT set_config('work_mem', '256MB', true)");
+  const params = [[...ctx.merchants]];
+  const existing = await tx.query<{ any: boolean }>(anyRowsSql('members'), params);
+  if (!existing.rows[0]!.any) return { inserted: (await tx.query(insertAllSql(MEMBERS), params)).rowCount, updated: 0 };
+  await ctx.requireUniqueKeys();
+  const inserted = (await tx.query(insertNewSql(MEMBERS), params)).rowCount;
+  const updated = (await tx.query(updateChangedSql(MEMBERS), params)).rowCount;
+  return { inserted, updated };
 }

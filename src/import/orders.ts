@@ -1,13 +1,16 @@
 /**
  * `import orders` (SPEC §4.5): merchant, order, member, amount, paidAt, status, refunded, tags.
- * Re-importing an order updates it (status and refunds change over time) and stamps it with
- * this import's `import_seq`; `consumed` is left alone. A member the merchant does not know yet
- * is registered, joined at the earliest paidAt of their orders in the file.
+ * Re-importing an order with other values updates it (status and refunds change over time) and
+ * stamps it with this import's `import_seq`; an order re-imported as it is stays untouched (its
+ * `import_seq` too: nothing new for the evaluation to see); `consumed` is left alone. A member
+ * the merchant does not know yet is registered, joined at the earliest paidAt of their orders in
+ * the file.
  */
 import { formatCount } from '../model/display.js';
 import type { Queryable } from '../store/db.js';
 import type { ImportKind, MergeContext, MergeCounts } from './pipeline.js';
 import { STAGE } from './pipeline.js';
+import { anyRowsSql, insertAllSql, insertNewSql, updateChangedSql, type MergeShape } from './mergeSql.js';
 import { FieldError, readAmount, readEnum, readId, readInstant, readStringList } from './fields.js';
 import { loadImportMerchants, type ImportMerchant } from './merchants.js';
 import { copyText, copyTextArray } from './copyText.js';
@@ -57,41 +60,53 @@ function orderRow(r: ImportRecord, merchants: Map<string, ImportMerchant>): stri
   return `${copyText(merchant)}\t${copyText(order)}\t${copyText(member)}\t${amount}\t${refunded}\t${copyText(paidAt.text)}\t${status}\t${tags}`;
 }
 
+const ORDERS: MergeShape = {
+  table: 'orders',
+  key: ['merchant_id', 'order_id'],
+  values: ['member_id', 'amount_minor', 'refunded_minor', 'paid_at', 'status', 'tags'],
+  stamp: { import_seq: '$2::bigint' },
+  // The order of orders_by_member (its last column, import_seq, is one value per import): that
+  // index's pages are then filled one after another instead of at random.
+  order: ['merchant_id', 'member_id'],
+};
+
 async function mergeOrders(tx: Queryable, ctx: MergeContext): Promise<MergeCounts> {
-  // Rows go in in the order of orders_by_member: that index's pages are then filled one after
-  // another instead of at random, which is most of the cost of a large merge. The sort gets
-  // enough memory to stay off disk for a few million rows.
+  // The sort and the hash joins get enough memory to stay off disk for a few million rows.
   await tx.query("SELECT set_config('work_mem', '256MB', true)");
-  const res = await tx.query<{ inserted: number; updated: number; registered: number }>(
-    `WITH registered AS (
-       INSERT INTO members (merchant_id, member_id, joined_at)
-       SELECT merchant_id, member_id, min(paid_at) FROM ${STAGE} GROUP BY merchant_id, member_id
-       ON CONFLICT (merchant_id, member_id) DO NOTHING
-       RETURNING 1
-     ), merged AS (
-       INSERT INTO orders AS o (merchant_id, order_id, member_id, amount_minor, refunded_minor, paid_at, status, tags, import_seq)
-       SELECT merchant_id, order_id, member_id, amount_minor, refunded_minor, paid_at, status, tags, $1::bigint FROM ${STAGE}
-        ORDER BY merchant_id, member_id, paid_at
-       ON CONFLICT (merchant_id, order_id) DO UPDATE SET
-         member_id = EXCLUDED.member_id,
-         amount_minor = EXCLUDED.amount_minor,
-         refunded_minor = EXCLUDED.refunded_minor,
-         paid_at = EXCLUDED.paid_at,
-         status = EXCLUDED.status,
-         tags = EXCLUDED.tags,
-         import_seq = EXCLUDED.import_seq
-       RETURNING (xmax = 0) AS inserted
-     )
-     SELECT count(*) FILTER (WHERE inserted)::int AS inserted,
-            count(*) FILTER (WHERE NOT inserted)::int AS updated,
-            (SELECT count(*) FROM registered)::int AS registered
-       FROM merged`,
-    [ctx.importSeq],
-  );
-  const row = res.rows[0]!;
+  const merchants = [...ctx.merchants];
+  const registered = await registerMembers(tx, merchants);
+  const params = [merchants, ctx.importSeq];
+  let inserted: number;
+  let updated = 0;
+  const existing = await tx.query<{ any: boolean }>(anyRowsSql('orders'), [merchants]);
+  if (!existing.rows[0]!.any) {
+    inserted = (await tx.query(insertAllSql(ORDERS), params)).rowCount;
+  } else {
+    await ctx.requireUniqueKeys();
+    inserted = (await tx.query(insertNewSql(ORDERS), params)).rowCount;
+    updated = (await tx.query(updateChangedSql(ORDERS), params)).rowCount;
+  }
   return {
-    inserted: row.inserted,
-    updated: row.updated,
-    notes: row.registered > 0 ? [`registered ${formatCount(row.registered)} new member${row.registered === 1 ? '' : 's'}`] : [],
+    inserted,
+    updated,
+    notes: registered > 0 ? [`registered ${formatCount(registered)} new member${registered === 1 ? '' : 's'}`] : [],
   };
+}
+
+/**
+ * Registers the members the file names that the merchant does not know yet, joined at their
+ * earliest order in the file: one insert of the file's members grouped, without a probe per
+ * member. When the file's merchants have no members at all it needs no anti-join either (and
+ * must not have one: the statistics of a members table emptied since they were taken promise
+ * no rows, and the planner then scans the whole table once per member).
+ */
+async function registerMembers(tx: Queryable, merchants: string[]): Promise<number> {
+  const known = await tx.query<{ any: boolean }>(anyRowsSql('members'), [merchants]);
+  const res = await tx.query(
+    `INSERT INTO members (merchant_id, member_id, joined_at)
+     SELECT g.merchant_id, g.member_id, g.joined_at
+       FROM (SELECT merchant_id, member_id, min(paid_at) AS joined_at FROM ${STAGE} GROUP BY merchant_id, member_id) g
+      ${known.rows[0]!.any ? 'WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.merchant_id = g.merchant_id AND m.member_id = g.member_id)' : ''}`,
+  );
+  return res.rowCount;
 }

@@ -33,6 +33,14 @@ export const STAGE = 'tierform_import_stage';
 export interface MergeContext {
   /** The one `nextval('import_seq')` of this import. */
   importSeq: string;
+  /** The merchants the file names (all locked), sorted. */
+  merchants: readonly string[];
+  /**
+   * Fails the merge (the file is then rejected with every duplicate line) when a key occurs twice
+   * in the file. A merge that a duplicate cannot make fail on its own (one that updates with a
+   * join, not an upsert) calls it first.
+   */
+  requireUniqueKeys(): Promise<void>;
 }
 
 export interface MergeCounts {
@@ -86,7 +94,8 @@ export interface ImportOptions {
 }
 
 export type ImportOutcome =
-  | { ok: true; inserted: number; updated: number; notes: string[] }
+  /** `unchanged`: rows of the file that were already stored exactly so (nothing written). */
+  | { ok: true; inserted: number; updated: number; unchanged: number; notes: string[] }
   | { ok: false; problems: LineProblem[]; more: number };
 
 /** Collected line problems: the first `cap` kept in line order, the rest counted. */
@@ -114,7 +123,20 @@ class Rejected extends Error {
   }
 }
 
+/** Thrown by `requireUniqueKeys`: a key occurs twice in the file. */
+class DuplicateKeys extends Error {
+  constructor() {
+    super('a key occurs twice in the file');
+  }
+}
+
 const CARDINALITY_VIOLATION = '21000';
+
+/** How a merge fails on a key that occurs twice in the file (or, past the lock, is written by another process). */
+function isDuplicateFailure(err: unknown): boolean {
+  const code = pgErrorCode(err);
+  return err instanceof DuplicateKeys || code === CARDINALITY_VIOLATION || code === PgCode.uniqueViolation;
+}
 
 export async function runImport<P>(db: Db, kind: ImportKind<P>, source: ImportSource, opts: ImportOptions = {}): Promise<ImportOutcome> {
   const problems = new ProblemList(opts.maxProblems ?? 1000);
@@ -127,7 +149,7 @@ export async function runImport<P>(db: Db, kind: ImportKind<P>, source: ImportSo
       await tx.query(`CREATE TEMPORARY TABLE ${STAGE} (line integer NOT NULL, ${kind.stagingColumns}) ON COMMIT DROP`);
       const batches = readLineBatches(source.input, { onBytes: source.onBytes });
       const columnNames = ['line', ...kind.stagingColumns.split(',').map((c) => c.trim().split(/\s+/)[0]!)];
-      await tx.copyFrom(`COPY ${STAGE} (${columnNames.join(', ')}) FROM STDIN`, copyRows(batches, source.format, kind, prepared, problems, merchants));
+      const staged = await tx.copyFrom(`COPY ${STAGE} (${columnNames.join(', ')}) FROM STDIN`, copyRows(batches, source.format, kind, prepared, problems, merchants));
       if (kind.checkStaged) {
         const checked = await kind.checkStaged(tx, problems.cap);
         for (const p of checked.problems) problems.add(p);
@@ -140,17 +162,20 @@ export async function runImport<P>(db: Db, kind: ImportKind<P>, source: ImportSo
       // Under the lock of every merchant in the file (the lock apply and the engine take), an
       // import's import_seq is taken in the order imports of a merchant commit: an evaluation
       // that has seen seq n has seen every earlier import of its merchant.
-      await lockMerchants(tx, [...merchants].sort(), lockTimeoutMs);
+      const locked = [...merchants].sort();
+      await lockMerchants(tx, locked, lockTimeoutMs);
       const seq = await tx.query<{ seq: string }>(`SELECT nextval('import_seq')::text AS seq`);
       // The merge joins the staging table with the live tables: plan it with the file's real size.
       await tx.query(`ANALYZE ${STAGE}`);
-      // Duplicates make the merge fail (an upsert cannot touch one row twice); only then are
-      // they looked up, so a clean import pays for no extra pass over the staging table.
+      // Duplicates make the merge fail (an upsert cannot touch one row twice, a plain insert
+      // violates the key, a joined update asks requireUniqueKeys); only then are their lines
+      // looked up, so a clean import pays for no extra pass to name them.
       await tx.query('SAVEPOINT tierform_import_merge');
       try {
-        return await kind.merge(tx, { importSeq: seq.rows[0]!.seq });
+        const counts = await kind.merge(tx, { importSeq: seq.rows[0]!.seq, merchants: locked, requireUniqueKeys: () => requireUniqueKeys(tx, kind) });
+        return { ...counts, unchanged: staged - counts.inserted - counts.updated };
       } catch (err) {
-        if (pgErrorCode(err) !== CARDINALITY_VIOLATION) throw err;
+        if (!isDuplicateFailure(err)) throw err;
         await tx.query('ROLLBACK TO SAVEPOINT tierform_import_merge');
         await addDuplicates(tx, kind, problems);
         if (problems.total === 0) throw err;
@@ -164,7 +189,7 @@ export async function runImport<P>(db: Db, kind: ImportKind<P>, source: ImportSo
     // statistics of an empty table it joins every member to every order in a nested loop. The
     // embedded database has no autovacuum, and the server's may not have run yet.
     if (counts.inserted + counts.updated >= ANALYZE_AFTER) await db.query(`ANALYZE ${kind.tables.join(', ')}`);
-    return { ok: true, inserted: counts.inserted, updated: counts.updated, notes: counts.notes ?? [] };
+    return { ok: true, inserted: counts.inserted, updated: counts.updated, unchanged: counts.unchanged, notes: counts.notes ?? [] };
   } catch (err) {
     if (!(err instanceof Rejected)) throw err;
     problems.trim();
@@ -203,6 +228,7 @@ async function* copyRows<P>(
   });
   for await (const batch of batches) {
     const { first, lines } = batch;
+    if (batch.notUtf8 !== undefined) problems.add({ line: batch.notUtf8, message: 'this line is not UTF-8 text (an invalid byte sequence, or an encoded lone surrogate)' });
     for (let i = 0; i < lines.length; i++) reader.feed(first + i, lines[i]!);
     if (rows.length > 0) {
       yield rows.join('\n');
@@ -211,6 +237,12 @@ async function* copyRows<P>(
   }
   reader.end();
   if (rows.length > 0) yield rows.join('\n');
+}
+
+async function requireUniqueKeys<P>(tx: Queryable, kind: ImportKind<P>): Promise<void> {
+  const key = kind.key.join(', ');
+  const res = await tx.query(`SELECT 1 FROM ${STAGE} GROUP BY ${key} HAVING count(*) > 1 LIMIT 1`);
+  if (res.rows.length > 0) throw new DuplicateKeys();
 }
 
 /** Every later occurrence of a key already seen in the file, naming the first line. */

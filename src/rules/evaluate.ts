@@ -1,22 +1,13 @@
 /**
- * The daily evaluation of one member (SPEC §3.3), steps 1–4 in order, then the birthday grant.
- * See docs/semantics.md for the decisions taken where the SPEC is silent.
+ * The daily evaluation of one member (SPEC v1.1 §3.3), steps 1–4 in order, then the birthday
+ * grant. See docs/semantics.md for the decisions taken where the SPEC is silent.
  */
 import { addDuration } from '../model/duration.js';
 import { localDateOf, localMidnight } from '../model/localDate.js';
-import { rankOf, tierById, type LevelRules, type TierRule } from './program.js';
-import { carriesRefund, netAmount, type Order } from './orders.js';
-import { countedOrders, meets, qualified, triggeringOrder } from './qualify.js';
+import { extensionLength, extensionStandard, rankOf, tierById, type LevelRules, type TierRule } from './program.js';
+import { carriesRefund, type Order } from './orders.js';
+import { amountOf, countedOrders, meets, qualified, triggeringOrder } from './qualify.js';
 import { grantBirthday, grantUpgradePoints, moveTo, type MemberState } from './memberState.js';
-
-/**
- * Orders a member's qualification leaves out: those that already triggered an upgrade
- * (single_order). Under recompute the tier always follows the window, so nothing is left out
- * (otherwise a member would be demoted right after every upgrade: see docs/semantics.md).
- */
-export function consumedFor(s: MemberState, rules: LevelRules): Set<string> {
-  return rules.downgrade.mode === 'recompute' ? new Set() : new Set(s.consumedOrders);
-}
 
 export function evaluateMember(
   state: MemberState,
@@ -37,83 +28,111 @@ export function evaluateMember(
   return { ...s, lastEvaluatedImportSeq: lastSeq };
 }
 
-/** Steps 1 and 2: move up to q; with recompute, also down to q (reason requalify). */
+/**
+ * The tier a member moves to at `t` under steps 1 and 2 (and under a recalculation in mode
+ * recompute): up to qualified(m, t) counting no order that already triggered an upgrade; with
+ * recompute, otherwise down to the highest tier at or below the current one that every order,
+ * consumed ones included, holds (v1.1 §3.2). `currentRank` is Infinity for a tier the rules no
+ * longer define.
+ */
+export function requalifiedTier(s: MemberState, orders: readonly Order[], t: Date, rules: LevelRules, currentRank: number): TierRule | null {
+  const up = qualified(s, orders, t, rules, new Set(s.consumedOrders));
+  if ((up?.rank ?? -1) > currentRank) return up;
+  return qualified(s, orders, t, rules, new Set(), currentRank + 1);
+}
+
+/** Steps 1 and 2: move up to q; with recompute, also down (reason requalify). */
 function upgradeOrRequalify(s: MemberState, orders: readonly Order[], t: Date, rules: LevelRules, version: number): MemberState {
-  const consumed = consumedFor(s, rules);
-  const q = qualified(s, orders, t, rules, consumed);
   const current = rankOf(rules, s.tier);
-  const target = q?.rank ?? -1;
-  if (q !== null && target > current) {
-    const trigger = triggeringOrder(s, orders, t, rules, new Set(s.consumedOrders), q);
+  const consumed = new Set(s.consumedOrders);
+  const q = qualified(s, orders, t, rules, consumed);
+  if (q !== null && q.rank > current) {
+    const trigger = triggeringOrder(s, orders, t, rules, consumed, q);
     return grantUpgradePoints(moveTo(s, q, t, rules, 'upgrade', version, trigger), q, t);
   }
-  if (rules.downgrade.mode === 'recompute' && target < current) {
-    return moveTo(s, q, t, rules, 'requalify', version, null);
-  }
-  return s;
+  if (rules.downgrade.mode !== 'recompute') return s;
+  const held = qualified(s, orders, t, rules, new Set(), current + 1);
+  return (held?.rank ?? -1) < current ? moveTo(s, held, t, rules, 'requalify', version, null) : s;
 }
 
 /**
- * Step 3, mode validity, expiresAt ≤ t. Retention met → extended (repeated while the extended
- * expiry is still ≤ t). Otherwise the tiers from the member's own downwards are checked with
- * their upgrade conditions at t: still meeting the own tier renews it (reason renew), a lower
- * one is fallen to, none → basic (reason expire for both).
+ * Step 3, mode validity, expiresAt ≤ t. The extension standard met in the validity period →
+ * extended (repeated while the extended expiry is still ≤ t). Otherwise the member falls: the
+ * tiers below their own are checked with their upgrade conditions at t, the first that
+ * qualifies is the new tier, none → basic (reason expire). The expired tier is not re-checked.
  */
 function expire(s: MemberState, orders: readonly Order[], t: Date, rules: LevelRules, version: number): MemberState {
   while (s.tier !== null && s.expiresAt !== null && s.expiresAt <= t) {
     const tier = tierById(rules, s.tier);
-    if (tier !== undefined && retentionMet(s, orders, rules, tier)) {
+    if (tier !== undefined && tier.enabled && extensionMet(s, orders, rules, tier, s.anchorAt, s.expiresAt)) {
       s = extend(s, t, rules, version);
       continue;
     }
-    const consumed = consumedFor(s, rules);
-    const next = qualified(s, orders, t, rules, consumed, rankOf(rules, s.tier) + 1);
-    if (next !== null && next.id === s.tier) {
-      return moveTo(s, next, t, rules, 'renew', version, triggeringOrder(s, orders, t, rules, consumed, next));
-    }
+    const next = qualified(s, orders, t, rules, new Set(s.consumedOrders), rankOf(rules, s.tier));
     return moveTo(s, next, t, rules, 'expire', version, null);
   }
   return s;
 }
 
-/** The member's spend in [anchorAt, expiresAt) by the basis, eligible orders only, triggers excluded. */
-export function retentionMet(s: MemberState, orders: readonly Order[], rules: LevelRules, tier: TierRule): boolean {
-  if (tier.retain === null || rules.downgrade.extend === null || s.expiresAt === null) return false;
-  const counted = countedOrders(s, orders, { from: s.anchorAt, to: s.expiresAt }, rules, new Set(s.consumedOrders));
-  const amounts = counted.map(netAmount);
-  const amount =
-    rules.basis === 'accumulated' ? amounts.reduce((a, b) => a + b, 0n) : amounts.reduce((a, b) => (b > a ? b : a), 0n);
-  return meets(tier.retain, amount, counted.length);
+/**
+ * Whether `tier`'s extension standard is met by the member's eligible orders paid in the
+ * validity period `[from, to)`, by the retention basis, leaving out every order that triggered
+ * an upgrade (those are all paid before the period starts: a move's anchor is its instant).
+ */
+export function extensionMet(
+  s: MemberState,
+  orders: readonly Order[],
+  rules: LevelRules,
+  tier: TierRule,
+  from: Date | null,
+  to: Date,
+): boolean {
+  const counted = countedOrders(s, orders, { from, to }, rules, new Set(s.consumedOrders));
+  return meets(extensionStandard(rules, tier), amountOf(counted, rules.downgrade.retentionBasis), counted.length);
 }
 
 function extend(s: MemberState, t: Date, rules: LevelRules, version: number): MemberState {
   const old = s.expiresAt!;
-  const expiresAt = localMidnight(addDuration(localDateOf(old, rules.timezone), rules.downgrade.extend!), rules.timezone);
+  const expiresAt = localMidnight(addDuration(localDateOf(old, rules.timezone), extensionLength(rules)!), rules.timezone);
   return {
     ...s,
     anchorAt: old,
+    evidenceAt: old,
+    previousAnchorAt: s.anchorAt,
+    extendedTier: s.tier,
+    triggerOrderId: null,
     expiresAt,
     history: [...s.history, { from: s.tier, to: s.tier, at: t, reason: 'extend', version }],
   };
 }
 
 /**
- * The tier a member would have reached at their tierSince, with today's order data (refunded
- * amounts are out of the net amounts): the window as of tierSince (since_last_upgrade: from the
- * anchor in force before the move), the orders consumed before that move left out.
+ * The tier a member would have reached as of their evidenceAt under `rules`, with today's order
+ * data (refunded amounts are out of the net amounts). When evidenceAt was set by an extension of
+ * tier X, that is X if X's extension standard is met in the period that earned it
+ * `[previousAnchorAt, evidenceAt)`, else the fall below X at evidenceAt; otherwise it is
+ * qualified(m, evidenceAt) with the windows' anchor then and the orders consumed before that
+ * move left out. Null for a member without evidence (never moved).
  */
-export function tierAsOfTierSince(s: MemberState, orders: readonly Order[], rules: LevelRules): TierRule | null {
-  if (s.tierSince === null) return null;
-  const consumed = consumedFor(s, rules);
+export function tierAsOfEvidence(s: MemberState, orders: readonly Order[], rules: LevelRules): TierRule | null {
+  if (s.evidenceAt === null) return null;
+  const past = { memberId: s.memberId, anchorAt: s.previousAnchorAt };
+  if (s.extendedTier !== null && rules.downgrade.mode === 'validity') {
+    const x = tierById(rules, s.extendedTier);
+    if (x !== undefined && x.enabled && extensionMet(s, orders, rules, x, s.previousAnchorAt, s.evidenceAt)) return x;
+    return qualified(past, orders, s.evidenceAt, rules, new Set(s.consumedOrders), x?.rank ?? Infinity);
+  }
+  const consumed = new Set(s.consumedOrders);
   if (s.triggerOrderId !== null) consumed.delete(s.triggerOrderId);
-  return qualified({ memberId: s.memberId, anchorAt: s.previousAnchorAt }, orders, s.tierSince, rules, consumed);
+  return qualified(past, orders, s.evidenceAt, rules, consumed);
 }
 
 /**
  * Step 4 (refunds: recalculate; modes never and validity). A refund or cancellation imported
- * after the last evaluation re-derives the member as of tierSince; a lower result demotes,
- * keeping tierSince and expiresAt (basic has no expiresAt); the anchor moves to t. The member
- * is never demoted below qualified(m, t).
+ * after the last evaluation re-derives the member as of evidenceAt; a lower result demotes,
+ * keeping tierSince, evidenceAt and expiresAt (basic has no expiresAt); the anchor moves to t.
+ * The member is never demoted below qualified(m, t): when that is what holds them, the evidence
+ * is the one at t (decision: the next evaluation would otherwise move them straight back up).
  */
 function demoteOnRefund(
   s: MemberState,
@@ -125,13 +144,15 @@ function demoteOnRefund(
 ): MemberState {
   if (s.tier === null) return s;
   if (!orders.some((o) => o.importSeq > lastEvaluatedImportSeq && carriesRefund(o))) return s;
-  const asOf = tierAsOfTierSince(s, orders, rules);
-  const now = qualified(s, orders, t, rules, consumedFor(s, rules));
-  // Never below what the member qualifies for at t: step 1 of the next evaluation would undo it.
-  const derived = (now?.rank ?? -1) > (asOf?.rank ?? -1) ? now : asOf;
+  const asOf = tierAsOfEvidence(s, orders, rules);
+  const now = qualified(s, orders, t, rules, new Set(s.consumedOrders));
+  const byNow = (now?.rank ?? -1) > (asOf?.rank ?? -1);
+  const derived = byNow ? now : asOf;
   if ((derived?.rank ?? -1) >= rankOf(rules, s.tier)) return s;
+  const evidence = byNow ? { evidenceAt: t, previousAnchorAt: s.anchorAt, extendedTier: null, triggerOrderId: null } : {};
   return {
     ...s,
+    ...evidence,
     tier: derived?.id ?? null,
     anchorAt: t,
     expiresAt: derived === null ? null : s.expiresAt,

@@ -7,10 +7,10 @@ import { localDateOf, localMidnight } from '../model/localDate.js';
 import type { LevelRules, TierRule } from './program.js';
 import type { Order } from './orders.js';
 
-export type TransitionReason = 'upgrade' | 'requalify' | 'renew' | 'extend' | 'expire' | 'refund' | 'rule_change';
+export type TransitionReason = 'upgrade' | 'requalify' | 'extend' | 'expire' | 'refund' | 'rule_change';
 
 export interface Transition {
-  /** null is basic. An extension or renewal has from === to. */
+  /** null is basic. An extension has from === to. */
   from: string | null;
   to: string | null;
   at: Date;
@@ -39,11 +39,19 @@ export interface MemberState {
   tierSince: Date | null;
   anchorAt: Date | null;
   expiresAt: Date | null;
-  /** anchorAt as it was just before the last tier change: the since_last_upgrade window as of tierSince. */
+  /**
+   * v1.1 §3.3: the instant of the evaluation whose evidence earned the current level. Set by an
+   * upgrade, a requalification, an extension and a fall; kept by relegations, rule-change moves
+   * down and refund demotions. Refunds and recalculations re-derive the member as of it.
+   */
+  evidenceAt: Date | null;
+  /** anchorAt as it was when evidenceAt was set: the anchor of the windows as of evidenceAt. */
   previousAnchorAt: Date | null;
+  /** The tier whose extension set evidenceAt (its evidence is the validity period), else null. */
+  extendedTier: string | null;
   /** Orders that triggered an upgrade (single_order), in the order they did. */
   consumedOrders: string[];
-  /** The consumed order that triggered the move to the current tier, if one did. */
+  /** The consumed order that triggered the move that set evidenceAt, if one did. */
   triggerOrderId: string | null;
   /** The largest importSeq among the member's orders at the last evaluation. */
   lastEvaluatedImportSeq: number;
@@ -61,7 +69,9 @@ export function newMember(memberId: string, joinedAt: Date, birthday: string | n
     tierSince: null,
     anchorAt: null,
     expiresAt: null,
+    evidenceAt: null,
     previousAnchorAt: null,
+    extendedTier: null,
     consumedOrders: [],
     triggerOrderId: null,
     lastEvaluatedImportSeq: 0,
@@ -78,8 +88,8 @@ export function freshExpiry(t: Date, rules: LevelRules): Date | null {
 }
 
 /**
- * The member changes tier (or renews it) at `t`: tierSince = anchorAt = t, a fresh expiresAt
- * (none for basic), a history entry. `trigger`, when given, is marked consumed.
+ * The member changes tier at `t` on the evidence at `t`: tierSince = anchorAt = evidenceAt = t,
+ * a fresh expiresAt (none for basic), a history entry. `trigger`, when given, is marked consumed.
  */
 export function moveTo(
   s: MemberState,
@@ -96,7 +106,9 @@ export function moveTo(
     tier: tier?.id ?? null,
     tierSince: t,
     anchorAt: t,
+    evidenceAt: t,
     previousAnchorAt: s.anchorAt,
+    extendedTier: null,
     expiresAt: tier === null ? null : freshExpiry(t, rules),
     consumedOrders: consumed,
     triggerOrderId: trigger?.id ?? null,

@@ -3,7 +3,7 @@
  */
 import { addDays, addMonths, localDateOf, localMidnight } from '../model/localDate.js';
 import type { Duration } from '../model/duration.js';
-import type { LevelRules } from './program.js';
+import type { LevelRules, Window } from './program.js';
 
 export type OrderStatus = 'paid' | 'cancelled' | 'refunded';
 
@@ -50,12 +50,17 @@ export function activeFromInstant(rules: LevelRules): Date | null {
 }
 
 /**
- * §3.2: the window W(m, t). `member.anchorAt` matters only for since_last_upgrade. A lower bound
- * is never before localMidnight(activeFrom) (eligibility cuts those orders anyway).
+ * §3.2: the window W(m, t) of `window` (default `upgrade.window`; a tier passes its own).
+ * `member.anchorAt` bounds since_last_upgrade, and every window under restartOnMove (v1.1). A
+ * lower bound is never before localMidnight(activeFrom) (eligibility cuts those orders anyway).
  */
-export function windowFor(member: { anchorAt: Date | null }, t: Date, rules: LevelRules): Interval {
+export function windowFor(member: { anchorAt: Date | null }, t: Date, rules: LevelRules, window: Window = rules.window): Interval {
+  const w = baseWindow(member, t, rules, window);
+  return rules.restartOnMove ? { from: later(w.from, member.anchorAt), to: w.to } : w;
+}
+
+function baseWindow(member: { anchorAt: Date | null }, t: Date, rules: LevelRules, w: Window): Interval {
   const start = activeFromInstant(rules);
-  const w = rules.window;
   switch (w.kind) {
     case 'lifetime':
       return { from: start, to: t };

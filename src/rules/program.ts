@@ -31,6 +31,8 @@ export interface TierRule {
   enabled: boolean;
   threshold: Standard;
   retain: Standard | null;
+  /** The window of this tier's threshold: its own `window` (v1.1), else `upgrade.window`. */
+  window: Window;
   /** Points of the tier's `upgrade_points` benefit, null without one. */
   upgradePoints: number | null;
   /** Whether the tier carries a `birthday_discount` benefit. */
@@ -43,6 +45,8 @@ export interface LevelRules {
   active: boolean;
   activeFrom: LocalDate | null;
   basis: Basis;
+  /** v1.1: every window's lower bound is at least the member's anchorAt (spend counts from 0 after a move). */
+  restartOnMove: boolean;
   window: Window;
   exclude: ReadonlySet<string>;
   downgrade: {
@@ -51,6 +55,8 @@ export interface LevelRules {
     validity: Duration | null;
     /** Retention extension; only with mode validity. */
     extend: Duration | null;
+    /** v1.1: how the extension standard measures the validity period (default: the upgrade basis). */
+    retentionBasis: Basis;
   };
   refunds: RefundsMode;
   existingMembers: ExistingMembers;
@@ -74,8 +80,8 @@ export interface ProgramDocument {
 
 export interface LevelsSection {
   activeFrom?: string;
-  upgrade?: { basis?: string; window?: unknown; exclude?: string[] };
-  downgrade?: { mode?: string; validity?: unknown; retention?: { extend?: unknown } };
+  upgrade?: { basis?: string; restartOnMove?: boolean; window?: unknown; exclude?: string[] };
+  downgrade?: { mode?: string; validity?: unknown; retention?: { extend?: unknown; basis?: string } };
   refunds?: string;
   tiers: TierSection[];
 }
@@ -84,6 +90,7 @@ export interface TierSection {
   id: string;
   enabled?: boolean;
   threshold?: { amount?: unknown; orders?: unknown };
+  window?: unknown;
   retain?: { amount?: unknown; orders?: unknown };
   benefits?: { type: string; points?: unknown }[];
 }
@@ -105,17 +112,21 @@ export function compileRules(doc: ProgramDocument): LevelRules {
   const validity = levels?.downgrade?.validity === undefined ? null : duration(levels.downgrade.validity, 'validity');
   if (mode === 'validity' && validity === null) throw new RulesError('downgrade mode validity without validity');
   const extendValue = levels?.downgrade?.retention?.extend;
+  const basis = oneOf(levels?.upgrade?.basis ?? 'accumulated', ['accumulated', 'single_order'] as const, 'basis');
+  const window = compileWindow(levels?.upgrade?.window ?? 'lifetime');
   return {
     timezone,
     active: type === 'levels' && spec.enabled !== false,
     activeFrom,
-    basis: oneOf(levels?.upgrade?.basis ?? 'accumulated', ['accumulated', 'single_order'] as const, 'basis'),
-    window: compileWindow(levels?.upgrade?.window ?? 'lifetime'),
+    basis,
+    restartOnMove: levels?.upgrade?.restartOnMove === true,
+    window,
     exclude: new Set(levels?.upgrade?.exclude ?? []),
     downgrade: {
       mode,
       validity: mode === 'validity' ? validity : null,
       extend: mode === 'validity' && extendValue !== undefined ? duration(extendValue, 'retention.extend') : null,
+      retentionBasis: oneOf(levels?.downgrade?.retention?.basis ?? basis, ['accumulated', 'single_order'] as const, 'retention.basis'),
     },
     refunds: oneOf(levels?.refunds ?? 'recalculate', ['recalculate', 'ignore'] as const, 'refunds'),
     existingMembers: oneOf(
@@ -123,11 +134,11 @@ export function compileRules(doc: ProgramDocument): LevelRules {
       ['recalculate', 'upgrade_only', 'keep'] as const,
       'existingMembers',
     ),
-    tiers: (levels?.tiers ?? []).map((tier, rank) => compileTier(tier, rank, currency)),
+    tiers: (levels?.tiers ?? []).map((tier, rank) => compileTier(tier, rank, currency, window)),
   };
 }
 
-function compileTier(tier: TierSection, rank: number, currency: string): TierRule {
+function compileTier(tier: TierSection, rank: number, currency: string, window: Window): TierRule {
   const benefits = tier.benefits ?? [];
   const points = benefits.find((b) => b.type === 'upgrade_points')?.points;
   return {
@@ -136,6 +147,7 @@ function compileTier(tier: TierSection, rank: number, currency: string): TierRul
     enabled: tier.enabled !== false,
     threshold: standard(tier.threshold ?? {}, currency, `${tier.id}.threshold`),
     retain: tier.retain === undefined ? null : standard(tier.retain, currency, `${tier.id}.retain`),
+    window: tier.window === undefined ? window : compileWindow(tier.window),
     upgradePoints: typeof points === 'number' ? points : null,
     birthdayDiscount: benefits.some((b) => b.type === 'birthday_discount'),
   };
@@ -188,4 +200,17 @@ export function tierById(rules: LevelRules, id: string | null): TierRule | undef
 /** Rank of a tier id under `rules`: −1 for basic and for an id the version no longer defines. */
 export function rankOf(rules: LevelRules, id: string | null): number {
   return tierById(rules, id)?.rank ?? -1;
+}
+
+/**
+ * §3.3 step 3: the standard a tier must meet in its validity period to be extended: its `retain`
+ * when retention is configured, otherwise its own threshold.
+ */
+export function extensionStandard(rules: LevelRules, tier: TierRule): Standard {
+  return rules.downgrade.extend !== null && tier.retain !== null ? tier.retain : tier.threshold;
+}
+
+/** How long an extension lasts: `retention.extend`, or the validity without retention. */
+export function extensionLength(rules: LevelRules): Duration | null {
+  return rules.downgrade.extend ?? rules.downgrade.validity;
 }

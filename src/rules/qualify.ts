@@ -1,7 +1,7 @@
 /**
  * Qualification (SPEC §3.2): amount and orders in a window, and the tier they reach.
  */
-import type { LevelRules, Standard, TierRule } from './program.js';
+import type { Basis, LevelRules, Standard, TierRule, Window } from './program.js';
 import { inInterval, isEligible, netAmount, windowFor, type Interval, type Order } from './orders.js';
 
 /** What qualification needs to know about a member. */
@@ -28,6 +28,12 @@ export function countedOrders(
   );
 }
 
+/** The amount measure of counted orders: their sum (accumulated) or the largest (single_order). */
+export function amountOf(counted: readonly Order[], basis: Basis): bigint {
+  const nets = counted.map(netAmount);
+  return basis === 'accumulated' ? nets.reduce((a, b) => a + b, 0n) : nets.reduce((a, b) => (b > a ? b : a), 0n);
+}
+
 /**
  * amount(m) over `[from, to)`: the sum of eligible net amounts (accumulated), or the largest
  * eligible net amount of one order not in `consumed` (single_order). `consumed` is ignored by
@@ -42,10 +48,8 @@ export function amountIn(
   consumed: ReadonlySet<string>,
 ): bigint {
   const window = { from, to };
-  if (rules.basis === 'accumulated') {
-    return countedOrders(member, orders, window, rules).reduce((sum, o) => sum + netAmount(o), 0n);
-  }
-  return countedOrders(member, orders, window, rules, consumed).reduce((max, o) => (netAmount(o) > max ? netAmount(o) : max), 0n);
+  if (rules.basis === 'accumulated') return amountOf(countedOrders(member, orders, window, rules), 'accumulated');
+  return amountOf(countedOrders(member, orders, window, rules, consumed), 'single_order');
 }
 
 /** orders(m) over `[from, to)`: eligible orders with net > 0, leaving out `excluded` ids. */
@@ -71,26 +75,28 @@ export function qualifies(tier: TierRule, amount: bigint, orders: number): boole
   return meets(tier.threshold, amount, orders);
 }
 
-/** The measures of a member at `t` (window per §3.2). */
+/** The measures of a member at `t` in `window` (default `upgrade.window`; §3.2). */
 export function measureAt(
   member: MemberRef,
   orders: readonly Order[],
   t: Date,
   rules: LevelRules,
   consumed: ReadonlySet<string>,
+  window: Window = rules.window,
 ): { window: Interval; amount: bigint; orders: number } {
-  const window = windowFor(member, t, rules);
+  const interval = windowFor(member, t, rules, window);
   return {
-    window,
-    amount: amountIn(member, orders, window.from, window.to, rules, consumed),
-    orders: ordersIn(member, orders, window.from, window.to, rules),
+    window: interval,
+    amount: amountIn(member, orders, interval.from, interval.to, rules, consumed),
+    orders: ordersIn(member, orders, interval.from, interval.to, rules),
   };
 }
 
 /**
- * qualified(m, t): the highest-ranked enabled tier that qualifies, or null (basic).
- * `consumed` are the orders that already triggered an upgrade of this member (single_order).
- * `below` limits the search to tiers ranked below it (the sequential fall of §3.3 step 3).
+ * qualified(m, t): the highest-ranked enabled tier that qualifies, each tier measured in its own
+ * window (v1.1), or null (basic). `consumed` are the orders left out of single_order's amount
+ * (those that already triggered an upgrade of this member). `below` limits the search to tiers
+ * ranked below it (the sequential fall of §3.3 step 3; holding in mode recompute).
  */
 export function qualified(
   member: MemberRef,
@@ -100,10 +106,16 @@ export function qualified(
   consumed: ReadonlySet<string> = new Set(),
   below: number = Infinity,
 ): TierRule | null {
-  const m = measureAt(member, orders, t, rules, consumed);
+  const measures = new Map<Window, { amount: bigint; orders: number }>();
   for (let i = rules.tiers.length - 1; i >= 0; i--) {
     const tier = rules.tiers[i]!;
-    if (tier.rank < below && tier.enabled && qualifies(tier, m.amount, m.orders)) return tier;
+    if (tier.rank >= below || !tier.enabled) continue;
+    let m = measures.get(tier.window);
+    if (m === undefined) {
+      m = measureAt(member, orders, t, rules, consumed, tier.window);
+      measures.set(tier.window, m);
+    }
+    if (qualifies(tier, m.amount, m.orders)) return tier;
   }
   return null;
 }
@@ -124,7 +136,7 @@ export function triggeringOrder(
 ): Order | null {
   const threshold = tier.threshold.amountMinor;
   if (rules.basis !== 'single_order' || threshold === null || threshold === 0n) return null;
-  const candidates = countedOrders(member, orders, windowFor(member, t, rules), rules, consumed)
+  const candidates = countedOrders(member, orders, windowFor(member, t, rules, tier.window), rules, consumed)
     .filter((o) => netAmount(o) >= threshold)
     .sort(
       (a, b) =>

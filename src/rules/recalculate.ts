@@ -1,43 +1,55 @@
 /**
- * Recalculation of one member when a rule change takes effect at T (SPEC §3.5).
+ * Recalculation of one member when a rule change takes effect at T (SPEC v1.1 §3.5).
  */
-import { rankOf, tierById, type ExistingMembers, type LevelRules, type TierRule } from './program.js';
+import { tierById, type ExistingMembers, type LevelRules, type TierRule } from './program.js';
 import type { Order } from './orders.js';
 import { qualified, triggeringOrder } from './qualify.js';
-import { consumedFor, tierAsOfTierSince } from './evaluate.js';
+import { requalifiedTier, tierAsOfEvidence } from './evaluate.js';
 import { freshExpiry, grantBirthday, grantUpgradePoints, moveTo, type MemberState } from './memberState.js';
 
+export interface Derived {
+  tier: TierRule | null;
+  /** The order that triggers a move up to `tier` at T (single_order), if one does. */
+  trigger: Order | null;
+  /** The tier comes from the evidence as of evidenceAt, not from qualified(m, T). */
+  viaEvidence: boolean;
+}
+
 /**
- * The tier the new rules give a member at T, and the order that triggers it if it is reached
- * by a single order. Mode recompute: qualified(m, T). Modes never and validity: the higher of
- * qualified(m, T) and, for a member who holds a tier, the tier reached as of their tierSince.
+ * The rank a member's stored tier has under `rules` for deciding up or down: −1 for basic, the
+ * tier's rank, and Infinity for a tier the rules no longer define (leaving it is a relegation).
  */
-export function derivedTier(
-  s: MemberState,
-  orders: readonly Order[],
-  T: Date,
-  rules: LevelRules,
-): { tier: TierRule | null; trigger: Order | null } {
-  const consumed = consumedFor(s, rules);
-  const now = qualified(s, orders, T, rules, consumed);
-  const nowResult = { tier: now, trigger: now && triggeringOrder(s, orders, T, rules, new Set(s.consumedOrders), now) };
-  if (rules.downgrade.mode === 'recompute' || s.tier === null || s.tierSince === null) return nowResult;
-  const asOf = tierAsOfTierSince(s, orders, rules);
+export function heldRank(rules: LevelRules, tier: string | null): number {
+  if (tier === null) return -1;
+  return tierById(rules, tier)?.rank ?? Infinity;
+}
+
+/**
+ * The tier the new rules give a member at T. Mode recompute: what the daily evaluation's steps 1
+ * and 2 give (requalifiedTier). Modes never and validity: the higher of qualified(m, T) and, for
+ * a member who holds a tier, the tier reached as of their evidenceAt.
+ */
+export function derivedTier(s: MemberState, orders: readonly Order[], T: Date, rules: LevelRules): Derived {
+  const consumed = new Set(s.consumedOrders);
+  const current = heldRank(rules, s.tier);
+  const now = rules.downgrade.mode === 'recompute' ? requalifiedTier(s, orders, T, rules, current) : qualified(s, orders, T, rules, consumed);
+  const trigger = now !== null && now.rank > current ? triggeringOrder(s, orders, T, rules, consumed, now) : null;
+  const nowResult = { tier: now, trigger, viaEvidence: false };
+  if (rules.downgrade.mode === 'recompute' || s.tier === null) return nowResult;
+  const asOf = tierAsOfEvidence(s, orders, rules);
   if (asOf === null || (now !== null && now.rank >= asOf.rank)) return nowResult;
-  const before = new Set(s.consumedOrders);
-  if (s.triggerOrderId !== null) before.delete(s.triggerOrderId);
-  const past = { memberId: s.memberId, anchorAt: s.previousAnchorAt };
-  return { tier: asOf, trigger: triggeringOrder(past, orders, s.tierSince, rules, before, asOf) };
+  return { tier: asOf, trigger: null, viaEvidence: true };
 }
 
 /**
  * Recalculate a member under the new version's rules at T. `mode` is the version's
  * effective.existingMembers: recalculate moves up or down to the derived tier; upgrade_only
  * only up; keep changes nothing now. Members of a disabled or removed tier move in every mode.
- * A member who moves gets tierSince = anchorAt = T, a fresh expiresAt, a history entry (reason
- * rule_change) and, on a move up, the new tier's one-time benefits. A member who stays keeps
- * tierSince, anchorAt and expiresAt, except that an expiresAt is started at T when the new rules
- * use validity and the member had none, and dropped when they no longer use validity.
+ * Every move: tierSince = T and a history entry (reason rule_change). A move up: anchorAt = T, a
+ * fresh expiresAt, one-time benefits, and evidenceAt = T when qualified(m, T) justifies it (its
+ * trigger consumed). A move down (relegations included) keeps anchorAt, evidenceAt and
+ * expiresAt. A member who stays keeps everything, except that an expiresAt is started at T when
+ * the new rules use validity and the member had none, and dropped when they no longer do.
  */
 export function recalculateMember(
   state: MemberState,
@@ -51,20 +63,39 @@ export function recalculateMember(
   const mine = orders.filter((o) => o.memberId === state.memberId);
   const held = tierById(rules, state.tier);
   const mustMove = state.tier !== null && (held === undefined || !held.enabled);
-  const { tier, trigger } = derivedTier(state, mine, T, rules);
-  const from = rankOf(rules, state.tier);
-  const to = tier?.rank ?? -1;
+  const { tier, trigger, viaEvidence } = derivedTier(state, mine, T, rules);
+  const up = tier !== null && tier.rank > heldRank(rules, state.tier);
   const changes = (tier?.id ?? null) !== state.tier;
-  const moves = changes && (mustMove || mode === 'recalculate' || (mode === 'upgrade_only' && to > from));
+  const moves = changes && (mustMove || mode === 'recalculate' || (mode === 'upgrade_only' && up));
   let s: MemberState;
-  if (moves) {
-    const up = to > from && tier !== null;
-    s = moveTo(state, tier, T, rules, 'rule_change', version, up ? trigger : null);
-    if (up) s = grantUpgradePoints(s, tier, T);
-  } else {
-    s = fitExpiry(state, T, rules);
-  }
+  if (!moves) s = fitExpiry(state, T, rules);
+  else if (up && !viaEvidence) s = grantUpgradePoints(moveTo(state, tier, T, rules, 'rule_change', version, trigger), tier, T);
+  else if (up) s = grantUpgradePoints(moveUpOnEvidence(state, tier, T, rules, version), tier, T);
+  else s = fitExpiry(moveDown(state, tier, T, version), T, rules);
   return grantBirthday(s, T, rules);
+}
+
+/** A move up justified by the evidence as of evidenceAt: a fresh period, the evidence kept. */
+function moveUpOnEvidence(s: MemberState, tier: TierRule, T: Date, rules: LevelRules, version: number): MemberState {
+  return {
+    ...s,
+    tier: tier.id,
+    tierSince: T,
+    anchorAt: T,
+    expiresAt: freshExpiry(T, rules),
+    history: [...s.history, { from: s.tier, to: tier.id, at: T, reason: 'rule_change', version }],
+  };
+}
+
+/** A move down: the validity period that was earned runs on (anchorAt, evidenceAt, expiresAt kept). */
+function moveDown(s: MemberState, tier: TierRule | null, T: Date, version: number): MemberState {
+  return {
+    ...s,
+    tier: tier?.id ?? null,
+    tierSince: T,
+    expiresAt: tier === null ? null : s.expiresAt,
+    history: [...s.history, { from: s.tier, to: tier?.id ?? null, at: T, reason: 'rule_change', version }],
+  };
 }
 
 function fitExpiry(s: MemberState, T: Date, rules: LevelRules): MemberState {

@@ -49,6 +49,17 @@ export function selectFirstApplied(merchants?: readonly string[]): Statement {
   };
 }
 
+/** Each merchant's last successful scheduled run (status: is run-due still running?). */
+export function selectLastSuccessfulRuns(merchants?: readonly string[]): Statement {
+  const only = merchants ? 'AND merchant_id = ANY($1::text[])' : '';
+  return {
+    text: `SELECT DISTINCT ON (merchant_id) merchant_id, kind, version, at, finished_at
+             FROM scheduled_runs WHERE status = 'done' ${only}
+            ORDER BY merchant_id, finished_at DESC`,
+    values: merchants ? [merchants] : [],
+  };
+}
+
 /** The latest fire time evaluated per merchant (the daily-evaluation bookmark). */
 export function selectLastEvaluations(merchants?: readonly string[]): Statement {
   const only = merchants ? 'AND merchant_id = ANY($1::text[])' : '';

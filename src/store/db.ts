@@ -32,6 +32,8 @@ export interface Db extends Queryable {
    */
   copyFrom(sql: string, rows: AsyncIterable<string> | Iterable<string>): Promise<number>;
   readonly kind: 'pg' | 'pglite';
+  /** The schema every connection's search_path names (SPEC §4.7); absent means tierform. */
+  readonly schema?: string;
   close(): Promise<void>;
 }
 
@@ -49,4 +51,9 @@ export function pgErrorCode(err: unknown): string | undefined {
     return (err as { code: string }).code;
   }
   return undefined;
+}
+
+/** An identifier for SQL text (schema names in SET and DDL, which take no parameters). */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }

@@ -1,10 +1,15 @@
 /**
  * One process at a time on an embedded database: a lock file beside the data directory, created
- * with O_EXCL. The file names its holder (pid, process start, command, since). A holder that
- * died (killed, crashed) leaves a file whose pid is gone: the next process removes it and takes
- * the lock, so a killed process never leaves the database locked.
+ * with O_EXCL. The file names its holder (pid, process start, host, command, since), and the
+ * holder touches it every few seconds. The stale rule (docs/guide/operating.md):
+ * - same host: stale when the pid is gone or now belongs to another process (a killed holder
+ *   never leaves the database locked);
+ * - another host (a copied directory, a container whose host name changed): its pid cannot be
+ *   checked, so stale once the file has not been touched for STALE_AFTER_MS;
+ * - content that is not a holder record (`{}`, garbage): stale at once — lock files are linked in
+ *   complete, so no live holder ever shows one.
  */
-import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, mkdirSync, fstatSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync, mkdirSync, fstatSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -38,6 +43,11 @@ export interface AcquireOptions {
   pollMs?: number;
 }
 
+/** How often a holder touches its lock file. */
+const HEARTBEAT_MS = 5_000;
+/** A lock from another host not touched for this long is stale (a long WebAssembly query can stall the heartbeat for a while). */
+export const STALE_AFTER_MS = 120_000;
+
 export function lockPathFor(dataDir: string): string {
   return `${dataDir.replace(/[\\/]+$/, '')}.lock`;
 }
@@ -53,8 +63,14 @@ function processStartOf(pid: number): string | null {
   }
 }
 
-function isAlive(holder: LockHolder): boolean {
-  if (holder.host !== hostname()) return true; // cannot tell for another machine: assume alive
+function isHolder(x: unknown): x is LockHolder {
+  if (typeof x !== 'object' || x === null) return false;
+  const h = x as Record<string, unknown>;
+  return Number.isSafeInteger(h.pid) && (h.pid as number) > 0 && typeof h.host === 'string' && typeof h.command === 'string' && typeof h.since === 'string' && typeof h.token === 'string';
+}
+
+function isAlive(holder: LockHolder, touchedAt: number, now: number): boolean {
+  if (holder.host !== hostname()) return now - touchedAt < STALE_AFTER_MS;
   try {
     process.kill(holder.pid, 0);
   } catch (err) {
@@ -68,7 +84,7 @@ function isAlive(holder: LockHolder): boolean {
   return true;
 }
 
-function readHolder(path: string): { holder: LockHolder | undefined; ino: number } | undefined {
+function readHolder(path: string): { holder: LockHolder | undefined; ino: number; touchedAt: number } | undefined {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -77,14 +93,15 @@ function readHolder(path: string): { holder: LockHolder | undefined; ino: number
     throw err;
   }
   try {
-    const ino = fstatSync(fd).ino;
+    const info = fstatSync(fd);
     const text = readFileSync(fd, 'utf8');
+    let parsed: unknown;
     try {
-      return { holder: JSON.parse(text) as LockHolder, ino };
+      parsed = JSON.parse(text);
     } catch {
-      // Written but not yet filled (a holder between create and write), or garbage.
-      return { holder: undefined, ino };
+      parsed = undefined;
     }
+    return { holder: isHolder(parsed) ? parsed : undefined, ino: info.ino, touchedAt: info.mtimeMs };
   } finally {
     closeSync(fd);
   }
@@ -158,35 +175,34 @@ export async function acquireEmbeddedLock(dataDir: string, opts: AcquireOptions)
     token: randomBytes(8).toString('hex'),
   };
   const deadline = clock().getTime() + opts.timeoutMs;
-  let unreadableSince: number | undefined;
   for (;;) {
     if (tryCreate(path, holder)) break;
     const current = readHolder(path);
-    if (current?.holder && !isAlive(current.holder)) {
+    // Staleness is judged on the file's own clock (its mtime against the file system's now).
+    if (current && (!current.holder || !isAlive(current.holder, current.touchedAt, Date.now()))) {
       removeStale(path, current.ino);
       continue;
     }
-    if (current && !current.holder) {
-      // Lock files are linked in complete, so an unreadable one is garbage; give it a moment.
-      unreadableSince ??= clock().getTime();
-      if (clock().getTime() - unreadableSince > 2000) {
-        removeStale(path, current.ino);
-        continue;
-      }
-    }
-    if (clock().getTime() >= deadline) {
-      const h = current?.holder;
-      const who = h ? `process ${h.pid} (${h.command}) since ${h.since}` : 'another process';
-      throw new TierformError('state.locked', `the embedded database ${dataDir} is in use by ${who}; waited ${Math.round(opts.timeoutMs / 1000)} s. Use a PostgreSQL server (--db) for several processes at once.`);
-    }
-    await sleep(opts.pollMs ?? 100);
+    if (clock().getTime() >= deadline) throw lockedError(dataDir, path, current?.holder, opts.timeoutMs);
+    await sleep(Math.min(opts.pollMs ?? 100, Math.max(1, deadline - clock().getTime())));
   }
+  // Keep the file fresh so a process on another host can tell a live holder from a dead one.
+  const heartbeat = setInterval(() => {
+    try {
+      const now = new Date();
+      utimesSync(path, now, now);
+    } catch {
+      // The file is gone or unreachable: release() will find out.
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
 
   const lock: EmbeddedLock = {
     path,
     holder,
     release() {
       if (!heldLocks.delete(lock)) return;
+      clearInterval(heartbeat);
       const current = readHolder(path);
       if (current?.holder?.token === holder.token) {
         try {
@@ -200,4 +216,17 @@ export async function acquireEmbeddedLock(dataDir: string, opts: AcquireOptions)
   heldLocks.add(lock);
   installExitHook();
   return lock;
+}
+
+function lockedError(dataDir: string, path: string, h: LockHolder | undefined, timeoutMs: number): TierformError {
+  const waited = timeoutMs === 0 ? 'did not wait (--lock-timeout 0)' : `waited ${timeoutMs / 1000} s`;
+  const who = h ? `process ${h.pid} on host ${h.host} (${h.command}) since ${h.since}` : 'another process';
+  const rule =
+    h && h.host !== hostname()
+      ? `a lock from another host is taken over once its file is ${STALE_AFTER_MS / 1000} s old without being refreshed`
+      : 'a lock whose process has ended is taken over at once';
+  return new TierformError(
+    'state.locked',
+    `the embedded database ${dataDir} is in use by ${who}; ${waited}. The lock file is ${path}; ${rule}. If that process is gone for sure, delete the file. Several processes at once need a PostgreSQL server (--db).`,
+  );
 }

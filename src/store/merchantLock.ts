@@ -6,9 +6,12 @@
 import type { Queryable } from './db.js';
 import { toIsoOrNull, type Statement } from './statement.js';
 
-/** `SET LOCAL` takes no bound parameters; set_config(..., true) is its parameterized form. */
+/**
+ * `SET LOCAL` takes no bound parameters; set_config(..., true) is its parameterized form.
+ * PostgreSQL reads lock_timeout 0 as "wait for ever": `--lock-timeout 0` (do not wait) is 1 ms.
+ */
 export function setLocalLockTimeout(ms: number): Statement {
-  return { text: "SELECT set_config('lock_timeout', $1, true)", values: [`${Math.max(0, Math.round(ms))}ms`] };
+  return { text: "SELECT set_config('lock_timeout', $1, true)", values: [`${Math.max(1, Math.round(ms))}ms`] };
 }
 
 /** Names this transaction in pg_stat_activity, so a waiter can say who holds the lock. */

@@ -1,12 +1,22 @@
 /**
  * Schema migrations: numbered plain SQL files in migrations/ (`NNNN_name.sql`), recorded in
  * schema_migrations, applied in order in one transaction under a transaction-scoped advisory
- * lock, so two processes starting at once apply each file exactly once.
+ * lock, so two processes starting at once apply each file exactly once. Everything lives in
+ * tierform's own schema (`Db.schema`, default tierform; SPEC §4.7): the migration creates it,
+ * and the connection's search_path keeps the migrations' SQL unqualified. A database laid out
+ * the old way (tables in public) is moved into the schema in the same transaction.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { TierformError } from '../cli/errors.js';
-import type { Db, Queryable } from './db.js';
+import { quoteIdent, type Db, type Queryable } from './db.js';
+import { DEFAULT_SCHEMA } from './target.js';
+import { moveLegacyLayout } from './legacyLayout.js';
+
+/** A database handle that may say which schema its search_path names. */
+type SchemaQueryable = Queryable & { readonly schema?: string };
+
+const schemaOf = (q: SchemaQueryable): string => q.schema ?? DEFAULT_SCHEMA;
 
 export interface Migration {
   version: number;
@@ -60,6 +70,40 @@ export interface SchemaStatus {
   pending: Migration[];
 }
 
+interface SchemaPresence {
+  hasSchema: boolean;
+  /** tierform's schema has its schema_migrations table. */
+  present: boolean;
+  /** public has a schema_migrations table: the layout before tierform had its own schema. */
+  legacy: boolean;
+}
+
+/**
+ * Reads pg_namespace and pg_class themselves rather than to_regnamespace/to_regclass: those go
+ * through this backend's catalog cache, which can still hold "missing" from before another
+ * process's migration committed (waiting for an advisory lock does not refresh it).
+ */
+async function schemaPresence(q: SchemaQueryable): Promise<SchemaPresence> {
+  const schema = schemaOf(q);
+  const res = await q.query<SchemaPresence>(
+    `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1::text) AS "hasSchema",
+            EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                     WHERE n.nspname = $1::text AND c.relname = 'schema_migrations') AS present,
+            $1::text <> 'public' AND EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                     WHERE n.nspname = 'public' AND c.relname = 'schema_migrations') AS legacy`,
+    [schema],
+  );
+  return res.rows[0] ?? { hasSchema: false, present: false, legacy: false };
+}
+
+function missingError(q: SchemaQueryable, presence: SchemaPresence): TierformError {
+  const schema = schemaOf(q);
+  if (presence.legacy) {
+    return new TierformError('db.schema-missing', `tierform's tables are in schema public (the layout before v1.1), not in schema ${schema}; nothing was changed. Run tierform db migrate to move them into schema ${schema}`);
+  }
+  return new TierformError('db.schema-missing', `this database has no tierform schema ${schema}; nothing was changed. Check that this is the right database; run tierform db migrate (or an apply) to create it`);
+}
+
 export async function schemaStatus(db: Queryable, migrations?: Migration[]): Promise<SchemaStatus> {
   const known = migrations ?? (await loadMigrations());
   const applied = (await appliedVersions(db)) ?? [];
@@ -67,24 +111,42 @@ export async function schemaStatus(db: Queryable, migrations?: Migration[]): Pro
   return { applied, pending: known.filter((m) => !applied.includes(m.version)) };
 }
 
-/** For --no-migrate: the schema must be current; refuses (state.schema-behind) otherwise. */
-export async function assertSchemaCurrent(db: Queryable, migrations?: Migration[]): Promise<void> {
+/**
+ * For read commands and --no-migrate: the schema must exist (db.schema-missing) and be current
+ * (db.schema-behind); nothing is created or changed.
+ */
+export async function assertSchemaCurrent(db: SchemaQueryable, migrations?: Migration[]): Promise<void> {
+  const presence = await schemaPresence(db);
+  if (!presence.present) throw missingError(db, presence);
   const { pending } = await schemaStatus(db, migrations);
   if (pending.length > 0) {
-    throw new TierformError('state.schema-behind', `the database schema is behind: ${pending.map((m) => `${String(m.version).padStart(4, '0')}_${m.name}`).join(', ')} not applied (run tierform db migrate, or drop --no-migrate)`);
+    throw new TierformError('db.schema-behind', `the database schema is behind: ${pending.map((m) => `${String(m.version).padStart(4, '0')}_${m.name}`).join(', ')} not applied; nothing was changed (run tierform db migrate, or a command that writes without --no-migrate)`);
   }
 }
 
+export interface MigrateOptions {
+  /** Told the tables moved from public into tierform's schema (an old layout), if any. */
+  onMoved?: (names: string[]) => void;
+}
+
 /** Applies every pending migration; returns those applied by this call (none when current). */
-export async function migrate(db: Db, migrations?: Migration[]): Promise<Migration[]> {
+export async function migrate(db: Db, migrations?: Migration[], opts: MigrateOptions = {}): Promise<Migration[]> {
   const known = migrations ?? (await loadMigrations());
+  const schema = schemaOf(db);
   // Fast path without the lock: most runs find the schema current.
-  const before = await schemaStatus(db, known);
-  if (before.pending.length === 0) return [];
+  const presence = await schemaPresence(db);
+  if (presence.present && (await schemaStatus(db, known)).pending.length === 0) return [];
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    // Another process may have moved or migrated while we waited for the lock: look again.
+    const now = await schemaPresence({ query: tx.query.bind(tx), schema });
+    // Only when missing: CREATE SCHEMA IF NOT EXISTS still needs the CREATE right on the database.
+    if (!now.hasSchema) await tx.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
+    if (!now.present && now.legacy) {
+      const moved = await moveLegacyLayout(tx, schema, known);
+      opts.onMoved?.(moved);
+    }
     await tx.query(CREATE_TABLE);
-    // Another process may have migrated while we waited for the lock: read again.
     const applied = (await appliedVersions(tx)) ?? [];
     refuseNewer(applied, known);
     const done: Migration[] = [];

@@ -6,6 +6,8 @@
 import pg from 'pg';
 import type { Db, QueryResult, Queryable, Transaction } from './db.js';
 import { pgCopyFrom } from './pgCopy.js';
+import { DEFAULT_SCHEMA } from './target.js';
+import { quoteIdent } from './db.js';
 
 const DATE_OID = 1082;
 
@@ -21,6 +23,10 @@ export interface PgOptions {
   /** Pool size; a CLI command needs few connections. */
   max?: number;
   applicationName?: string;
+  /** The schema tierform's tables live in: every connection's search_path (default tierform). */
+  schema?: string;
+  /** Give up connecting after this many milliseconds (0: the driver's default, no limit). */
+  connectionTimeoutMs?: number;
 }
 
 async function run<R>(q: pg.Pool | pg.ClientBase, sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
@@ -40,11 +46,19 @@ function transactionOn(client: pg.ClientBase): Transaction {
 }
 
 export function openPg(opts: PgOptions): Db {
+  const schema = opts.schema ?? DEFAULT_SCHEMA;
   const pool = new pg.Pool({
     connectionString: opts.connectionString,
     max: opts.max ?? 4,
     types: typeParsers,
     application_name: opts.applicationName ?? 'tierform',
+    ...(opts.connectionTimeoutMs ? { connectionTimeoutMillis: opts.connectionTimeoutMs } : {}),
+    // Every connection resolves unqualified names in tierform's own schema only: the SQL stays
+    // unqualified, and nothing lands in (or is read from) public. Awaited before the pool hands
+    // the connection out.
+    onConnect: (async (client: pg.ClientBase) => {
+      await client.query(`SET search_path TO ${quoteIdent(schema)}`);
+    }) as unknown as (client: pg.ClientBase) => void,
   });
   // An idle client can be cut off by the server (restart, DROP DATABASE … FORCE). The pool drops
   // it; without a listener the 'error' event would crash the process.
@@ -79,6 +93,7 @@ export function openPg(opts: PgOptions): Db {
 
   const db: Db & Queryable = {
     kind: 'pg',
+    schema,
     query: <R,>(sql: string, params?: readonly unknown[]) => run<R>(pool, sql, params),
     transaction,
     copyFrom: async (sql, rows) => {

@@ -4,7 +4,10 @@
  * "Result types"): int8 and numeric as strings, date as text, timestamptz as Date, jsonb parsed.
  */
 import { PGlite, types, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
-import type { Db, QueryResult, Transaction } from './db.js';
+import { quoteIdent, type Db, type QueryResult, type Transaction } from './db.js';
+import { DEFAULT_SCHEMA } from './target.js';
+import { corruptError, embeddedFailure } from './embeddedFailure.js';
+import { TierformError } from '../cli/errors.js';
 
 const INT8_ARRAY_OID = 1016;
 const NUMERIC_ARRAY_OID = 1231;
@@ -77,20 +80,55 @@ function transactionOn(tx: PgliteTransaction): Transaction {
 export interface PgliteOptions {
   /** Start from this data directory image (from `dumpPglite`) instead of an empty cluster. */
   loadDataDir?: Blob;
+  /** The schema tierform's tables live in: the session's search_path (default tierform). */
+  schema?: string;
+  /** PGlite extensions to load (db check loads amcheck). */
+  extensions?: Record<string, unknown>;
 }
 
-/** Opens PGlite on `dataDir` (created when missing), or in memory when it is undefined. */
+/**
+ * Opens PGlite on `dataDir`, or in memory when it is undefined. Whether a directory may be
+ * created or opened is decided before (embeddedDir.ts). A failure of PGlite itself on a data
+ * directory (a WebAssembly abort, a thrown non-Error, PostgreSQL's data-corruption classes)
+ * becomes db.embedded-corrupt naming the directory.
+ */
 export async function openPglite(dataDir?: string, opts: PgliteOptions = {}): Promise<Db> {
-  const pglite = await PGlite.create(dataDir, { parsers, ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}) });
-  const transaction = <T,>(fn: (tx: Transaction) => Promise<T>): Promise<T> => pglite.transaction((tx) => fn(transactionOn(tx)));
+  const guard = async <T,>(work: () => Promise<T>, opening = false): Promise<T> => {
+    try {
+      return await work();
+    } catch (err) {
+      if (dataDir === undefined) throw err;
+      // PGlite failing to start on an existing directory ("failed to initialize properly").
+      if (opening && err instanceof Error && !(err instanceof TierformError)) throw corruptError(dataDir, `PGlite cannot start on it: ${err.message}`);
+      throw embeddedFailure(err, dataDir);
+    }
+  };
+  const schema = opts.schema ?? DEFAULT_SCHEMA;
+  const pglite = await guard(() =>
+    PGlite.create(dataDir, {
+      parsers,
+      ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
+      ...(opts.extensions ? { extensions: opts.extensions as never } : {}),
+    }),
+    true,
+  );
+  // One session: unqualified names resolve in tierform's schema only (like the pg engine).
+  await guard(() => pglite.exec(`SET search_path TO ${quoteIdent(schema)}`));
+  const transaction = <T,>(fn: (tx: Transaction) => Promise<T>): Promise<T> => guard(() => pglite.transaction((tx) => fn(transactionOn(tx))));
   const db: Db = {
     kind: 'pglite',
-    query: <R,>(sql: string, params?: readonly unknown[]) => run<R>(pglite, sql, params),
+    schema,
+    query: <R,>(sql: string, params?: readonly unknown[]) => guard(() => run<R>(pglite, sql, params)),
     transaction,
     // Several batches must land together: run them in one transaction.
     copyFrom: (sql, rows) => transaction((tx) => tx.copyFrom(sql, rows)),
     close: async () => {
-      if (!pglite.closed) await pglite.close();
+      try {
+        if (!pglite.closed) await pglite.close();
+      } catch (err) {
+        // An aborted instance cannot close cleanly; its failure was reported already.
+        if (dataDir === undefined) throw err;
+      }
     },
   };
   dumpers.set(db, async () => (await pglite.dumpDataDir('none')) as Blob);

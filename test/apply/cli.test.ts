@@ -23,6 +23,9 @@ async function workspace(merchant: string, o: ProgramOptions = {}): Promise<{
 }> {
   const db = await testDbUrlForSubprocess();
   dbs.push(db);
+  // Read commands (plan, status) never create the schema: create it as a deploy step would.
+  const migrated = await runCli(['db', 'migrate', ...db.args]);
+  if (migrated.code !== 0) throw new Error(migrated.stderr);
   const dir = await testdir({ [`programs/${merchant}/program.yaml`]: program({ merchant, ...o }) });
   dirs.push(dir);
   return {
@@ -87,6 +90,8 @@ describe('plan, apply, history, status', () => {
       members: { bronze: 0, silver: 0, basic: 0 },
       paid: {},
       overCap: [],
+      lastRunDue: null,
+      runDueStale: false,
     });
     const all = await w.cli('status', '--format', 'json', '--now', at(2));
     expect((JSON.parse(all.stdout) as unknown[]).length).toBe(1);

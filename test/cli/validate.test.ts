@@ -45,9 +45,18 @@ describe('tierform validate', () => {
     const builtin = await runCli(['validate', 'p'], { cwd: dir });
     expect(builtin.code).toBe(1);
     expect(builtin.stdout).toContain('caps.subscription');
-    const second = await runCli(['validate', 'p', '--catalog', join(ROOT, 'programs/second-platform/catalog.yaml')], { cwd: dir });
+    const second = await runCli(['validate', 'p', '--catalog', join(ROOT, 'examples/second-platform/catalog.yaml')], { cwd: dir });
     expect(second.stdout).not.toContain('caps.subscription');
     expect(second.code).toBe(0);
+  });
+
+  it('checks the second platform example against the catalog its tierform.yaml names', async () => {
+    const r = await runCli(['validate'], { cwd: join(ROOT, 'examples/second-platform') });
+    expect(r.stdout).toContain('1 file valid');
+    expect(r.code).toBe(0);
+    // Without that catalog the same program is refused: the config, not a file beside it, decides.
+    const bare = await runCli(['validate', 'examples/second-platform/programs']);
+    expect(bare.stdout).toContain('caps.subscription');
   });
 
   it('rejects an unknown --format with the usage line', async () => {

@@ -208,7 +208,8 @@ describe('GitOps, end to end in a git repository', () => {
     expect(ana.tier).toBe('silver');
     expect(ana.history.at(-1)).toEqual({ from: 'gold', to: 'silver', at: iso(T), reason: 'rule_change', version: 3 });
     const again = await r.ok('run-due', '--now', plusMinutes(T, 1));
-    expect(again.stdout).toBe(`Nothing is due at ${plusMinutes(T, 1)}.\n`);
+    expect(again.stdout).toMatch(/^target: (embedded |postgres:\/\/)\S+/);
+    expect(again.stdout.replace(/^target: .*\n/, '')).toBe(`Nothing is due at ${plusMinutes(T, 1)}.\n`);
 
     // 7. The history lists every version; a rollback to version 2 lands its document as version 4.
     const beforeRollback = await history();

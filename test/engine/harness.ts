@@ -10,6 +10,7 @@ export interface Standing {
   tierSince: string | null;
   anchorAt: string | null;
   expiresAt: string | null;
+  evidenceAt: string | null;
   grants: { type: string; key: string; tier: string; dueAt: string; at: string; points: number | null }[];
   history: { from: string | null; to: string | null; at: string; reason: string }[];
 }
@@ -22,6 +23,7 @@ export function standingOf(s: MemberState): Standing {
     tierSince: iso(s.tierSince),
     anchorAt: iso(s.anchorAt),
     expiresAt: iso(s.expiresAt),
+    evidenceAt: iso(s.evidenceAt),
     grants: sortGrants(s.grants.map(grantOf)),
     history: s.history.map(historyOf),
   };
@@ -86,27 +88,7 @@ export async function upsertOrders(q: Queryable, merchant: string, orders: Order
 }
 
 export async function readStanding(q: Queryable, merchant: string, memberId: string): Promise<Standing> {
-  const m = await q.query<{ tier_id: string | null; tier_since: Date | null; anchor_at: Date | null; expires_at: Date | null }>(
-    'SELECT tier_id, tier_since, anchor_at, expires_at FROM members WHERE merchant_id = $1 AND member_id = $2',
-    [merchant, memberId],
-  );
-  const g = await q.query<{ type: string; grant_key: string; tier_id: string; due_at: Date; at: Date; points: number | null }>(
-    'SELECT type, grant_key, tier_id, due_at, at, points FROM grants WHERE merchant_id = $1 AND member_id = $2',
-    [merchant, memberId],
-  );
-  const h = await q.query<{ from_tier: string | null; to_tier: string | null; at: Date; reason: string }>(
-    'SELECT from_tier, to_tier, at, reason FROM member_history WHERE merchant_id = $1 AND member_id = $2 ORDER BY history_id',
-    [merchant, memberId],
-  );
-  const row = m.rows[0]!;
-  return {
-    tier: row.tier_id,
-    tierSince: iso(row.tier_since),
-    anchorAt: iso(row.anchor_at),
-    expiresAt: iso(row.expires_at),
-    grants: sortGrants(g.rows.map((r) => ({ type: r.type, key: r.grant_key, tier: r.tier_id, dueAt: iso(r.due_at)!, at: iso(r.at)!, points: r.points }))),
-    history: h.rows.map((r) => ({ from: r.from_tier, to: r.to_tier, at: iso(r.at)!, reason: r.reason })),
-  };
+  return (await readStandings(q, merchant, [memberId]))[0]!;
 }
 
 /** Ids of the member's orders marked consumed (they triggered an upgrade, single_order), sorted. */
@@ -116,4 +98,34 @@ export async function readConsumed(q: Queryable, merchant: string, memberId: str
     [merchant, memberId],
   );
   return rows.map((r) => r.order_id);
+}
+
+/** Every listed member's standing, in three queries (the property comparisons read many). */
+export async function readStandings(q: Queryable, merchant: string, memberIds: string[]): Promise<Standing[]> {
+  const m = await q.query<{ member_id: string; tier_id: string | null; tier_since: Date | null; anchor_at: Date | null; expires_at: Date | null; evidence_at: Date | null }>(
+    'SELECT member_id, tier_id, tier_since, anchor_at, expires_at, evidence_at FROM members WHERE merchant_id = $1',
+    [merchant],
+  );
+  const g = await q.query<{ member_id: string; type: string; grant_key: string; tier_id: string; due_at: Date; at: Date; points: number | null }>(
+    'SELECT member_id, type, grant_key, tier_id, due_at, at, points FROM grants WHERE merchant_id = $1',
+    [merchant],
+  );
+  const h = await q.query<{ member_id: string; from_tier: string | null; to_tier: string | null; at: Date; reason: string }>(
+    'SELECT member_id, from_tier, to_tier, at, reason FROM member_history WHERE merchant_id = $1 ORDER BY history_id',
+    [merchant],
+  );
+  return memberIds.map((id) => {
+    const row = m.rows.find((r) => r.member_id === id)!;
+    return {
+      tier: row.tier_id,
+      tierSince: iso(row.tier_since),
+      anchorAt: iso(row.anchor_at),
+      expiresAt: iso(row.expires_at),
+      evidenceAt: iso(row.evidence_at),
+      grants: sortGrants(
+        g.rows.filter((r) => r.member_id === id).map((r) => ({ type: r.type, key: r.grant_key, tier: r.tier_id, dueAt: iso(r.due_at)!, at: iso(r.at)!, points: r.points })),
+      ),
+      history: h.rows.filter((r) => r.member_id === id).map((r) => ({ from: r.from_tier, to: r.to_tier, at: iso(r.at)!, reason: r.reason })),
+    };
+  });
 }

@@ -8,164 +8,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { withTestDb } from '../helpers/db.js';
-import { evaluateInline, recalculateInline, recalculationImpact } from '../../src/engine/index.js';
-import {
-  compileRules,
-  evaluateMember,
-  recalculateMember,
-  type ExistingMembers,
-  type LevelRules,
-  type LevelsSection,
-  type MemberState,
-  type Order,
-  type ProgramDocument,
-} from '../../src/rules/index.js';
+import type { LevelsSection, Order } from '../../src/rules/index.js';
 import { at, member, order } from '../semantics/helpers.js';
-import { addMembers, addMerchant, addVersion, readConsumed, readStanding, standingOf, upsertOrders, type Standing } from './harness.js';
+import { iso, nextImportSeq, reimport, Scenario } from './scenario.js';
 
 const ctx = withTestDb();
-
-let merchants = 0;
-let reimports = 1_000_000;
-
-/** A later import of an order (refund, cancellation): same id, a later processing order. */
-function reimport(o: Order, change: Partial<Order>): Order {
-  reimports += 1;
-  return { ...o, ...change, importSeq: reimports };
-}
-
-interface ProgramOptions {
-  timezone?: string;
-  type?: string;
-  enabled?: boolean;
-}
-
-function documentOf(levels: LevelsSection, options: ProgramOptions = {}): ProgramDocument {
-  return {
-    metadata: { timezone: options.timezone ?? 'UTC', currency: 'USD' },
-    spec: { type: options.type ?? 'levels', enabled: options.enabled ?? true, levels },
-  };
-}
-
-/** An instant as the ISO text readStanding returns: a local midnight (YYYY-MM-DD) in `tz`, or a timestamp. */
-const iso = (text: string, tz = 'UTC'): string => at(text, tz).toISOString();
-
-/**
- * One merchant, driven through the engine and the reference model side by side. Every read
- * checks that the two agree before returning the engine's standing.
- */
-class Scenario {
-  private version = 1;
-  private rules: LevelRules;
-  private readonly states = new Map<string, MemberState>();
-  private orders: Order[];
-  readonly merchant = `r${++merchants}`;
-
-  private constructor(private readonly document: ProgramDocument, members: MemberState[], orders: Order[]) {
-    this.rules = compileRules(document);
-    for (const m of members) this.states.set(m.memberId, m);
-    this.orders = [...orders];
-  }
-
-  static async start(
-    levels: LevelsSection,
-    members: (string | MemberState)[],
-    orders: Order[],
-    options: ProgramOptions = {},
-  ): Promise<Scenario> {
-    const s = new Scenario(
-      documentOf(levels, options),
-      members.map((m) => (typeof m === 'string' ? member(m) : m)),
-      orders,
-    );
-    const db = ctx.db;
-    await db.transaction(async (tx) => {
-      await addMerchant(tx, s.merchant, new Date('2020-01-01T00:00:00Z'));
-      await addVersion(tx, s.merchant, 1, s.document, 'active', new Date('2020-01-01T00:00:00Z'));
-      await addMembers(tx, s.merchant, [...s.states.values()]);
-      await upsertOrders(tx, s.merchant, s.orders);
-    });
-    return s;
-  }
-
-  /** A daily evaluation at each instant in turn. */
-  async evaluate(...instants: Date[]): Promise<this> {
-    for (const t of instants) {
-      await evaluateInline(ctx.db, this.merchant, t);
-      for (const [id, s] of this.states) this.states.set(id, evaluateMember(s, this.orders, t, this.rules, this.version));
-    }
-    return this;
-  }
-
-  /** Imports orders (new ones, or later imports of existing ids). */
-  async importOrders(orders: Order[]): Promise<this> {
-    await upsertOrders(ctx.db, this.merchant, orders);
-    for (const o of orders) {
-      const i = this.orders.findIndex((x) => x.id === o.id);
-      if (i >= 0) this.orders[i] = o;
-      else this.orders.push(o);
-    }
-    return this;
-  }
-
-  /** A new active version that is not a rule change (benefits, names): no recalculation. */
-  async activate(levels: LevelsSection, at: Date, options: ProgramOptions = {}): Promise<this> {
-    this.version += 1;
-    const doc = documentOf(levels, { timezone: this.rules.timezone, ...options });
-    await addVersion(ctx.db, this.merchant, this.version, doc, 'active', at);
-    this.rules = compileRules(doc);
-    return this;
-  }
-
-  /**
-   * A rule change taking effect at T (§3.5): the impact (dry run) first, checked against the
-   * model and returned, then the recalculation itself.
-   */
-  async recalculate(
-    levels: LevelsSection,
-    T: Date,
-    existingMembers: ExistingMembers = 'recalculate',
-  ): Promise<{ before: Record<string, number>; after: Record<string, number> }> {
-    const doc = documentOf(levels, { timezone: this.rules.timezone });
-    const rules = compileRules(doc);
-    const next = new Map<string, MemberState>();
-    for (const [id, s] of this.states) next.set(id, recalculateMember(s, this.orders, T, rules, this.version + 1, existingMembers));
-    const tally = (states: Iterable<MemberState>): Record<string, number> => {
-      const out: Record<string, number> = {};
-      for (const s of states) out[s.tier ?? 'basic'] = (out[s.tier ?? 'basic'] ?? 0) + 1;
-      return out;
-    };
-    const impact = await recalculationImpact(ctx.db, this.merchant, rules, T, existingMembers);
-    expect({ before: impact.before, after: impact.after }, 'impact: engine vs model').toEqual({
-      before: tally(this.states.values()),
-      after: tally(next.values()),
-    });
-    this.version += 1;
-    await addVersion(ctx.db, this.merchant, this.version, doc, 'active', T);
-    await recalculateInline(ctx.db, this.merchant, this.version, T, existingMembers);
-    this.rules = rules;
-    for (const [id, s] of next) this.states.set(id, s);
-    return { before: impact.before, after: impact.after };
-  }
-
-  /** The engine's standing of a member, after checking the model has the same. */
-  async standing(id: string): Promise<Standing> {
-    const engine = await readStanding(ctx.db, this.merchant, id);
-    expect(engine, `member ${id}: engine (received) vs reference model (expected)`).toEqual(standingOf(this.states.get(id)!));
-    return engine;
-  }
-
-  async tier(id: string): Promise<string | null> {
-    return (await this.standing(id)).tier;
-  }
-
-  /** Orders consumed by upgrades, in the engine; checked against the model. */
-  async consumed(id: string): Promise<string[]> {
-    const engine = await readConsumed(ctx.db, this.merchant, id);
-    expect(engine, `consumed orders of ${id}`).toEqual([...this.states.get(id)!.consumedOrders].sort());
-    return engine;
-  }
-}
+Scenario.use(ctx);
 
 const twoTiers = [
   { id: 'bronze', threshold: { amount: 500 } },
@@ -450,6 +298,7 @@ describe('§3.3 worked example', () => {
         tierSince: up.toISOString(),
         anchorAt: up.toISOString(),
         expiresAt: iso('2024-04-15'),
+        evidenceAt: up.toISOString(),
         grants: [],
         history: [{ from: null, to: 'silver', at: up.toISOString(), reason: 'upgrade' }],
       });
@@ -461,6 +310,7 @@ describe('§3.3 worked example', () => {
       tierSince: day.toISOString(),
       anchorAt: day.toISOString(),
       expiresAt: iso('2025-04-15'),
+      evidenceAt: day.toISOString(),
       grants: [],
       history: [
         { from: null, to: 'silver', at: up.toISOString(), reason: 'upgrade' },
@@ -585,17 +435,19 @@ describe('§3.3 step 1: upgrade', () => {
     await s.evaluate(at('2024-01-10'));
     expect(await s.standing('m')).toMatchObject({ tier: 'bronze', tierSince: iso('2024-01-10'), expiresAt: iso('2025-01-10') });
     expect(await s.consumed('m')).toEqual(['y']);
-    // At bronze's expiry x still meets bronze: renewed, and x is consumed by it.
+    // v1.1: at bronze's expiry no order of its validity period meets bronze: no renewal on x,
+    // the evidence that earned it; the member falls to basic.
     await s.evaluate(at('2025-01-10'));
-    expect(await s.tier('m')).toBe('bronze');
-    expect(await s.consumed('m')).toEqual(['x', 'y']);
-    await s.evaluate(at('2026-01-10'));
     expect(await s.tier('m')).toBeNull();
-    await s.evaluate(at('2026-01-11'));
+    expect(await s.consumed('m')).toEqual(['y']);
+    // x never triggered an upgrade (a fall consumes nothing): it still may, once.
+    await s.evaluate(at('2025-01-11'), at('2026-01-11'), at('2026-01-12'));
+    expect(await s.consumed('m')).toEqual(['x', 'y']);
     expect((await s.standing('m')).history.map((h) => [h.from, h.to, h.reason])).toEqual([
       [null, 'silver', 'upgrade'],
       ['silver', 'bronze', 'expire'],
-      ['bronze', 'bronze', 'renew'],
+      ['bronze', null, 'expire'],
+      [null, 'bronze', 'upgrade'],
       ['bronze', null, 'expire'],
     ]);
   });
@@ -672,6 +524,7 @@ describe('§3.3 step 3: expiry, retention and the sequential fall', () => {
       tierSince: up.toISOString(),
       anchorAt: iso('2024-01-10'),
       expiresAt: iso('2025-01-10'),
+      evidenceAt: iso('2024-01-10'),
       grants: [],
       history: [
         { from: null, to: 'silver', at: up.toISOString(), reason: 'upgrade' },
@@ -722,12 +575,13 @@ describe('§3.3 step 3: expiry, retention and the sequential fall', () => {
     expect((await s.standing('g100')).history.at(-1)).toEqual({ from: 'gold', to: null, at: t.toISOString(), reason: 'expire' });
   });
 
-  it('§3.3 a member who still meets the upgrade conditions of their own tier at expiry renews it (decision)', async () => {
+  it('§3.3 v1.1 without retention the extension standard is the tier threshold, measured on the validity period', async () => {
     const s = await Scenario.start(noRetention, ['m'], [order('m', '2023-01-05T00:00:00Z', 1000), order('m', '2023-12-01T00:00:00Z', 1200)]);
     await s.evaluate(at('2023-01-10'), at('2024-01-10'));
     const st = await s.standing('m');
-    expect(st).toMatchObject({ tier: 'silver', tierSince: iso('2024-01-10'), expiresAt: iso('2025-01-10') });
-    expect(st.history.at(-1)).toEqual({ from: 'silver', to: 'silver', at: iso('2024-01-10'), reason: 'renew' });
+    // 1,200 in [2023-01-10, 2024-01-10) meets silver's 1,000: extended by the validity (12 months).
+    expect(st).toMatchObject({ tier: 'silver', tierSince: iso('2023-01-10'), anchorAt: iso('2024-01-10'), evidenceAt: iso('2024-01-10'), expiresAt: iso('2025-01-10') });
+    expect(st.history.at(-1)).toEqual({ from: 'silver', to: 'silver', at: iso('2024-01-10'), reason: 'extend' });
   });
 
   it('§3.3 a disabled lower tier is skipped by the fall', async () => {
@@ -800,7 +654,7 @@ describe('§3.3 step 4: refunds', () => {
     const a = order('m', '2024-01-01T00:00:00Z', 1000, { id: 'sa' });
     const s = await Scenario.start(levels, ['m'], [a]);
     await s.evaluate(at('2024-01-10'));
-    await s.importOrders([reimport(a, { refundedMinor: 50000n }), order('m', '2024-01-15T00:00:00Z', 600, { importSeq: (reimports += 1) })]);
+    await s.importOrders([reimport(a, { refundedMinor: 50000n }), order('m', '2024-01-15T00:00:00Z', 600, { importSeq: nextImportSeq() })]);
     await s.evaluate(at('2024-01-20'));
     expect(await s.tier('m')).toBe('silver'); // 500 + 600 qualifies for silver at t
     // A refund seen once is not seen again.
@@ -810,7 +664,7 @@ describe('§3.3 step 4: refunds', () => {
     await r.importOrders([reimport(once, { refundedMinor: 50000n })]);
     await r.evaluate(at('2024-01-11'));
     expect(await r.tier('n')).toBe('bronze');
-    await r.importOrders([order('n', '2024-01-12T00:00:00Z', 600, { importSeq: (reimports += 1) })]);
+    await r.importOrders([order('n', '2024-01-12T00:00:00Z', 600, { importSeq: nextImportSeq() })]);
     await r.evaluate(at('2024-01-13'));
     await r.evaluate(at('2024-01-14'));
     const st = await r.standing('n');
@@ -839,13 +693,19 @@ async function reached(amounts: Record<string, number>): Promise<Scenario> {
 const T = at('2024-06-01T03:00:00Z');
 
 describe('§3.5 rule changes and recalculation', () => {
-  it('§3.5 recalculate: a member inside a validity period is judged by the evidence as of tierSince against the new thresholds', async () => {
+  it('§3.5 recalculate: a member inside a validity period is judged by the evidence as of evidenceAt against the new thresholds; a move down keeps the earned period', async () => {
     // By T the orders have left the 3-month window: qualified(m, T) is basic for everyone.
     const s = await reached({ m: 1100, keeps: 1300 });
     const before = await s.standing('keeps');
     const impact = await s.recalculate(recalcLevels(recalcTiers(500, 1200)), T);
     expect(impact).toEqual({ before: { silver: 2 }, after: { bronze: 1, silver: 1 } });
-    expect(await s.standing('m')).toMatchObject({ tier: 'bronze', tierSince: T.toISOString(), anchorAt: T.toISOString(), expiresAt: iso('2025-06-01') });
+    expect(await s.standing('m')).toMatchObject({
+      tier: 'bronze',
+      tierSince: T.toISOString(),
+      anchorAt: iso('2024-01-10'),
+      evidenceAt: iso('2024-01-10'),
+      expiresAt: iso('2025-01-10'),
+    });
     expect((await s.standing('m')).history.at(-1)).toEqual({ from: 'silver', to: 'bronze', at: T.toISOString(), reason: 'rule_change' });
     // Unchanged: tierSince, anchorAt, expiresAt, history and grants all as before.
     expect(await s.standing('keeps')).toEqual(before);
@@ -895,7 +755,7 @@ describe('§3.5 rule changes and recalculation', () => {
       const impact = await s.recalculate(recalcLevels(recalcTiers(500, 1000, { silverEnabled: false })), T, mode);
       expect(impact, mode).toEqual({ before: { silver: 1 }, after: { bronze: 1 } });
       const st = await s.standing('m');
-      expect(st, mode).toMatchObject({ tier: 'bronze', tierSince: T.toISOString(), expiresAt: iso('2025-06-01') });
+      expect(st, mode).toMatchObject({ tier: 'bronze', tierSince: T.toISOString(), evidenceAt: iso('2024-01-10'), expiresAt: iso('2025-01-10') });
       expect(st.history.at(-1)).toEqual({ from: 'silver', to: 'bronze', at: T.toISOString(), reason: 'rule_change' });
       expect(st.grants.map((g) => g.key)).toEqual(['upgrade_points:silver']);
     }
@@ -905,14 +765,15 @@ describe('§3.5 rule changes and recalculation', () => {
     for (const mode of ['recalculate', 'keep'] as const) {
       const s = await reached({ m: 1100 });
       await s.recalculate(recalcLevels([{ id: 'bronze', threshold: { amount: 500 } }]), T, mode);
-      expect(await s.standing('m'), mode).toMatchObject({ tier: 'bronze', tierSince: T.toISOString(), expiresAt: iso('2025-06-01') });
+      expect(await s.standing('m'), mode).toMatchObject({ tier: 'bronze', tierSince: T.toISOString(), evidenceAt: iso('2024-01-10'), expiresAt: iso('2025-01-10') });
     }
   });
 
   it('§3.5 mode recompute: the new tier is qualified(m, T)', async () => {
     const s = await reached({ m: 1100 });
     await s.recalculate(recalcLevels(recalcTiers(500, 1000), { mode: 'recompute' }), T);
-    expect(await s.standing('m')).toMatchObject({ tier: null, expiresAt: null, tierSince: T.toISOString(), anchorAt: T.toISOString() });
+    // A move down keeps anchorAt (v1.1); basic has no expiresAt.
+    expect(await s.standing('m')).toMatchObject({ tier: null, expiresAt: null, tierSince: T.toISOString(), anchorAt: iso('2024-01-10') });
     expect((await s.standing('m')).history.at(-1)).toEqual({ from: 'silver', to: null, at: T.toISOString(), reason: 'rule_change' });
   });
 
@@ -931,16 +792,13 @@ describe('§3.7 tiers that hold members', () => {
     const s = await reached({ m: 1100, b: 600 });
     await s.recalculate(recalcLevels(recalcTiers(500, 1000, { silverEnabled: false })), T);
     expect(await s.standing('m')).toMatchObject({ tier: 'bronze', tierSince: T.toISOString() });
-    const b = await s.standing('b');
-    // Removing the tier id is a rule change too: everyone is re-derived again. b keeps the level
-    // earned on 2024-01-10. m's tierSince is now T, and "as of tierSince" reads the window
-    // before T, where m's only order (2024-01-05) no longer is: m falls to basic. This is the
-    // SPEC read literally (model and engine agree); a member moved by one rule change loses the
-    // evidence of the validity period at the next one.
+    const [m, b] = [await s.standing('m'), await s.standing('b')];
+    // Removing the now-empty tier is a rule change too: everyone is re-derived again, as of their
+    // evidenceAt (v1.1), which the relegation did not move: m keeps bronze like b.
     const later = at('2024-06-02T03:00:00Z');
-    expect(await s.recalculate(recalcLevels([recalcTiers(500, 1000)[0]!]), later)).toEqual({ before: { bronze: 2 }, after: { bronze: 1, basic: 1 } });
+    expect(await s.recalculate(recalcLevels([recalcTiers(500, 1000)[0]!]), later)).toEqual({ before: { bronze: 2 }, after: { bronze: 2 } });
     expect(await s.standing('b')).toEqual(b);
-    expect((await s.standing('m')).history.at(-1)).toEqual({ from: 'bronze', to: null, at: later.toISOString(), reason: 'rule_change' });
+    expect(await s.standing('m')).toEqual(m);
   });
 });
 

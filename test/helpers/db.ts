@@ -60,7 +60,8 @@ export async function createServerDatabase(): Promise<{ name: string; url: strin
  */
 async function pgliteFromImage(migrated: boolean): Promise<Db> {
   const pgliteVersion = (JSON.parse(await readFile(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  const hash = createHash('sha256').update(pgliteVersion);
+  // The layout is part of the key: images from before tierform had its own schema are not reused.
+  const hash = createHash('sha256').update(pgliteVersion).update('\0schema tierform');
   if (migrated) for (const m of await loadMigrations()) hash.update(`\0${m.version}\0${m.sql}`);
   const file = join(tmpdir(), `tierform-test-pglite-${hash.digest('hex').slice(0, 16)}.tar`);
   const image = await readFile(file).catch(() => undefined);

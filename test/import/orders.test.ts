@@ -1,23 +1,9 @@
-import { spawn } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
-import { BIN } from '../helpers/cli.js';
 import { serverUrl } from '../helpers/db.js';
 import { openPg } from '../../src/store/pg.js';
-import { importWorkspace, ndjson, type ImportWorkspace } from './workspace.js';
-
-interface OrderRow {
-  merchant_id: string;
-  order_id: string;
-  member_id: string;
-  amount_minor: string;
-  refunded_minor: string;
-  paid_at: Date;
-  status: string;
-  tags: string[];
-  import_seq: string;
-  consumed: boolean;
-}
+import { importWorkspace, ndjson, type ImportWorkspace, type OrderRow } from './workspace.js';
+import { killImportWhileWaiting } from './killImport.js';
 
 const ORDERS = `SELECT merchant_id, order_id, member_id, amount_minor::text, refunded_minor::text, paid_at, status, tags, import_seq::text, consumed
                   FROM orders ORDER BY merchant_id, order_id`;
@@ -259,22 +245,8 @@ if (serverUrl) describe('an import killed mid-way', () => {
     await writeFile(w.dir.path('kill.ndjson'), rows);
     const db = openPg({ connectionString: w.db.args[1]!, max: 2 });
     try {
-      const signal = await db.transaction(async (tx) => {
-        await tx.query('LOCK TABLE orders IN EXCLUSIVE MODE');
-        const child = spawn(process.execPath, [BIN, 'import', 'orders', 'kill.ndjson', ...w.db.args], { cwd: w.dir.dir, stdio: 'ignore' });
-        const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, s) => resolve(s)));
-        let waiting = false;
-        for (let i = 0; i < 400 && !waiting; i++) {
-          const { rows: found } = await db.query<{ n: number }>(
-            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO orders%'",
-          );
-          waiting = Number(found[0]!.n) > 0;
-          if (!waiting) await new Promise((r) => setTimeout(r, 50));
-        }
-        expect(waiting).toBe(true);
-        child.kill('SIGKILL');
-        return exited;
-      });
+      const { waiting, signal } = await killImportWhileWaiting(db, w, 'kill.ndjson', '%INSERT INTO orders%');
+      expect(waiting).toBe(true);
       expect(signal).toBe('SIGKILL');
       const { rows: left } = await db.query<{ orders: number; members: number }>(
         "SELECT (SELECT count(*)::int FROM orders WHERE order_id LIKE 'k%') AS orders, (SELECT count(*)::int FROM members WHERE member_id LIKE 'killed-%') AS members",

@@ -36,7 +36,11 @@ export async function importWorkspace(): Promise<ImportWorkspace> {
     'programs/yen/program.yaml': yen,
   });
   cleanups.push(() => dir.cleanup());
-  const cli = (argv: string[], stdin?: string): Promise<CliResult> => runCli([...argv, ...db.args], { cwd: dir.dir, ...(stdin !== undefined ? { stdin } : {}) });
+  // Imports name their target first (tested in test/store/failClosed.test.ts); these tests read what follows.
+  const cli = async (argv: string[], stdin?: string): Promise<CliResult> => {
+    const res = await runCli([...argv, ...db.args], { cwd: dir.dir, ...(stdin !== undefined ? { stdin } : {}) });
+    return { ...res, stdout: res.stdout.replace(/^target: .*\n/, '') };
+  };
   const applied = await cli(['apply', 'programs', '--auto-approve', '--now', '2026-01-01T00:00:00Z']);
   if (applied.code !== 0) throw new Error(`apply failed: ${applied.stdout}${applied.stderr}`);
   const bare = await cli(['merchant', 'set', 'bare', '--subscription', 'growth', '--now', '2026-01-01T00:00:00Z']);
@@ -54,6 +58,20 @@ export async function importWorkspace(): Promise<ImportWorkspace> {
       }
     },
   };
+}
+
+/** A row of `orders` as the tests read it (numbers as text). */
+export interface OrderRow {
+  merchant_id: string;
+  order_id: string;
+  member_id: string;
+  amount_minor: string;
+  refunded_minor: string;
+  paid_at: Date;
+  status: string;
+  tags: string[];
+  import_seq: string;
+  consumed: boolean;
 }
 
 export const ndjson = (...rows: object[]): string => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';

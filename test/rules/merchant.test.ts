@@ -3,7 +3,7 @@ import { checkMerchantDuplicates, merchantFromPath } from '../../src/document/ru
 import { codes, validProgram } from './fixtures.js';
 
 describe('merchantFromPath', () => {
-  it('binds files below the nearest programs directory', () => {
+  it('binds files below the outermost programs directory', () => {
     expect(merchantFromPath('programs/acme/program.yaml')).toBe('acme');
     expect(merchantFromPath('programs/acme/nested/deep.yml')).toBe('acme');
     expect(merchantFromPath('programs/acme.yaml')).toBe('acme');
@@ -11,8 +11,9 @@ describe('merchantFromPath', () => {
     expect(merchantFromPath('./programs/acme.yml')).toBe('acme');
     expect(merchantFromPath('/home/ci/repo/programs/acme/program.yaml')).toBe('acme');
     expect(merchantFromPath('C:\\repo\\programs\\acme\\program.yaml')).toBe('acme');
-    expect(merchantFromPath('programs/acme/programs/beta.yaml')).toBe('beta');
-    expect(merchantFromPath('programs/acme/programs/beta/x.yaml')).toBe('beta');
+    // A nested programs directory does not start a new binding: it stays acme's (and is refused).
+    expect(merchantFromPath('programs/acme/programs/beta.yaml')).toBe('acme');
+    expect(merchantFromPath('programs/acme/programs/beta/x.yaml')).toBe('acme');
   });
   it('leaves other files unbound', () => {
     expect(merchantFromPath('acme.yaml')).toBeUndefined();
@@ -34,7 +35,27 @@ describe('merchant.path-mismatch', () => {
   });
 });
 
+describe('merchant.nested-programs', () => {
+  it('refuses a programs directory inside a merchant folder, whatever the file declares', () => {
+    const victim = validProgram();
+    victim.metadata.merchant = 'victim';
+    expect(codes(victim, { path: 'programs/acme/programs/victim/program.yaml' })).toEqual(['merchant.nested-programs ']);
+    expect(codes(validProgram(), { path: 'programs/acme/programs/acme.yaml' })).toEqual(['merchant.nested-programs ']);
+    expect(codes(validProgram(), { path: 'programs/acme/x/programs/y/p.yaml' })).toEqual(['merchant.nested-programs ']);
+  });
+});
+
 describe('merchant.duplicate', () => {
+  it('blames the file out of place, not the merchant\'s own file', () => {
+    const out = checkMerchantDuplicates([
+      { path: 'programs/acme/programs/victim/program.yaml', merchant: 'victim' },
+      { path: 'programs/victim/program.yaml', merchant: 'victim' },
+      { path: 'programs/zeta/victim.yaml', merchant: 'victim' },
+    ]);
+    expect(out.map((d) => d.path)).toEqual(['programs/acme/programs/victim/program.yaml', 'programs/zeta/victim.yaml']);
+    expect(out[0]!.finding.message).toContain('programs/victim/program.yaml');
+  });
+
   it('reports every file after the first for a merchant', () => {
     const out = checkMerchantDuplicates([
       { path: 'a/acme.yaml', merchant: 'acme' },

@@ -161,6 +161,27 @@ describe('retention and downgrade rules', () => {
     doc.spec.levels.tiers.forEach((t: any) => delete t.retain);
     expect(codes(doc)).toEqual(['rules.window-conflict /spec/levels/upgrade/window']);
   });
+  it('rules.window-conflict (v1.1): restartOnMove or a tier window since_last_upgrade with recompute', () => {
+    const doc = validProgram();
+    doc.spec.levels.upgrade.restartOnMove = true;
+    doc.spec.levels.downgrade = { mode: 'recompute' };
+    doc.spec.levels.tiers.forEach((t: any) => delete t.retain);
+    doc.spec.levels.tiers[1].window = 'since_last_upgrade';
+    expect(codes(doc)).toEqual([
+      'rules.window-conflict /spec/levels/upgrade/restartOnMove',
+      'rules.window-conflict /spec/levels/tiers/1/window',
+    ]);
+    doc.spec.levels.downgrade = { mode: 'validity', validity: { months: 12 } };
+    expect(codes(doc)).toEqual([]);
+  });
+  it('v1.1 fields are accepted: restartOnMove, retention.basis, tiers[].window', () => {
+    const doc = validProgram();
+    doc.spec.levels.upgrade.restartOnMove = true;
+    doc.spec.levels.downgrade.retention.basis = 'accumulated';
+    doc.spec.levels.tiers[0].window = 'lifetime';
+    doc.spec.levels.tiers[2].window = { rolling: { months: 12 } };
+    expect(findings(doc)).toEqual([]);
+  });
   it('rules.min-validity on tier validity, extension and plan validity', () => {
     const doc = validProgram();
     doc.spec.levels.downgrade.validity = { days: 30 };

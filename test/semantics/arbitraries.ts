@@ -63,16 +63,25 @@ export function levelsArb(options: ProgramOptions = {}): fc.Arbitrary<LevelsSect
       exclude: fc.subarray([...tags.slice(0, 2)]),
       mode: options.mode === undefined ? fc.constantFrom('never', 'validity', 'recompute') : fc.constant(options.mode),
       validity: durationArb,
-      extend: fc.option(durationArb, { nil: undefined }),
+      // Retention on about half the time: the extension standard is then retain, else the threshold (v1.1).
+      extend: fc.option(durationArb, { nil: undefined, freq: 2 }),
       refunds: fc.constantFrom('recalculate', 'ignore'),
       measures: fc.constantFrom('amount', 'orders', 'both'),
       steps: fc.array(stepArb, { minLength: 1, maxLength: 4 }),
       disabled: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+      restartOnMove: fc.constantFrom(false, false, true),
+      retentionBasis: fc.option(fc.constantFrom('accumulated', 'single_order'), { nil: undefined }),
+      // v1.1: some tiers measure their threshold in their own window.
+      tierWindows: fc.array(fc.option(windowArb, { nil: undefined, freq: 3 }), { minLength: 4, maxLength: 4 }),
       points: fc.array(fc.option(fc.integer({ min: 1, max: 500 }), { nil: null }), { minLength: 4, maxLength: 4 }),
       birthday: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
     })
     .map((r) => {
+      // Validation refuses windows that restart at every move under recompute (rules.window-conflict):
+      // the upgrade window's conflict changes the mode, the v1.1 features are left out instead.
       const mode = r.mode === 'recompute' && r.window === 'since_last_upgrade' ? 'never' : r.mode;
+      const restartOnMove = r.restartOnMove && mode !== 'recompute';
+      const tierWindows = r.tierWindows.map((w) => (w === 'since_last_upgrade' && mode === 'recompute' ? undefined : w));
       const retention = mode === 'validity' && r.extend !== undefined;
       const useAmount = r.measures !== 'orders';
       const useOrders = r.measures !== 'amount';
@@ -90,21 +99,23 @@ export function levelsArb(options: ProgramOptions = {}): fc.Arbitrary<LevelsSect
           ...(r.points[i] !== null ? [{ type: 'upgrade_points', points: r.points[i]! }] : []),
           ...(r.birthday[i] ? [{ type: 'birthday_discount' }] : []),
         ];
+        const window = tierWindows[i];
         return {
           id: `t${i}`,
           enabled: !r.disabled[i],
           threshold,
+          ...(window !== undefined ? { window } : {}),
           ...(retention ? { retain: { amount: Math.floor(amount * 0.8) } } : {}),
           benefits,
         };
       });
       return {
         ...(r.activeFrom !== undefined ? { activeFrom: r.activeFrom } : {}),
-        upgrade: { basis: r.basis, window: r.window, exclude: r.exclude },
+        upgrade: { basis: r.basis, ...(restartOnMove ? { restartOnMove: true } : {}), window: r.window, exclude: r.exclude },
         downgrade: {
           mode,
           ...(mode === 'validity' ? { validity: r.validity } : {}),
-          ...(retention ? { retention: { extend: r.extend } } : {}),
+          ...(retention ? { retention: { extend: r.extend, ...(r.retentionBasis ? { basis: r.retentionBasis } : {}) } } : {}),
         },
         refunds: r.refunds,
         tiers,

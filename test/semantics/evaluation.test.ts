@@ -88,12 +88,10 @@ describe('§3.3 step 1: upgrade', () => {
     // After expiry, y cannot trigger again; x (never consumed) still reaches bronze.
     const s2 = run(rules, s1, orders, at('2024-01-10'));
     expect(s2).toMatchObject({ tier: 'bronze', consumedOrders: ['y'] });
-    // At bronze's expiry x still meets bronze: renewed, and x is consumed by it.
+    // v1.1: at bronze's expiry no order of its validity period meets bronze's standard; there is
+    // no renewal on x, the evidence that earned bronze: the member falls to basic.
     const s3 = run(rules, s2, orders, at('2025-01-10'));
-    expect(s3).toMatchObject({ tier: 'bronze', consumedOrders: ['y', 'x'] });
-    const s4 = run(rules, s3, orders, at('2026-01-10'));
-    expect(s4.tier).toBeNull();
-    expect(run(rules, s4, orders, at('2026-01-11')).tier).toBeNull();
+    expect(s3).toMatchObject({ tier: null, consumedOrders: ['y'] });
   });
 
   it('a tier without an amount threshold consumes no order', () => {
@@ -188,7 +186,7 @@ describe('§3.3 step 3: expiry, retention and the sequential fall', () => {
     expect(s2.history.at(-1)).toMatchObject({ from: 'gold', to: 'silver', reason: 'expire' });
   });
 
-  it('a member who still meets the upgrade conditions of their own tier at expiry renews it (decision)', () => {
+  it('v1.1 without retention the extension standard is the tier threshold, measured on the validity period', () => {
     const noRetention = program({
       upgrade: { window: threeMonths },
       downgrade: { mode: 'validity', validity: { months: 12 } },
@@ -197,8 +195,9 @@ describe('§3.3 step 3: expiry, retention and the sequential fall', () => {
     const orders = [order('m', '2023-01-05T00:00:00Z', 1000), order('m', '2023-12-01T00:00:00Z', 1200)];
     const s1 = run(noRetention, member('m'), orders, at('2023-01-10'));
     const s2 = run(noRetention, s1, orders, at('2024-01-10'));
-    expect(s2).toMatchObject({ tier: 'silver', tierSince: at('2024-01-10'), expiresAt: at('2025-01-10') });
-    expect(s2.history.at(-1)).toMatchObject({ from: 'silver', to: 'silver', reason: 'renew' });
+    // 1,200 paid on 2023-12-01 lies in [2023-01-10, 2024-01-10) and meets silver's 1,000: extended by the validity.
+    expect(s2).toMatchObject({ tier: 'silver', tierSince: at('2023-01-10'), anchorAt: at('2024-01-10'), evidenceAt: at('2024-01-10'), expiresAt: at('2025-01-10') });
+    expect(s2.history.at(-1)).toMatchObject({ from: 'silver', to: 'silver', reason: 'extend' });
   });
 
   it('a disabled lower tier is skipped by the fall', () => {

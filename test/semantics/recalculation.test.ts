@@ -19,10 +19,10 @@ function reached(amount: number): { s: MemberState; orders: ReturnType<typeof or
 const T = at('2024-06-01T03:00:00Z');
 
 describe('§3.5 recalculation', () => {
-  it('recalculate: a member inside a validity period is judged by the evidence as of tierSince against the new thresholds', () => {
+  it('recalculate (v1.1): a member inside a validity period is judged by the evidence as of evidenceAt; a move down keeps anchorAt, evidenceAt and expiresAt', () => {
     const { s, orders } = reached(1100); // silver; by T the order has left the 3-month window
     const up = recalculateMember(s, orders, T, program({ upgrade: window, downgrade: validity, tiers: tiers(500, 1200) }), 2);
-    expect(up).toMatchObject({ tier: 'bronze', tierSince: T, anchorAt: T, expiresAt: at('2025-06-01') });
+    expect(up).toMatchObject({ tier: 'bronze', tierSince: T, anchorAt: at('2024-01-10'), evidenceAt: at('2024-01-10'), expiresAt: at('2025-01-10') });
     expect(up.history.at(-1)).toEqual({ from: 'silver', to: 'bronze', at: T, reason: 'rule_change', version: 2 });
     const same = recalculateMember(s, orders, T, program({ upgrade: window, downgrade: validity, tiers: tiers(400, 1000) }), 2);
     expect(same).toEqual(s);
@@ -50,7 +50,7 @@ describe('§3.5 recalculation', () => {
     const disabled = program({ upgrade: window, downgrade: validity, tiers: tiers(500, 1000, { silverEnabled: false }) });
     for (const mode of ['recalculate', 'upgrade_only', 'keep'] as const) {
       const r = recalculateMember(s, orders, T, disabled, 2, mode);
-      expect(r).toMatchObject({ tier: 'bronze', tierSince: T, expiresAt: at('2025-06-01') });
+      expect(r).toMatchObject({ tier: 'bronze', tierSince: T, evidenceAt: at('2024-01-10'), expiresAt: at('2025-01-10') });
       expect(r.grants.map((g) => g.key)).toEqual(['upgrade_points:silver']);
     }
   });

@@ -85,12 +85,12 @@ describe('db migrate, catalog and merchant commands', () => {
     expect(res.stderr).toMatch(/error [a-z.-]+:/);
   });
 
-  it('--no-migrate refuses a schema that is behind', async () => {
+  it('--no-migrate: a writing command refuses a database without the schema instead of creating it', async () => {
     const fresh = await testDbUrlForSubprocess();
     try {
-      const res = await runCli(['catalog', 'show', ...fresh.args, '--no-migrate'], { cwd: dir });
+      const res = await runCli(['catalog', 'apply', 'premium.yaml', ...fresh.args, '--no-migrate'], { cwd: dir });
       expect(res.code).toBe(1);
-      expect(res.stderr).toContain('state.schema-behind');
+      expect(res.stderr).toContain('db.schema-missing');
     } finally {
       await fresh.cleanup();
     }

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { acquireEmbeddedLock, lockPathFor } from '../../src/store/embeddedLock.js';
+import { acquireEmbeddedLock, lockPathFor, STALE_AFTER_MS } from '../../src/store/embeddedLock.js';
 import { openDb } from '../../src/store/open.js';
 
 const script = fileURLToPath(new URL('./fixtures/holdEmbedded.ts', import.meta.url));
@@ -134,5 +134,71 @@ describe('embedded database lock', () => {
     } finally {
       await db.close();
     }
+  });
+
+  describe('the stale-lock rule', () => {
+    const holderRecord = (host: string) => JSON.stringify({ pid: 1, processStart: null, host, command: 'tierform apply', since: '2026-01-01T00:00:00.000Z', token: 'y' });
+    const prepare = async (name: string): Promise<{ dataDir: string; path: string }> => {
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(join(root, name), { recursive: true });
+      const dataDir = join(root, name, 'db');
+      return { dataDir, path: lockPathFor(dataDir) };
+    };
+
+    it('a lock file that is not a holder record ({} or garbage) is taken over at once, not held for ever', async () => {
+      for (const [i, content] of ['{}', 'garbage', '{"pid":"x"}', ''].entries()) {
+        const { dataDir, path } = await prepare(`m${i}`);
+        writeFileSync(path, content);
+        const lock = await acquireEmbeddedLock(dataDir, { timeoutMs: 0, command: 'tierform now' });
+        expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ pid: process.pid });
+        lock.release();
+      }
+    });
+
+    it("a fresh lock from another host is respected and explained: holder, host, file, the rule, how to clear it; --lock-timeout 0 does not wait", async () => {
+      const { dataDir, path } = await prepare('h1');
+      writeFileSync(path, holderRecord('elsewhere.example'));
+      const started = Date.now();
+      const err = (await acquireEmbeddedLock(dataDir, { timeoutMs: 0, command: 'tierform now' }).catch((e: unknown) => e)) as Error & { code: string };
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(err).toMatchObject({ code: 'state.locked' });
+      expect(err.message).toContain('process 1 on host elsewhere.example (tierform apply)');
+      expect(err.message).toContain(path);
+      expect(err.message).toMatch(/did not wait \(--lock-timeout 0\)/);
+      expect(err.message).toMatch(/another host is taken over once its file is 120 s old/);
+      expect(err.message).toMatch(/delete the file/);
+      expect(existsSync(path)).toBe(true);
+    });
+
+    it('a lock from another host that nobody refreshes is stale: taken over', async () => {
+      const { dataDir, path } = await prepare('h2');
+      writeFileSync(path, holderRecord('elsewhere.example'));
+      const { utimesSync } = await import('node:fs');
+      const old = new Date(Date.now() - STALE_AFTER_MS - 60_000);
+      utimesSync(path, old, old);
+      const lock = await acquireEmbeddedLock(dataDir, { timeoutMs: 0, command: 'tierform now' });
+      expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ pid: process.pid, host: hostname() });
+      lock.release();
+    });
+
+    it('a symlinked --data-dir opens the real directory, under the same lock as the real path', async () => {
+      const { mkdirSync, symlinkSync } = await import('node:fs');
+      mkdirSync(join(root, 's'), { recursive: true });
+      const real = join(root, 's', 'real');
+      const link = join(root, 's', 'link');
+      const first = await openDb({ dataDir: real, env: {}, cwd: root, lockTimeoutMs: 0, migrate: true });
+      await first.close();
+      symlinkSync(real, link);
+      const db = await openDb({ dataDir: link, env: {}, cwd: root, lockTimeoutMs: 0, migrate: false });
+      try {
+        expect(existsSync(lockPathFor(real))).toBe(true);
+        await expect(openDb({ dataDir: real, env: {}, cwd: root, lockTimeoutMs: 0, migrate: false })).rejects.toMatchObject({ code: 'state.locked' });
+      } finally {
+        await db.close();
+      }
+      // A link to nothing is refused with a code, not a crash.
+      symlinkSync(join(root, 's', 'gone'), join(root, 's', 'dangling'));
+      await expect(openDb({ dataDir: join(root, 's', 'dangling'), env: {}, cwd: root, lockTimeoutMs: 0, migrate: true })).rejects.toMatchObject({ code: 'db.data-dir-foreign' });
+    });
   });
 });

@@ -43,7 +43,7 @@ describe('migrations', () => {
       expect(await migrate(db)).toEqual([]);
       expect((await schemaStatus(db)).pending).toEqual([]);
       await assertSchemaCurrent(db);
-      const tables = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name IN ('catalog', 'merchants', 'program_versions', 'members')`);
+      const tables = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'tierform' AND table_name IN ('catalog', 'merchants', 'program_versions', 'members')`);
       expect(tables.rows[0]!.n).toBe(4);
     });
   });
@@ -74,11 +74,11 @@ describe('migrations', () => {
     });
   });
 
-  it('without migrating, refuses a schema that is behind (state.schema-behind)', async () => {
+  it('without migrating, refuses a missing schema (db.schema-missing) and one that is behind (db.schema-behind)', async () => {
     await withFreshDb(async (db) => {
-      expect(await errorCode(assertSchemaCurrent(db, extra))).toBe('state.schema-behind');
+      expect(await errorCode(assertSchemaCurrent(db, extra))).toBe('db.schema-missing');
       await migrate(db, extra.slice(0, 1));
-      expect(await errorCode(assertSchemaCurrent(db, extra))).toBe('state.schema-behind');
+      expect(await errorCode(assertSchemaCurrent(db, extra))).toBe('db.schema-behind');
       await migrate(db, extra);
       await assertSchemaCurrent(db, extra);
     });

@@ -3,7 +3,7 @@ import { recalculationWithHeartbeat } from '../heartbeat.js';
 import { escapeText } from '../../model/display.js';
 import type { CommandContext } from '../context.js';
 import { flag, stringOption } from '../context.js';
-import { openDbFromContext, lockTimeoutMsFromContext } from '../../store/open.js';
+import { openDbFromContext, lockTimeoutMsFromContext, printTarget } from '../../store/open.js';
 import { planFiles } from '../../apply/planFiles.js';
 import { readSavedPlanIfAny } from '../../apply/savedPlan.js';
 import { applyPlan } from '../../apply/applyPlan.js';
@@ -18,7 +18,7 @@ import type { Db } from '../../store/db.js';
 import { withImpacts } from '../../apply/planImpact.js';
 import { guardrailUnderLock, withGuardrail } from '../../apply/guardrails.js';
 import { withMessageLengths } from '../../apply/messageLength.js';
-import { resolveDowngradeLimit } from '../../config/repoConfig.js';
+import { programPaths, resolveDowngradeLimit } from '../../config/repoConfig.js';
 import { parseDowngradeLimit, type DowngradeLimit } from '../../plan/guardrail.js';
 import { UsageError, TierformError } from '../errors.js';
 
@@ -38,12 +38,13 @@ export async function run(ctx: CommandContext): Promise<number> {
 
   const db = await openDbFromContext(ctx, 'apply');
   try {
+    printTarget(ctx, db);
     let plan: Plan;
     if (saved) {
       plan = saved;
     } else {
       const merchant = stringOption(ctx, 'merchant');
-      const planned = await planFiles(db, ctx.positionals.length > 0 ? ctx.positionals : ['programs'], {
+      const planned = await planFiles(db, await programPaths(ctx.positionals, ctx.io.cwd), {
         cwd: ctx.io.cwd,
         now: ctx.now,
         supersede,

@@ -8,6 +8,7 @@ import type { CommandContext } from '../context.js';
 import { stringOption } from '../context.js';
 import { TierformError, UsageError } from '../errors.js';
 import { loadCatalogFile } from '../../catalog/load.js';
+import { findRepositoryRoot } from '../../config/repoConfig.js';
 import { openDbFromContext } from '../../store/open.js';
 import { getStoredCatalog, putLiveCatalog, subscriptionNames } from '../../store/catalogStore.js';
 import { defaultCatalog } from '../../catalog/builtin.js';
@@ -19,7 +20,7 @@ export const SHOW_USAGE = 'tierform catalog show [--format yaml|json]';
 export async function runApply(ctx: CommandContext): Promise<number> {
   if (ctx.positionals.length !== 1) throw new UsageError('catalog apply takes one catalog file', APPLY_USAGE);
   const file = ctx.positionals[0]!;
-  const catalog = await loadCatalogFile(file, ctx.io.cwd);
+  const catalog = await loadCatalogFile(file, ctx.io.cwd, await findRepositoryRoot(ctx.io.cwd));
   const names = subscriptionNames(catalog);
   const db = await openDbFromContext(ctx, 'catalog apply');
   try {

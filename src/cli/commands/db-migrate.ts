@@ -16,12 +16,14 @@ export async function run(ctx: CommandContext): Promise<number> {
   const known = await loadMigrations();
   const db = await openDbFromContext(ctx, 'db migrate', { checkSchema: false });
   try {
-    // With --no-migrate it only checks: exit 0 when current, state.schema-behind otherwise.
+    // With --no-migrate it only checks: exit 0 when current, db.schema-behind otherwise.
     if (flag(ctx, 'no-migrate')) await assertSchemaCurrent(db, known);
-    const applied = await migrate(db, known);
+    const moved: string[] = [];
+    const applied = await migrate(db, known, { onMoved: (names) => moved.push(...names) });
     const { applied: all } = await schemaStatus(db, known);
+    if (format === 'text' && moved.length > 0) ctx.io.stdout.write(`moved ${moved.length} tables and sequences from schema public into schema ${db.schema ?? 'tierform'}\n`);
     if (format === 'json') {
-      ctx.io.stdout.write(`${JSON.stringify({ applied: applied.map(label), current: all.length }, null, 2)}\n`);
+      ctx.io.stdout.write(`${JSON.stringify({ applied: applied.map(label), current: all.length, moved }, null, 2)}\n`);
     } else if (applied.length === 0) {
       ctx.io.stdout.write(`The schema is up to date (${all.length} migration${all.length === 1 ? '' : 's'}).\n`);
     } else {

@@ -69,6 +69,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
 
   step(2, 'Plan the demo shop', 'programs/demo-shop/program.yaml: Bronze from $200, Silver from $500, Gold from $1,500 spent in 12 months.');
+  // Read commands never create a database (SPEC §4.7): create the demo's own first.
+  await tierform(['db', 'init']);
   await tierform(['plan', 'programs/', '--now', T0]);
 
   step(3, 'Apply it', 'After review and merge, CI applies the plan. Each applied version is kept with its source and actor.');

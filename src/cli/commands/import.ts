@@ -7,7 +7,7 @@ import type { CommandContext } from '../context.js';
 import { stringOption } from '../context.js';
 import { TierformError, UsageError } from '../errors.js';
 import { progressFor } from '../progress.js';
-import { lockTimeoutMsFromContext, openDbFromContext } from '../../store/open.js';
+import { lockTimeoutMsFromContext, openDbFromContext, printTarget } from '../../store/open.js';
 import { runImport, type ImportKind, type ImportOutcome } from '../../import/pipeline.js';
 import type { InputFormat } from '../../import/records.js';
 import { ordersImport } from '../../import/orders.js';
@@ -53,6 +53,7 @@ export async function runImportCommand<P>(ctx: CommandContext, what: string, kin
   const db = await openDbFromContext(ctx, `import ${what}`);
   let outcome: ImportOutcome;
   try {
+    printTarget(ctx, db);
     bar.start(size, `importing ${what}`, 'bytes');
     outcome = await runImport(db, kind, { input, format: inputFormat, onBytes: (n) => bar.update(n) }, { lockTimeoutMs });
   } finally {
@@ -83,7 +84,8 @@ const n = formatCount;
 
 function renderSuccess(noun: string, o: Extract<ImportOutcome, { ok: true }>): string {
   const notes = o.notes.length > 0 ? `; ${o.notes.join('; ')}` : '';
-  return `Imported ${n(o.inserted + o.updated)} ${noun}: ${n(o.inserted)} new, ${n(o.updated)} updated${notes}\n`;
+  const unchanged = o.unchanged > 0 ? `, ${n(o.unchanged)} unchanged` : '';
+  return `Imported ${n(o.inserted + o.updated + o.unchanged)} ${noun}: ${n(o.inserted)} new, ${n(o.updated)} updated${unchanged}${notes}\n`;
 }
 
 function renderRejected(o: Extract<ImportOutcome, { ok: false }>): string {

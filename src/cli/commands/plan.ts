@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import type { CommandContext } from '../context.js';
 import { flag, stringOption } from '../context.js';
 import { UsageError } from '../errors.js';
-import { openDbFromContext } from '../../store/open.js';
+import { openDbFromContext, printTarget } from '../../store/open.js';
 import { planFiles } from '../../apply/planFiles.js';
 import { renderDiagnosticsText } from '../../document/render/text.js';
 import { renderPlanJson } from '../../plan/render/json.js';
@@ -15,7 +15,7 @@ import { withImpacts, type Mover } from '../../apply/planImpact.js';
 import { renderMoversCsv } from '../../plan/moversCsv.js';
 import { withGuardrail } from '../../apply/guardrails.js';
 import { withMessageLengths } from '../../apply/messageLength.js';
-import { resolveDowngradeLimit } from '../../config/repoConfig.js';
+import { programPaths, resolveDowngradeLimit } from '../../config/repoConfig.js';
 import type { PlanOptions } from '../../plan/types.js';
 
 export const USAGE =
@@ -24,7 +24,7 @@ export const USAGE =
 export async function run(ctx: CommandContext): Promise<number> {
   const format = stringOption(ctx, 'format') ?? 'text';
   if (!isPlanFormat(format)) throw new UsageError(`--format must be one of ${PLAN_FORMATS.join(', ')}`, USAGE);
-  const paths = ctx.positionals.length > 0 ? ctx.positionals : ['programs'];
+  const paths = await programPaths(ctx.positionals, ctx.io.cwd);
   const merchant = stringOption(ctx, 'merchant');
   const out = stringOption(ctx, 'out');
   const moversFile = stringOption(ctx, 'movers');
@@ -32,6 +32,7 @@ export async function run(ctx: CommandContext): Promise<number> {
 
   const db = await openDbFromContext(ctx, 'plan');
   try {
+    printTarget(ctx, db);
     const { validation, plan: planned } = await planFiles(db, paths, {
       cwd: ctx.io.cwd,
       now: ctx.now,

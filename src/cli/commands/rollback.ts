@@ -10,7 +10,7 @@ import { escapeText } from '../../model/display.js';
 import type { CommandContext } from '../context.js';
 import { flag, stringOption } from '../context.js';
 import { TierformError, UsageError } from '../errors.js';
-import { openDbFromContext, lockTimeoutMsFromContext } from '../../store/open.js';
+import { openDbFromContext, lockTimeoutMsFromContext, printTarget } from '../../store/open.js';
 import { readSnapshot } from '../../store/snapshot.js';
 import { run as runSql } from '../../store/statement.js';
 import { selectVersion, toLiveVersion, type VersionRow } from '../../store/versionStore.js';
@@ -51,6 +51,7 @@ export async function run(ctx: CommandContext): Promise<number> {
 
   const db = await openDbFromContext(ctx, 'rollback');
   try {
+    printTarget(ctx, db);
     const row = (await runSql<VersionRow>(db, selectVersion(merchant, to))).rows[0];
     if (!row) throw new TierformError('state.unknown-version', `merchant ${merchant} has no version ${to}`);
     const { document, note } = takeEffectNow(toLiveVersion(row).document, ctx.now);

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { CommandContext } from '../context.js';
 import { stringOption } from '../context.js';
 import { UsageError } from '../errors.js';
-import { lockTimeoutMsFromContext, openDbFromContext } from '../../store/open.js';
+import { lockTimeoutMsFromContext, openDbFromContext, printTarget } from '../../store/open.js';
 import { runDue, type DueRunHeader, type DueRunResult, type MerchantFailure, type RunDueOptions } from '../../schedule/runDue.js';
 import type { RunProgress } from '../../engine/index.js';
 import { progressFor, type Progress } from '../progress.js';
@@ -21,6 +21,7 @@ export async function run(ctx: CommandContext): Promise<number> {
 
   const db = await openDbFromContext(ctx, 'run-due');
   try {
+    printTarget(ctx, db);
     const progress = progressReporter(progressFor(ctx));
     const result = await runDue(db, {
       now: ctx.now,

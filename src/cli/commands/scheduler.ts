@@ -8,7 +8,7 @@ import type { CommandContext } from '../context.js';
 import { stringOption } from '../context.js';
 import { TierformError, UsageError } from '../errors.js';
 import { checkCron } from '../../model/cron.js';
-import { lockTimeoutMsFromContext, openDbFromContext, resolveDbTarget } from '../../store/open.js';
+import { dbTargetFromContext, lockTimeoutMsFromContext, openDbFromContext } from '../../store/open.js';
 import type { Db } from '../../store/db.js';
 import { runDue, type DueRunResult, type MerchantFailure } from '../../schedule/runDue.js';
 import { batchSizeOption, claimantName } from './run-due.js';
@@ -33,7 +33,7 @@ export async function run(ctx: CommandContext): Promise<number> {
 
   // A server is opened once. The embedded database serves one process at a time, so it is
   // opened for each tick and closed after it: other commands (an apply) can use it in between.
-  const target = resolveDbTarget({ db: stringOption(ctx, 'db'), dataDir: stringOption(ctx, 'data-dir'), env: ctx.io.env, cwd: ctx.io.cwd });
+  const target = dbTargetFromContext(ctx);
   const shared = target.kind === 'pg' ? await openDbFromContext(ctx, 'scheduler') : null;
   const withDb = async <T>(fn: (db: Db) => Promise<T>): Promise<T> => {
     if (shared) return fn(shared);

@@ -6,10 +6,17 @@ import { UsageError } from '../errors.js';
 const USAGE = 'tierform schema [MembershipProgram|PlanCatalog]';
 
 /** Schema files by kind, relative to this module (src/cli/commands or dist/cli/commands). */
-const SCHEMAS = {
+export const SCHEMAS = {
   MembershipProgram: new URL('../../../schemas/membership-program.schema.json', import.meta.url),
   PlanCatalog: new URL('../../../schemas/plan-catalog.schema.json', import.meta.url),
 } as const;
+
+/** Every schema, parsed, by kind. */
+export async function loadSchemas(): Promise<Record<string, Record<string, unknown>>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [kind, url] of Object.entries(SCHEMAS)) out[kind] = JSON.parse(await readFile(url, 'utf8')) as Record<string, unknown>;
+  return out;
+}
 
 export async function run(ctx: CommandContext): Promise<number> {
   if (ctx.positionals.length > 1) throw new UsageError(`schema takes at most one kind, got ${ctx.positionals.length}`, USAGE);

@@ -10,6 +10,8 @@ import { switchBudget } from '../../plan/switchBudget.js';
 import type { LiveMerchant, LiveSnapshot } from '../../plan/types.js';
 import { renderTable } from '../table.js';
 import { overCap, type OverCap } from '../../catalog/overCap.js';
+import { selectFirstApplied, selectLastSuccessfulRuns } from '../../schedule/store.js';
+import { runDueStale, type LastRun } from '../../schedule/liveness.js';
 
 export const USAGE = 'tierform status [merchant] [--format text|json]';
 
@@ -27,6 +29,10 @@ export interface MerchantStatus {
   paid: Record<string, number>;
   /** What the active program exceeds under the live subscription after a downgrade (additive; empty: within the caps). */
   overCap: OverCap[];
+  /** The last successful scheduled run (additive): null when run-due never ran for it. */
+  lastRunDue: LastRun | null;
+  /** True when that run finished more than a day before --now (or none ran a day after the first apply). */
+  runDueStale: boolean;
 }
 
 export async function run(ctx: CommandContext): Promise<number> {
@@ -39,7 +45,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   try {
     const snapshot = await readSnapshot(db, { now: ctx.now, ...(merchant ? { merchants: [merchant] } : {}) });
     const paid = await countPaidMembersPerPlan(db, ctx.now, merchant);
-    const statuses = [...snapshot.merchants.values()].map((m) => statusOf(m, snapshot, ctx.now, paid.get(m.merchant)));
+    const runs = await lastRuns(db, merchant);
+    const statuses = [...snapshot.merchants.values()].map((m) => withRunDue(statusOf(m, snapshot, ctx.now, paid.get(m.merchant)), runs.get(m.merchant), ctx.now));
     if (merchant && statuses.length === 0) throw new TierformError('state.unknown-merchant', `merchant ${merchant} is not in the live state`);
     if (format === 'json') {
       ctx.io.stdout.write(`${JSON.stringify(merchant ? statuses[0] : statuses, null, 2)}\n`);
@@ -47,6 +54,11 @@ export async function run(ctx: CommandContext): Promise<number> {
       ctx.io.stdout.write('No merchants in the live state yet.\n');
     } else {
       ctx.io.stdout.write(renderStatusText(statuses));
+      // JSON carries runDueStale instead: its stderr stays empty for scripts.
+      for (const s of statuses.filter((x) => x.runDueStale)) {
+        const last = s.lastRunDue ? `the last successful run-due finished ${s.lastRunDue.finishedAt}, more than a day ago` : 'run-due has not run for it in the day since its program was applied';
+        ctx.io.stderr.write(`warning: ${s.merchant}: ${last}; is run-due (or the scheduler) still running?\n`);
+      }
     }
     return 0;
   } finally {
@@ -76,7 +88,32 @@ export async function countPaidMembersPerPlan(q: Queryable, at: Date, merchant?:
   return out;
 }
 
-export function statusOf(m: LiveMerchant, snapshot: LiveSnapshot, now: Date, paid: Record<string, number> = {}): MerchantStatus {
+interface RunDueRow {
+  last: LastRun | null;
+  firstAppliedAt: Date | null;
+}
+
+async function lastRuns(q: Queryable, merchant?: string): Promise<Map<string, RunDueRow>> {
+  const only = merchant === undefined ? undefined : [merchant];
+  const out = new Map<string, RunDueRow>();
+  const row = (id: string): RunDueRow => out.get(id) ?? (out.set(id, { last: null, firstAppliedAt: null }), out.get(id)!);
+  const applied = selectFirstApplied(only);
+  const first = await q.query<{ merchant_id: string; first_applied_at: Date | string | null }>(applied.text, applied.values);
+  for (const r of first.rows) row(r.merchant_id).firstAppliedAt = r.first_applied_at === null ? null : new Date(r.first_applied_at);
+  const last = selectLastSuccessfulRuns(only);
+  const done = await q.query<{ merchant_id: string; kind: 'evaluate' | 'recalculate'; version: number; at: Date | string; finished_at: Date | string }>(last.text, last.values);
+  for (const r of done.rows) {
+    row(r.merchant_id).last = { kind: r.kind, version: Number(r.version), at: new Date(r.at).toISOString(), finishedAt: new Date(r.finished_at).toISOString() };
+  }
+  return out;
+}
+
+function withRunDue(s: Omit<MerchantStatus, 'lastRunDue' | 'runDueStale'>, run: RunDueRow | undefined, now: Date): MerchantStatus {
+  const last = run?.last ?? null;
+  return { ...s, lastRunDue: last, runDueStale: runDueStale(last, run?.firstAppliedAt ?? null, now) };
+}
+
+export function statusOf(m: LiveMerchant, snapshot: LiveSnapshot, now: Date, paid: Record<string, number> = {}): Omit<MerchantStatus, 'lastRunDue' | 'runDueStale'> {
   const current = m.active ?? m.pending;
   const limit = snapshot.catalog.spec.switchLimit;
   const members: Record<string, number> = {};
@@ -107,10 +144,11 @@ function renderStatusText(statuses: MerchantStatus[]): string {
     s.enabled === null ? '-' : s.enabled ? 'yes' : 'no',
     s.subscription,
     `${s.switches.used}/${s.switches.limit}`,
+    `${s.lastRunDue?.finishedAt ?? 'never'}${s.runDueStale ? ' (stale)' : ''}`,
     Object.entries(s.members).map(([tier, n]) => `${tier} ${formatCount(n)}`).join(', '),
     Object.keys(s.paid).length === 0 ? '-' : Object.entries(s.paid).map(([plan, n]) => `${plan} ${formatCount(n)}`).join(', '),
   ]);
-  const table = renderTable(['merchant', 'active', 'pending', 'type', 'enabled', 'subscription', 'switches', 'members', 'paid'], rows);
+  const table = renderTable(['merchant', 'active', 'pending', 'type', 'enabled', 'subscription', 'switches', 'last run-due', 'members', 'paid'], rows);
   const flags = statuses
     .filter((s) => s.overCap.length > 0)
     .map((s) => `${s.merchant}: OVER THE CAPS of subscription ${s.subscription}:\n${s.overCap.map((c) => `  - ${c.message} (${c.code})`).join('\n')}\n`);

@@ -2,11 +2,14 @@
 import { isCurrency } from '../../model/money.js';
 import { parseDuration, type Duration } from '../../model/duration.js';
 import { isRecord, prop, recordAt, stringProp, type Json } from './read.js';
+import type { PathBinding } from './merchantPath.js';
 
 export interface RuleContext {
   /** A PlanCatalog document; read defensively, like the program. */
   catalog: unknown;
   path: string;
+  /** The file's place below the program root; when absent it is judged from `path` alone. */
+  binding?: PathBinding;
 }
 
 export interface CatalogPolicies {

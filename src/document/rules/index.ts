@@ -18,13 +18,13 @@ import { checkMinValidity } from './validity.js';
 import { checkWindowConflict } from './window.js';
 
 export type { RuleContext } from './context.js';
-export { checkMerchantDuplicates, merchantFromPath } from './merchantPath.js';
+export { bindBelowRoot, bindPath, checkMerchantDuplicates, merchantFromPath, type PathBinding } from './merchantPath.js';
 export { PLACEHOLDERS } from './notifications.js';
 
 export function checkProgram(doc: unknown, ctx: RuleContext): Finding[] {
   const currency = programCurrency(doc);
   return [
-    ...checkMerchantPath(doc, ctx.path),
+    ...checkMerchantPath(doc, ctx),
     ...checkLocale(doc),
     ...checkCaps(doc, ctx.catalog),
     ...checkTypeSection(doc),
