@@ -164,9 +164,12 @@ export const commands: CommandSpec[] = [
   {
     name: 'merchant set',
     summary: "record a merchant's subscription (creates the merchant)",
-    usage: 'tierform merchant set <merchant> --subscription <plan>',
+    usage: 'tierform merchant set <merchant> --subscription <plan> [--allow-over-cap --reason <text>] [--actor <name>]',
     options: {
       subscription: { type: 'string', value: 'plan', description: 'a subscription of the live catalog' },
+      'allow-over-cap': { type: 'boolean', description: 'record the subscription even though the active program exceeds its caps (merchant.over-cap)' },
+      reason: { type: 'string', value: 'text', description: 'why the program may stay over the caps (required with --allow-over-cap)' },
+      actor: { type: 'string', value: 'name', description: 'recorded with the change (else GITHUB_ACTOR, else the OS user)' },
     },
     examples: ['tierform merchant set acme --subscription growth'],
     load: () => import('./commands/merchant.js').then((m) => ({ run: m.runSet })),
@@ -273,8 +276,9 @@ export const commands: CommandSpec[] = [
   {
     name: 'outbox list',
     summary: 'notifications waiting to be sent, oldest first, a page at a time',
-    usage: 'tierform outbox list [merchant] [--limit <n>] [--after <id>] [--format text|json]',
+    usage: 'tierform outbox list [merchant] [--all] [--limit <n>] [--after <id>] [--format text|json]',
     options: {
+      all: { type: 'boolean', description: 'also the notifications not released yet (notifications.sendAt later than --now)' },
       limit: { type: 'string', value: 'n', description: 'at most n notifications, oldest first (default 100)' },
       after: { type: 'string', value: 'id', description: 'only notifications with a larger id (the next page: the id the last page said)' },
     },

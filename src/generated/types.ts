@@ -112,6 +112,14 @@ export interface MembershipProgram {
        * Sent when a paid membership ends. Placeholders: {member.name}, {member.id}, {tier.name}, {tier.benefits}, {plan.name}, {expiresAt}.
        */
       expiry?: string;
+      /**
+       * Local time of day (HH:MM, in metadata.timezone) at which messages are released: each message waits for the next sendAt at or after its event.
+       */
+      sendAt?: string;
+      /**
+       * The longest a rendered message may be, in characters; plan renders each template with the longest values the live data and the version can produce and fails (notifications.too-long) if any exceeds it.
+       */
+      maxLength?: number;
     };
   };
 }

@@ -6,7 +6,7 @@
  */
 import type { Queryable } from '../store/db.js';
 import { loadVersionPaidRules } from '../engine/paid/plans.js';
-import { instantSql, Params, plansOf, templateSql, templatesOf, tiersOf, zoneOf } from './render.js';
+import { deliverAfterSql, instantSql, Params, plansOf, sendAtOf, templateSql, templatesOf, tiersOf, zoneOf } from './render.js';
 
 export type LevelEvent = 'upgrade' | 'downgrade' | 'extension';
 
@@ -64,12 +64,13 @@ export async function enqueueLevelNotifications(q: Queryable, merchant: string, 
         },
         params,
       );
+      const deliverAfter = deliverAfterSql('h.at', sendAtOf(v.document), timezone, params);
       const res = await q.query(
-        `INSERT INTO outbox (merchant_id, idempotency_key, event, member_id, message, payload, version, created_at)
+        `INSERT INTO outbox (merchant_id, idempotency_key, event, member_id, message, payload, version, created_at, deliver_after)
          SELECT h.merchant_id, 'history:' || h.history_id, '${event}', h.member_id, ${message},
                 jsonb_build_object('from', h.from_tier, 'to', h.to_tier, 'reason', h.reason, 'at', h.at,
                                    'expiresAt', m.expires_at, 'plan', pm.plan_id, 'historyId', h.history_id),
-                h.version, h.at
+                h.version, h.at, ${deliverAfter}
            FROM member_history h
            JOIN members m ON m.merchant_id = h.merchant_id AND m.member_id = h.member_id
            LEFT JOIN LATERAL (

@@ -7,13 +7,17 @@
  */
 import type { Queryable } from '../store/db.js';
 import { loadVersionPaidRules } from '../engine/paid/plans.js';
-import { instantSql, Params, plansOf, templateSql, templatesOf, zoneOf } from './render.js';
+import { deliverAfterSql, instantSql, Params, plansOf, sendAtOf, templateSql, templatesOf, zoneOf } from './render.js';
 
-async function paidContext(q: Queryable, merchant: string, version: number): Promise<{ templates: Record<string, string | undefined>; timezone: string; plans: string }> {
+async function paidContext(
+  q: Queryable,
+  merchant: string,
+  version: number,
+): Promise<{ templates: Record<string, string | undefined>; timezone: string; plans: string; sendAt: string | undefined }> {
   const loaded = await loadVersionPaidRules(q, merchant, version);
   const { timezone, currency } = zoneOf(loaded.document);
   const plans = JSON.stringify(plansOf([...loaded.plans.values()].map((p) => p.definition), currency));
-  return { templates: templatesOf(loaded.document), timezone, plans };
+  return { templates: templatesOf(loaded.document), timezone, plans, sendAt: sendAtOf(loaded.document) };
 }
 
 function paidMessage(template: string, params: Params, plans: string, timezone: string): string {
@@ -53,12 +57,13 @@ export async function enqueuePurchaseNotifications(
     if (template === undefined) continue;
     const params = new Params([merchant, importSeq, now, version, kind]);
     const message = paidMessage(template, params, ctx.plans, ctx.timezone);
+    const deliverAfter = deliverAfterSql('$3::timestamptz', ctx.sendAt, ctx.timezone, params);
     const res = await q.query(
-      `INSERT INTO outbox (merchant_id, idempotency_key, event, member_id, message, payload, version, created_at)
+      `INSERT INTO outbox (merchant_id, idempotency_key, event, member_id, message, payload, version, created_at, deliver_after)
        SELECT pp.merchant_id, 'purchase:' || pp.purchase_id, '${event}', pp.member_id, ${message},
               jsonb_build_object('purchase', pp.purchase_id, 'plan', pm.plan_id, 'startsAt', pp.starts_at,
                                  'since', pm.since, 'expiresAt', pm.expires_at),
-              $4::integer, $3::timestamptz
+              $4::integer, $3::timestamptz, ${deliverAfter}
          FROM paid_periods pp
          JOIN purchases pu ON pu.merchant_id = pp.merchant_id AND pu.purchase_id = pp.purchase_id
          JOIN paid_memberships pm ON pm.merchant_id = pp.merchant_id AND pm.member_id = pp.member_id AND pm.membership_id = pp.membership_id
@@ -86,12 +91,13 @@ export async function enqueuePaidExpiries(q: Queryable, merchant: string, at: Da
   if (template !== undefined) {
     const params = new Params([merchant, at, version]);
     const message = paidMessage(template, params, ctx.plans, ctx.timezone);
+    const deliverAfter = deliverAfterSql('$3::timestamptz', ctx.sendAt, ctx.timezone, params);
     const res = await q.query(
-      `INSERT INTO outbox (merchant_id, idempotency_key, event, member_id, message, payload, version, created_at)
+      `INSERT INTO outbox (merchant_id, idempotency_key, event, member_id, message, payload, version, created_at, deliver_after)
        SELECT pm.merchant_id, 'expiry:' || pm.membership_id || ':' || (extract(epoch FROM pm.expires_at) * 1000)::bigint,
               'expiry', pm.member_id, ${message},
               jsonb_build_object('plan', pm.plan_id, 'since', pm.since, 'expiresAt', pm.expires_at),
-              $3::integer, $2::timestamptz
+              $3::integer, $2::timestamptz, ${deliverAfter}
          FROM paid_memberships pm
          JOIN members m ON m.merchant_id = pm.merchant_id AND m.member_id = pm.member_id
         WHERE pm.merchant_id = $1 AND NOT pm.expiry_done AND pm.expires_at <= $2::timestamptz

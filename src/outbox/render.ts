@@ -155,3 +155,23 @@ export function zoneOf(document: unknown): { timezone: string; currency: string 
   const m = (document as DocumentLike).metadata;
   return { timezone: m.timezone, currency: m.currency };
 }
+
+/** `notifications.sendAt` of a version ("HH:MM"), if any. */
+export function sendAtOf(document: unknown): string | undefined {
+  const sendAt: unknown = (document as { spec?: { notifications?: { sendAt?: unknown } } }).spec?.notifications?.sendAt;
+  return typeof sendAt === 'string' ? sendAt : undefined;
+}
+
+/**
+ * When a message of an event at `createdExpr` is released: the event itself without `sendAt`,
+ * else the next `sendAt` local time (in the merchant's zone) at or after it. A local time a DST
+ * gap skips resolves as PostgreSQL resolves it (later by the gap).
+ */
+export function deliverAfterSql(createdExpr: string, sendAt: string | undefined, timezone: string, params: Params): string {
+  if (sendAt === undefined) return createdExpr;
+  const tz = params.bind(timezone);
+  const at = params.bind(sendAt);
+  const local = `(${createdExpr} AT TIME ZONE ${tz}::text)`;
+  const sameDay = `(date_trunc('day', ${local}) + ${at}::text::interval)`;
+  return `(CASE WHEN ${sameDay} >= ${local} THEN ${sameDay} ELSE ${sameDay} + interval '1 day' END) AT TIME ZONE ${tz}::text`;
+}

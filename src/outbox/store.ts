@@ -12,6 +12,8 @@ export interface OutboxEntry {
   payload: Record<string, unknown>;
   version: number;
   createdAt: string;
+  /** When the message is released (notifications.sendAt); the event itself without sendAt. */
+  deliverAfter: string;
   ackedAt: string | null;
 }
 
@@ -25,6 +27,7 @@ interface OutboxRow {
   payload: Record<string, unknown>;
   version: number;
   created_at: Date;
+  deliver_after: Date;
   acked_at: Date | null;
 }
 
@@ -42,17 +45,18 @@ export const DEFAULT_PAGE = 100;
  * undefined), at most `limit` of them after id `after`. One row more than asked is read to know
  * whether more remain, so a sender paging with `nextAfter` sees every row exactly once.
  */
-export async function pageWaiting(q: Queryable, opts: { merchant?: string; limit?: number; after?: number } = {}): Promise<OutboxPage> {
+export async function pageWaiting(q: Queryable, opts: { merchant?: string; limit?: number; after?: number; releasedBy?: Date } = {}): Promise<OutboxPage> {
   const limit = opts.limit ?? DEFAULT_PAGE;
   // The id is read as text (a bigint may pass 2^53) under its own name: ordering by an output
   // column of type text would sort 1, 10, 100, 2.
   const res = await q.query<OutboxRow>(
-    `SELECT o.merchant_id, o.outbox_id::text AS outbox_id_text, o.idempotency_key, o.event, o.member_id, o.message, o.payload, o.version, o.created_at, o.acked_at
+    `SELECT o.merchant_id, o.outbox_id::text AS outbox_id_text, o.idempotency_key, o.event, o.member_id, o.message, o.payload, o.version, o.created_at, coalesce(o.deliver_after, o.created_at) AS deliver_after, o.acked_at
        FROM outbox o
       WHERE o.acked_at IS NULL AND ($1::text IS NULL OR o.merchant_id = $1) AND o.outbox_id > $2::bigint
+         AND ($4::timestamptz IS NULL OR coalesce(o.deliver_after, o.created_at) <= $4::timestamptz)
       ORDER BY o.outbox_id, o.merchant_id
       LIMIT $3`,
-    [opts.merchant ?? null, String(opts.after ?? 0), limit + 1],
+    [opts.merchant ?? null, String(opts.after ?? 0), limit + 1, opts.releasedBy ?? null],
   );
   const rows = res.rows.slice(0, limit);
   const entries = rows.map((r) => ({
@@ -65,15 +69,16 @@ export async function pageWaiting(q: Queryable, opts: { merchant?: string; limit
     payload: r.payload,
     version: Number(r.version),
     createdAt: toIso(r.created_at),
+    deliverAfter: toIso(r.deliver_after),
     ackedAt: toIsoOrNull(r.acked_at),
   }));
   const more = res.rows.length > limit && entries.length > 0;
   return { entries, nextAfter: more ? entries[entries.length - 1]!.id : null };
 }
 
-/** The first page of rows not acknowledged yet (see pageWaiting). */
-export async function listWaiting(q: Queryable, merchant?: string, limit = DEFAULT_PAGE): Promise<OutboxEntry[]> {
-  return (await pageWaiting(q, { merchant, limit })).entries;
+/** The first page of rows not acknowledged yet (see pageWaiting); with `releasedBy`, only those released by then. */
+export async function listWaiting(q: Queryable, merchant?: string, limit = DEFAULT_PAGE, opts: { releasedBy?: Date } = {}): Promise<OutboxEntry[]> {
+  return (await pageWaiting(q, { merchant, limit, ...opts })).entries;
 }
 
 /**

@@ -2,6 +2,7 @@
  * computePlan: desired documents + one snapshot of the live state → Plan (SPEC §4.2), without
  * impact (filled by the engine's dry run). Pure: no clock, no database; `now` is an argument.
  */
+import { overCap, tiersOverCap } from '../catalog/overCap.js';
 import type { MembershipProgram } from '../generated/types.js';
 import { canonicalDocument } from './canonical.js';
 import { diffDocuments } from './diff.js';
@@ -85,6 +86,7 @@ function planMerchant(
   limit: SwitchLimit,
   now: Date,
   opts: ComputePlanOptions,
+  catalog: unknown,
 ): MerchantPlan {
   const merchant = merchantOf(document);
   const base: LiveVersion | null = live?.pending ?? live?.active ?? null;
@@ -115,8 +117,11 @@ function planMerchant(
     }
   }
 
-  // Tiers that hold members cannot disappear (SPEC §3.7).
-  if (live) {
+  // Tiers that hold members cannot disappear (SPEC §3.7) — unless a subscription downgrade left
+  // the active program over the tier cap: then removing them is what the caps demand, and their
+  // members are re-derived like any rule change (docs/decisions.md).
+  const forcedByCaps = live?.active ? tiersOverCap(overCap(live.active.document, catalog, live.subscription)) : false;
+  if (live && !forcedByCaps) {
     const kept = new Set(tierIds(document));
     const gone = new Set([...tierIds(base?.document), ...tierIds(live.active?.document)].filter((id) => !kept.has(id)));
     for (const id of gone) {
@@ -224,7 +229,7 @@ export function computePlan(
       });
       continue;
     }
-    byMerchant.set(merchant, planMerchant(program, document, live.merchants.get(merchant), limit, now, opts));
+    byMerchant.set(merchant, planMerchant(program, document, live.merchants.get(merchant), limit, now, opts, live.catalog));
   }
   for (const [id, merchant] of live.merchants) {
     if (opts.merchant !== undefined && id !== opts.merchant) continue;

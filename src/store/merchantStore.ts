@@ -80,3 +80,21 @@ export async function merchantsOutside(q: Queryable, names: readonly string[]): 
   const { rows } = await run<{ merchant_id: string; subscription: string }>(q, selectMerchantsOutside(names));
   return rows.map((r) => ({ merchant: r.merchant_id, subscription: r.subscription }));
 }
+
+export interface SubscriptionChange {
+  merchant: string;
+  at: Date;
+  from: string | null;
+  to: string;
+  actor: string;
+  reason: string | null;
+  overCap: readonly { code: string; message: string }[];
+}
+
+export function insertSubscriptionChange(c: SubscriptionChange): Statement {
+  return {
+    text: `INSERT INTO subscription_changes (merchant_id, changed_at, from_subscription, to_subscription, actor, reason, over_cap)
+           VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)`,
+    values: [c.merchant, c.at, c.from, c.to, c.actor, c.reason, JSON.stringify(c.overCap)],
+  };
+}

@@ -89,6 +89,7 @@ describe('plan, apply, history, status', () => {
       switches: { used: 1, limit: 5 },
       members: { bronze: 0, silver: 0, basic: 0 },
       paid: {},
+      overCap: [],
       lastRunDue: null,
       runDueStale: false,
     });

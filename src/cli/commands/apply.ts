@@ -17,6 +17,7 @@ import type { Plan } from '../../plan/types.js';
 import type { Db } from '../../store/db.js';
 import { withImpacts } from '../../apply/planImpact.js';
 import { guardrailUnderLock, withGuardrail } from '../../apply/guardrails.js';
+import { withMessageLengths } from '../../apply/messageLength.js';
 import { programPaths, resolveDowngradeLimit } from '../../config/repoConfig.js';
 import { parseDowngradeLimit, type DowngradeLimit } from '../../plan/guardrail.js';
 import { UsageError, TierformError } from '../errors.js';
@@ -54,7 +55,7 @@ export async function run(ctx: CommandContext): Promise<number> {
         return 1;
       }
       // Shown with its impact, and refused early by the guardrail; apply judges both again under the lock.
-      plan = withGuardrail(await withImpacts(db, planned.plan, ctx.now), maxDowngrades);
+      plan = withGuardrail(await withImpacts(db, await withMessageLengths(db, planned.plan), ctx.now), maxDowngrades);
       ctx.io.stdout.write(withNewline(renderPlanText(plan, { color: ctx.color })));
       if (planHasErrors(plan)) {
         ctx.io.stderr.write('error: the plan has errors (above); nothing was applied\n');

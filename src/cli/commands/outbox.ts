@@ -3,14 +3,14 @@
  * waiting for a sender, and marking them sent (docs/paid.md, "Outbox").
  */
 import type { CommandContext } from '../context.js';
-import { stringOption } from '../context.js';
+import { flag, stringOption } from '../context.js';
 import { TierformError, UsageError } from '../errors.js';
 import { openDbFromContext } from '../../store/open.js';
 import { renderTable } from '../table.js';
 import { ack, DEFAULT_PAGE, pageWaiting } from '../../outbox/store.js';
 import { escapeText, formatCount } from '../../model/display.js';
 
-const LIST_USAGE = 'tierform outbox list [merchant] [--limit <n>] [--after <id>] [--format text|json]';
+const LIST_USAGE = 'tierform outbox list [merchant] [--all] [--limit <n>] [--after <id>] [--format text|json]';
 /** The most rows one page may hold: a sender pages with --after rather than reading everything at once. */
 const MAX_LIMIT = 10_000;
 const ACK_USAGE = 'tierform outbox ack <merchant> <id…>';
@@ -24,7 +24,8 @@ export async function runList(ctx: CommandContext): Promise<number> {
   const after = integerOption(ctx, 'after', 0, 0, Number.MAX_SAFE_INTEGER);
   const db = await openDbFromContext(ctx, 'outbox list');
   try {
-    const { entries, nextAfter } = await pageWaiting(db, { merchant, limit, after });
+    const { entries, nextAfter } = await pageWaiting(db, { merchant, limit, after, ...(flag(ctx, 'all') ? {} : { releasedBy: ctx.now }) });
+    // Only what is released by --now (notifications.sendAt), unless --all.
     // Nothing is cut silently: the next page's --after is said, on stderr for json (stdout stays an array).
     const moreLine = nextAfter === null ? '' : `more remain: --after ${nextAfter}\n`;
     if (format === 'json') {
@@ -38,14 +39,15 @@ export async function runList(ctx: CommandContext): Promise<number> {
         payload: e.payload,
         version: e.version,
         createdAt: e.createdAt,
+        deliverAfter: e.deliverAfter,
       }));
       ctx.io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
       ctx.io.stderr.write(moreLine);
     } else if (entries.length === 0) {
       ctx.io.stdout.write(`No notifications waiting${merchant ? ` for ${escapeText(merchant)}` : ''}${after > 0 ? ` after id ${after}` : ''}.\n`);
     } else {
-      const rows = entries.map((e) => [e.merchant, String(e.id), e.event, e.member, e.createdAt, e.message.replace(/[ \t\r\n]+/g, ' ')]);
-      ctx.io.stdout.write(renderTable(['merchant', 'id', 'event', 'member', 'created at', 'message'], rows));
+      const rows = entries.map((e) => [e.merchant, String(e.id), e.event, e.member, e.createdAt, e.deliverAfter, e.message.replace(/[ \t\r\n]+/g, ' ')]);
+      ctx.io.stdout.write(renderTable(['merchant', 'id', 'event', 'member', 'created at', 'deliver after', 'message'], rows));
       ctx.io.stdout.write(`${formatCount(entries.length)} shown${nextAfter === null ? '' : `; ${moreLine}`}${nextAfter === null ? '\n' : ''}`);
     }
     return 0;

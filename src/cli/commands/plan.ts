@@ -14,6 +14,7 @@ import { planHasChanges, planHasErrors } from '../../plan/outcome.js';
 import { withImpacts, type Mover } from '../../apply/planImpact.js';
 import { renderMoversCsv } from '../../plan/moversCsv.js';
 import { withGuardrail } from '../../apply/guardrails.js';
+import { withMessageLengths } from '../../apply/messageLength.js';
 import { programPaths, resolveDowngradeLimit } from '../../config/repoConfig.js';
 import type { PlanOptions } from '../../plan/types.js';
 
@@ -54,7 +55,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     };
     // The impact of each rule change, apart from drift; the movers only when asked for.
     const movers: Mover[] = [];
-    const impacts = await withImpacts(db, planned, ctx.now, moversFile ? { onMovers: (_m, list) => list.forEach((row) => movers.push(row)) } : {});
+    const impacts = await withImpacts(db, await withMessageLengths(db, planned), ctx.now, moversFile ? { onMovers: (_m, list) => list.forEach((row) => movers.push(row)) } : {});
     const plan = { ...withGuardrail(impacts, maxDowngrades), options };
     ctx.io.stdout.write(renderPlanAs(plan, format, { color: ctx.color }));
     if (moversFile) {

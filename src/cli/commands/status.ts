@@ -9,6 +9,7 @@ import type { Queryable } from '../../store/db.js';
 import { switchBudget } from '../../plan/switchBudget.js';
 import type { LiveMerchant, LiveSnapshot } from '../../plan/types.js';
 import { renderTable } from '../table.js';
+import { overCap, type OverCap } from '../../catalog/overCap.js';
 import { selectFirstApplied, selectLastSuccessfulRuns } from '../../schedule/store.js';
 import { runDueStale, type LastRun } from '../../schedule/liveness.js';
 
@@ -26,6 +27,8 @@ export interface MerchantStatus {
   members: Record<string, number>;
   /** Members whose paid membership runs at --now, per plan (SPEC §5.1, additive). */
   paid: Record<string, number>;
+  /** What the active program exceeds under the live subscription after a downgrade (additive; empty: within the caps). */
+  overCap: OverCap[];
   /** The last successful scheduled run (additive): null when run-due never ran for it. */
   lastRunDue: LastRun | null;
   /** True when that run finished more than a day before --now (or none ran a day after the first apply). */
@@ -128,6 +131,7 @@ export function statusOf(m: LiveMerchant, snapshot: LiveSnapshot, now: Date, pai
     switches: { used: switchBudget(m.switches, now, limit).used, limit: limit.count },
     members,
     paid,
+    overCap: m.active ? overCap(m.active.document, snapshot.catalog, m.subscription) : [],
   };
 }
 
@@ -144,5 +148,9 @@ function renderStatusText(statuses: MerchantStatus[]): string {
     Object.entries(s.members).map(([tier, n]) => `${tier} ${formatCount(n)}`).join(', '),
     Object.keys(s.paid).length === 0 ? '-' : Object.entries(s.paid).map(([plan, n]) => `${plan} ${formatCount(n)}`).join(', '),
   ]);
-  return renderTable(['merchant', 'active', 'pending', 'type', 'enabled', 'subscription', 'switches', 'last run-due', 'members', 'paid'], rows);
+  const table = renderTable(['merchant', 'active', 'pending', 'type', 'enabled', 'subscription', 'switches', 'last run-due', 'members', 'paid'], rows);
+  const flags = statuses
+    .filter((s) => s.overCap.length > 0)
+    .map((s) => `${s.merchant}: OVER THE CAPS of subscription ${s.subscription}:\n${s.overCap.map((c) => `  - ${c.message} (${c.code})`).join('\n')}\n`);
+  return flags.length === 0 ? table : `${table}\n${flags.join('')}`;
 }
