@@ -91,7 +91,7 @@ export async function enqueuePaidExpiries(q: Queryable, merchant: string, at: Da
   if (template !== undefined) {
     const params = new Params([merchant, at, version]);
     const message = paidMessage(template, params, ctx.plans, ctx.timezone);
-    const deliverAfter = deliverAfterSql('$3::timestamptz', ctx.sendAt, ctx.timezone, params);
+    const deliverAfter = deliverAfterSql('$2::timestamptz', ctx.sendAt, ctx.timezone, params);
     const res = await q.query(
       `INSERT INTO outbox (merchant_id, idempotency_key, event, member_id, message, payload, version, created_at, deliver_after)
        SELECT pm.merchant_id, 'expiry:' || pm.membership_id || ':' || (extract(epoch FROM pm.expires_at) * 1000)::bigint,
