@@ -88,7 +88,8 @@ async function flow(dir: TestDir, db: SubprocessDb): Promise<FlowResult> {
   const ok = async (name: string, ...argv: string[]): Promise<unknown> => {
     const r = await runBin([...argv, ...db.args], { cwd: dir.dir });
     expect(r.code, `${db.kind}: tierform ${argv.join(' ')}\n${r.stderr}`).toBe(0);
-    const parsed: unknown = argv.includes('json') ? JSON.parse(r.stdout, comparable) : r.stdout;
+    // Text output names its database first (SPEC §4.7); that line differs by design.
+    const parsed: unknown = argv.includes('json') ? JSON.parse(r.stdout, comparable) : r.stdout.replace(/^target: .*\n/, '');
     outputs[name] = parsed;
     return parsed;
   };
