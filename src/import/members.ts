@@ -51,8 +51,8 @@ async function mergeMembers(tx: Queryable, ctx: MergeContext): Promise<MergeCoun
   await tx.query("SELECT set_config('work_mem', '256MB', true)");
   const params = [[...ctx.merchants]];
   const existing = await tx.query<{ any: boolean }>(anyRowsSql('members'), params);
+  await ctx.requireUniqueKeys(); // before any insert, as for orders
   if (!existing.rows[0]!.any) return { inserted: (await tx.query(insertAllSql(MEMBERS), params)).rowCount, updated: 0 };
-  await ctx.requireUniqueKeys();
   const inserted = (await tx.query(insertNewSql(MEMBERS), params)).rowCount;
   const updated = (await tx.query(updateChangedSql(MEMBERS), params)).rowCount;
   return { inserted, updated };

@@ -53,12 +53,15 @@ export function updateChangedSql(s: MergeShape): string {
              AND (${s.values.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${s.values.map((c) => `s.${c}`).join(', ')})`;
 }
 
-/** Merge, step 1: the staged rows whose key the table lacks, sorted. */
+/**
+ * Merge, step 1: the staged rows whose key the table lacks, sorted. An anti-join written as a
+ * LEFT JOIN: PostgreSQL plans it as NOT EXISTS, and Citus refuses a correlated subquery here.
+ */
 export function insertNewSql(s: MergeShape): string {
   const { columns, select } = insertColumns(s);
   return `INSERT INTO ${s.table} (${columns})
           SELECT ${select('s')} FROM ${STAGE} s
-           WHERE s.merchant_id = ANY($1::text[])
-             AND NOT EXISTS (SELECT 1 FROM ${s.table} t WHERE ${s.key.map((c) => `t.${c} = s.${c}`).join(' AND ')})
+            LEFT JOIN ${s.table} t ON ${s.key.map((c) => `t.${c} = s.${c}`).join(' AND ')} AND t.merchant_id = ANY($1::text[])
+           WHERE s.merchant_id = ANY($1::text[]) AND t.${s.key[0]} IS NULL
            ORDER BY ${s.order.map((c) => `s.${c}`).join(', ')}`;
 }

@@ -79,10 +79,12 @@ async function mergeOrders(tx: Queryable, ctx: MergeContext): Promise<MergeCount
   let inserted: number;
   let updated = 0;
   const existing = await tx.query<{ any: boolean }>(anyRowsSql('orders'), [merchants]);
+  // Checked before any insert: a unique violation does not name its lines, and on Citus it
+  // reaches the coordinator as a worker's error.
+  await ctx.requireUniqueKeys();
   if (!existing.rows[0]!.any) {
     inserted = (await tx.query(insertAllSql(ORDERS), params)).rowCount;
   } else {
-    await ctx.requireUniqueKeys();
     inserted = (await tx.query(insertNewSql(ORDERS), params)).rowCount;
     updated = (await tx.query(updateChangedSql(ORDERS), params)).rowCount;
   }
@@ -106,7 +108,7 @@ async function registerMembers(tx: Queryable, merchants: string[]): Promise<numb
     `INSERT INTO members (merchant_id, member_id, joined_at)
      SELECT g.merchant_id, g.member_id, g.joined_at
        FROM (SELECT merchant_id, member_id, min(paid_at) AS joined_at FROM ${STAGE} GROUP BY merchant_id, member_id) g
-      ${known.rows[0]!.any ? 'WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.merchant_id = g.merchant_id AND m.member_id = g.member_id)' : ''}`,
+      ${known.rows[0]!.any ? 'LEFT JOIN members m ON m.merchant_id = g.merchant_id AND m.member_id = g.member_id WHERE m.member_id IS NULL' : ''}`,
   );
   return res.rowCount;
 }
