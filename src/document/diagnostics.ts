@@ -34,6 +34,7 @@ export const diagnosticCodes = [
   'rules.retain-missing',
   'rules.retention-needs-single-order',
   'rules.window-conflict',
+  'rules.points-basis',
   'rules.min-validity',
   'type.section-missing',
   'effective.at-missing',

@@ -184,16 +184,18 @@ ON CONFLICT DO NOTHING`;
   return { text, values: b.p.values };
 }
 
-/** The largest import_seq among each member's orders becomes their last_evaluated_seq. */
+/** The largest import_seq among each member's orders and points entries becomes their last_evaluated_seq. */
 export function watermarkStep(input: StepInput): Statement {
   const b = bind(input);
   const text = `
 UPDATE members u SET last_evaluated_seq = x.seq
 FROM (
-  SELECT mb.member_id, s.seq
+  SELECT mb.member_id, GREATEST(s.seq, pl.seq) AS seq
   FROM members mb CROSS JOIN LATERAL (SELECT max(o.import_seq) AS seq FROM orders o
     WHERE o.merchant_id = ${b.merchant} AND o.member_id = mb.member_id) s
-  WHERE ${b.members} AND s.seq > mb.last_evaluated_seq
+  CROSS JOIN LATERAL (SELECT max(l.import_seq) AS seq FROM points_ledger l
+    WHERE l.merchant_id = ${b.merchant} AND l.member_id = mb.member_id) pl
+  WHERE ${b.members} AND GREATEST(s.seq, pl.seq) > mb.last_evaluated_seq
 ) x
 WHERE u.merchant_id = ${b.merchant} AND u.member_id = x.member_id`;
   return { text, values: b.p.values };

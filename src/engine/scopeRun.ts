@@ -51,7 +51,8 @@ export async function evaluateScope(q: Queryable, input: StepInput): Promise<num
     while (extended > 0);
     changed += await moved(q, fallStep(input));
   }
-  if (rules.refunds === 'recalculate' && rules.downgrade.mode !== 'recompute') changed += await moved(q, refundStep(input));
+  // Basis points measures no orders: a refund changes no member's points earned (as in the model).
+  if (rules.refunds === 'recalculate' && rules.downgrade.mode !== 'recompute' && rules.basis !== 'points') changed += await moved(q, refundStep(input));
   await run(q, birthdayStep(input));
   await run(q, watermarkStep(input));
   return changed;

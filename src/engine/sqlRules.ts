@@ -175,6 +175,7 @@ export class RulesSql {
    * paid_at, consumed, net). Join it on merchant_id and member_id (see src/engine/moves.ts). `memberFilter` restricts it to the members of a batch.
    */
   eligibleOrders(merchant: string, memberFilter: string, bounds?: Window): string {
+    if (this.rules.basis === 'points') return this.earnedPoints(merchant, memberFilter, bounds);
     const parts = [`o.merchant_id = ${merchant}`, `o.status = 'paid'`, `o.amount_minor > o.refunded_minor`];
     // Bounds every member shares, so the scan reads only the window's orders.
     if (bounds?.from) parts.push(`o.paid_at >= ${bounds.from}`);
@@ -186,6 +187,22 @@ export class RulesSql {
     if (memberFilter) parts.push(memberFilter.replaceAll('{m}', 'o.member_id'));
     return `(SELECT o.merchant_id, o.member_id, o.order_id, o.paid_at, o.consumed, o.amount_minor - o.refunded_minor AS net
       FROM orders o WHERE ${parts.join(' AND ')})`;
+  }
+
+  /**
+   * Basis points (v1.1 §3.2): what a member is measured by is the points they earned, so the
+   * rows every statement aggregates are their positive points-ledger entries in the shape of
+   * eligibleOrders' rows (`at` as paid_at, the points as net, never consumed). Redemptions never
+   * lower the measure; tierform's own grants are not in the ledger.
+   */
+  private earnedPoints(merchant: string, memberFilter: string, bounds?: Window): string {
+    const parts = [`l.merchant_id = ${merchant}`, 'l.points > 0'];
+    if (bounds?.from) parts.push(`l.at >= ${bounds.from}`);
+    if (bounds) parts.push(`l.at < ${bounds.to}`);
+    if (this.rules.activeFrom !== null) parts.push(`l.at >= ${this.localMidnight(this.p.add(this.rules.activeFrom, '::date'))}`);
+    if (memberFilter) parts.push(memberFilter.replaceAll('{m}', 'l.member_id'));
+    return `(SELECT l.merchant_id, l.member_id, l.entry_id AS order_id, l.at AS paid_at, false AS consumed, l.points AS net
+      FROM points_ledger l WHERE ${parts.join(' AND ')})`;
   }
 
   /** `o.paid_at` inside the window whose bounds are the columns `fromCol`/`toCol`. */
@@ -259,9 +276,9 @@ export class RulesSql {
     return this.p.add(ids, '::text[]');
   }
 
-  /** The amount measure of a set of orders by `basis`: sum (accumulated) or max (single_order). */
+  /** The measure of a set of rows by `basis`: max (single_order), else sum (accumulated; points earned). */
   amountAggregateBy(basis: Basis, filter: string): string {
-    return `COALESCE(${basis === 'accumulated' ? 'sum' : 'max'}(o.net) FILTER (WHERE ${filter}), 0)`;
+    return `COALESCE(${basis === 'single_order' ? 'max' : 'sum'}(o.net) FILTER (WHERE ${filter}), 0)`;
   }
 
   private meets(standard: { amountMinor: bigint | null; orders: number | null }, amount: string, count: string): string[] {

@@ -137,9 +137,9 @@ export interface Levels {
    */
   upgrade?: {
     /**
-     * accumulated: sum of eligible orders in the window (default); single_order: the largest single order.
+     * accumulated: sum of eligible orders in the window (default); single_order: the largest single order; points: the points earned in the window (thresholds then set points).
      */
-    basis?: 'accumulated' | 'single_order';
+    basis?: 'accumulated' | 'single_order' | 'points';
     /**
      * true: every window starts no earlier than the member's last upgrade, extension or fall, so spend counts from 0 after each move (default false).
      */
@@ -167,7 +167,7 @@ export interface Levels {
     retention?: {
       extend: Duration;
       /**
-       * How the retention standard measures spend in the validity period: single_order (the largest order) or accumulated (the sum); default: the upgrade basis.
+       * How the retention standard measures spend in the validity period: single_order (the largest order) or accumulated (the sum); default: the upgrade basis (with basis points: the points earned in the period, and this must stay unset).
        */
       basis?: 'single_order' | 'accumulated';
     };
@@ -255,7 +255,7 @@ export interface Tier {
 }
 
 /**
- * Spend and/or order count; at least one. When both are set, both must hold.
+ * Spend and/or order count, or points (with upgrade basis points); at least one. When amount and orders are both set, both must hold.
  */
 export interface Threshold {
   /**
@@ -266,6 +266,10 @@ export interface Threshold {
    * Number of eligible orders in the window.
    */
   orders?: number;
+  /**
+   * Points earned in the window (upgrade basis points only; an integer). Redemptions never lower the points earned.
+   */
+  points?: number;
 }
 
 /**

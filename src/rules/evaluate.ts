@@ -5,7 +5,7 @@
 import { addDuration } from '../model/duration.js';
 import { localDateOf, localMidnight } from '../model/localDate.js';
 import { extensionLength, extensionStandard, rankOf, tierById, type LevelRules, type TierRule } from './program.js';
-import { carriesRefund, type Order } from './orders.js';
+import { carriesRefund, evidenceFor, latestImportSeq, type Order, type PointsEntry } from './orders.js';
 import { amountOf, countedOrders, meets, qualified, triggeringOrder } from './qualify.js';
 import { grantBirthday, grantUpgradePoints, moveTo, type MemberState } from './memberState.js';
 
@@ -15,17 +15,19 @@ export function evaluateMember(
   t: Date,
   rules: LevelRules,
   version: number,
+  points: readonly PointsEntry[] = [],
 ): MemberState {
   if (!rules.active) return state;
-  const mine = orders.filter((o) => o.memberId === state.memberId);
+  // Under basis points the evidence holds no orders, so step 4 finds no refund: points earned are
+  // never taken back (a claw-back is a negative entry, which never lowers the measure).
+  const mine = evidenceFor(rules, state.memberId, orders, points);
   let s = upgradeOrRequalify(state, mine, t, rules, version);
   if (rules.downgrade.mode === 'validity') s = expire(s, mine, t, rules, version);
   if (rules.refunds === 'recalculate' && rules.downgrade.mode !== 'recompute') {
     s = demoteOnRefund(s, mine, t, rules, version, state.lastEvaluatedImportSeq);
   }
   s = grantBirthday(s, t, rules);
-  const lastSeq = mine.reduce((max, o) => Math.max(max, o.importSeq), s.lastEvaluatedImportSeq);
-  return { ...s, lastEvaluatedImportSeq: lastSeq };
+  return { ...s, lastEvaluatedImportSeq: latestImportSeq(state.memberId, orders, points, s.lastEvaluatedImportSeq) };
 }
 
 /**

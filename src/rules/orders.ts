@@ -19,6 +19,41 @@ export interface Order {
   importSeq: number;
 }
 
+/**
+ * One entry of a member's points ledger (v1.1 §3.2, §4.5): points earned (> 0) or redeemed
+ * (< 0) at `at`. Points tierform grants itself (upgrade_points, join_points) are never entries:
+ * they live in the grants ledger, which no measure reads.
+ */
+export interface PointsEntry {
+  id: string;
+  memberId: string;
+  points: number;
+  at: Date;
+  /** Processing order of the import that brought the entry. */
+  importSeq: number;
+}
+
+/**
+ * The records a member is measured by (§3.2): their orders, or under basis points their earned
+ * points entries in the shape of orders (an entry's points as its amount, `at` as its paidAt,
+ * paid, no tags), so that windows, activeFrom and the sums read them alike. Redemptions
+ * (negative entries) are left out: they never lower the points earned.
+ */
+export function evidenceFor(rules: LevelRules, memberId: string, orders: readonly Order[], points: readonly PointsEntry[]): Order[] {
+  if (rules.basis !== 'points') return orders.filter((o) => o.memberId === memberId);
+  return points
+    .filter((e) => e.memberId === memberId && e.points > 0)
+    .map((e) => ({ id: e.id, memberId, amountMinor: BigInt(e.points), refundedMinor: 0n, paidAt: e.at, status: 'paid', tags: [], importSeq: e.importSeq }));
+}
+
+/** The latest import a member's orders and points entries came from (the evaluation watermark). */
+export function latestImportSeq(memberId: string, orders: readonly Order[], points: readonly PointsEntry[], seen: number): number {
+  let seq = seen;
+  for (const o of orders) if (o.memberId === memberId && o.importSeq > seq) seq = o.importSeq;
+  for (const e of points) if (e.memberId === memberId && e.importSeq > seq) seq = e.importSeq;
+  return seq;
+}
+
 /** A half-open interval of instants `[from, to)`; `from: null` has no lower bound. */
 export interface Interval {
   from: Date | null;

@@ -6,7 +6,12 @@ import { parseMoney } from '../model/money.js';
 import { parseDuration, type Duration } from '../model/duration.js';
 import { isLocalDate, parseLocalDate, type LocalDate } from '../model/localDate.js';
 
-export type Basis = 'accumulated' | 'single_order';
+/**
+ * How a member is measured (§3.2): the sum or the largest of their eligible orders, or (v1.1)
+ * the points they earned. Under `points` the measure's evidence is the points ledger, not orders
+ * (see evidenceFor in orders.ts), and every "amount" below is a number of points.
+ */
+export type Basis = 'accumulated' | 'single_order' | 'points';
 
 export type Window =
   | { kind: 'lifetime' }
@@ -20,6 +25,7 @@ export type ExistingMembers = 'recalculate' | 'upgrade_only' | 'keep';
 
 /** A threshold or a retention standard: a measure left unset is not required. */
 export interface Standard {
+  /** The basis measure's target: spend in minor units, or points under basis points. */
   amountMinor: bigint | null;
   orders: number | null;
 }
@@ -89,10 +95,16 @@ export interface LevelsSection {
 export interface TierSection {
   id: string;
   enabled?: boolean;
-  threshold?: { amount?: unknown; orders?: unknown };
+  threshold?: StandardSection;
   window?: unknown;
-  retain?: { amount?: unknown; orders?: unknown };
+  retain?: StandardSection;
   benefits?: { type: string; points?: unknown }[];
+}
+
+export interface StandardSection {
+  amount?: unknown;
+  orders?: unknown;
+  points?: unknown;
 }
 
 /** compileRules was given a document that validation would refuse. */
@@ -112,7 +124,7 @@ export function compileRules(doc: ProgramDocument): LevelRules {
   const validity = levels?.downgrade?.validity === undefined ? null : duration(levels.downgrade.validity, 'validity');
   if (mode === 'validity' && validity === null) throw new RulesError('downgrade mode validity without validity');
   const extendValue = levels?.downgrade?.retention?.extend;
-  const basis = oneOf(levels?.upgrade?.basis ?? 'accumulated', ['accumulated', 'single_order'] as const, 'basis');
+  const basis = oneOf(levels?.upgrade?.basis ?? 'accumulated', ['accumulated', 'single_order', 'points'] as const, 'basis');
   const window = compileWindow(levels?.upgrade?.window ?? 'lifetime');
   return {
     timezone,
@@ -126,7 +138,7 @@ export function compileRules(doc: ProgramDocument): LevelRules {
       mode,
       validity: mode === 'validity' ? validity : null,
       extend: mode === 'validity' && extendValue !== undefined ? duration(extendValue, 'retention.extend') : null,
-      retentionBasis: oneOf(levels?.downgrade?.retention?.basis ?? basis, ['accumulated', 'single_order'] as const, 'retention.basis'),
+      retentionBasis: retentionBasis(levels?.downgrade?.retention?.basis, basis),
     },
     refunds: oneOf(levels?.refunds ?? 'recalculate', ['recalculate', 'ignore'] as const, 'refunds'),
     existingMembers: oneOf(
@@ -134,26 +146,37 @@ export function compileRules(doc: ProgramDocument): LevelRules {
       ['recalculate', 'upgrade_only', 'keep'] as const,
       'existingMembers',
     ),
-    tiers: (levels?.tiers ?? []).map((tier, rank) => compileTier(tier, rank, currency, window)),
+    tiers: (levels?.tiers ?? []).map((tier, rank) => compileTier(tier, rank, currency, window, basis)),
   };
 }
 
-function compileTier(tier: TierSection, rank: number, currency: string, window: Window): TierRule {
+/** The retention basis: as set, else the upgrade basis; under points only points (rules.points-basis). */
+function retentionBasis(value: string | undefined, basis: Basis): Basis {
+  if (basis === 'points') {
+    if (value !== undefined) throw new RulesError('retention.basis with upgrade basis points');
+    return 'points';
+  }
+  return oneOf(value ?? basis, ['accumulated', 'single_order'] as const, 'retention.basis');
+}
+
+function compileTier(tier: TierSection, rank: number, currency: string, window: Window, basis: Basis): TierRule {
   const benefits = tier.benefits ?? [];
   const points = benefits.find((b) => b.type === 'upgrade_points')?.points;
   return {
     id: tier.id,
     rank,
     enabled: tier.enabled !== false,
-    threshold: standard(tier.threshold ?? {}, currency, `${tier.id}.threshold`),
-    retain: tier.retain === undefined ? null : standard(tier.retain, currency, `${tier.id}.retain`),
+    threshold: standard(tier.threshold ?? {}, currency, `${tier.id}.threshold`, basis),
+    retain: tier.retain === undefined ? null : standard(tier.retain, currency, `${tier.id}.retain`, basis),
     window: tier.window === undefined ? window : compileWindow(tier.window),
     upgradePoints: typeof points === 'number' ? points : null,
     birthdayDiscount: benefits.some((b) => b.type === 'birthday_discount'),
   };
 }
 
-function standard(value: { amount?: unknown; orders?: unknown }, currency: string, where: string): Standard {
+function standard(value: StandardSection, currency: string, where: string, basis: Basis): Standard {
+  if (basis === 'points') return pointsStandard(value, where);
+  if (value.points !== undefined) throw new RulesError(`${where}.points without upgrade basis points`);
   let amountMinor: bigint | null = null;
   if (value.amount !== undefined) {
     const money = parseMoney(value.amount, currency);
@@ -165,6 +188,15 @@ function standard(value: { amount?: unknown; orders?: unknown }, currency: strin
     throw new RulesError(`${where}.orders must be a non-negative integer`);
   }
   return { amountMinor, orders: orders ?? null };
+}
+
+/** Under basis points a standard sets points alone (rules.points-basis); they are its measure's target. */
+function pointsStandard(value: StandardSection, where: string): Standard {
+  if (value.amount !== undefined || value.orders !== undefined) throw new RulesError(`${where} sets amount or orders with upgrade basis points`);
+  const points = value.points;
+  if (points === undefined) return { amountMinor: null, orders: null };
+  if (typeof points !== 'number' || !Number.isSafeInteger(points) || points < 0) throw new RulesError(`${where}.points must be a non-negative integer`);
+  return { amountMinor: BigInt(points), orders: null };
 }
 
 function compileWindow(value: unknown): Window {

@@ -28,10 +28,10 @@ export function countedOrders(
   );
 }
 
-/** The amount measure of counted orders: their sum (accumulated) or the largest (single_order). */
+/** The measure of counted records: the largest (single_order), else their sum (accumulated; points earned). */
 export function amountOf(counted: readonly Order[], basis: Basis): bigint {
   const nets = counted.map(netAmount);
-  return basis === 'accumulated' ? nets.reduce((a, b) => a + b, 0n) : nets.reduce((a, b) => (b > a ? b : a), 0n);
+  return basis === 'single_order' ? nets.reduce((a, b) => (b > a ? b : a), 0n) : nets.reduce((a, b) => a + b, 0n);
 }
 
 /**
@@ -48,7 +48,7 @@ export function amountIn(
   consumed: ReadonlySet<string>,
 ): bigint {
   const window = { from, to };
-  if (rules.basis === 'accumulated') return amountOf(countedOrders(member, orders, window, rules), 'accumulated');
+  if (rules.basis !== 'single_order') return amountOf(countedOrders(member, orders, window, rules), rules.basis);
   return amountOf(countedOrders(member, orders, window, rules, consumed), 'single_order');
 }
 

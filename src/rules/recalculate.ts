@@ -2,7 +2,7 @@
  * Recalculation of one member when a rule change takes effect at T (SPEC v1.1 §3.5).
  */
 import { tierById, type ExistingMembers, type LevelRules, type TierRule } from './program.js';
-import type { Order } from './orders.js';
+import { evidenceFor, type Order, type PointsEntry } from './orders.js';
 import { qualified, triggeringOrder } from './qualify.js';
 import { requalifiedTier, tierAsOfEvidence } from './evaluate.js';
 import { freshExpiry, grantBirthday, grantUpgradePoints, moveTo, type MemberState } from './memberState.js';
@@ -58,9 +58,10 @@ export function recalculateMember(
   rules: LevelRules,
   version: number,
   mode: ExistingMembers = rules.existingMembers,
+  points: readonly PointsEntry[] = [],
 ): MemberState {
   if (!rules.active) return state;
-  const mine = orders.filter((o) => o.memberId === state.memberId);
+  const mine = evidenceFor(rules, state.memberId, orders, points);
   const held = tierById(rules, state.tier);
   const mustMove = state.tier !== null && (held === undefined || !held.enabled);
   const { tier, trigger, viaEvidence } = derivedTier(state, mine, T, rules);

@@ -11,6 +11,7 @@ import { checkMerchantPath } from './merchantPath.js';
 import { checkMoney } from './money.js';
 import { checkNotifications } from './notifications.js';
 import { checkPlanIds } from './paid.js';
+import { checkPointsBasis } from './points.js';
 import { checkTypeSection } from './programType.js';
 import { checkRetention } from './retention.js';
 import { checkTierIds, checkTierOrder } from './tiers.js';
@@ -34,6 +35,7 @@ export function checkProgram(doc: unknown, ctx: RuleContext): Finding[] {
     ...checkTierOrder(doc, currency),
     ...checkPlanIds(doc),
     ...checkRetention(doc, ctx.catalog),
+    ...checkPointsBasis(doc),
     ...checkWindowConflict(doc),
     ...checkMinValidity(doc, ctx.catalog),
     ...checkNotifications(doc),

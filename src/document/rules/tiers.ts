@@ -8,6 +8,8 @@ import { duplicateIds } from './ids.js';
 interface Threshold {
   amount: bigint;
   orders: number;
+  /** v1.1 basis points; rules.points-basis keeps it apart from amount and orders. */
+  points: number;
 }
 
 /** A tier's threshold with unset measures as 0, or undefined when a measure cannot be judged. */
@@ -17,6 +19,7 @@ function thresholdOf(tier: unknown, currency: string): Threshold | undefined {
   if (threshold === null || typeof threshold !== 'object' || Array.isArray(threshold)) return undefined;
   let amount = 0n;
   let orders = 0;
+  let points = 0;
   if (isSet(threshold, 'amount')) {
     const parsed = parseMoney(prop(threshold, 'amount'), currency);
     if (!parsed.ok) return undefined;
@@ -27,7 +30,12 @@ function thresholdOf(tier: unknown, currency: string): Threshold | undefined {
     if (typeof n !== 'number' || !Number.isFinite(n)) return undefined;
     orders = n;
   }
-  return { amount, orders };
+  if (isSet(threshold, 'points')) {
+    const n = prop(threshold, 'points');
+    if (typeof n !== 'number' || !Number.isFinite(n)) return undefined;
+    points = n;
+  }
+  return { amount, orders, points };
 }
 
 export function checkTierOrder(doc: unknown, currency: string): Finding[] {
@@ -40,8 +48,9 @@ export function checkTierOrder(doc: unknown, currency: string): Finding[] {
     if (!lower || !higher) continue;
     const amountOk = higher.amount >= lower.amount;
     const ordersOk = higher.orders >= lower.orders;
-    const strictly = higher.amount > lower.amount || higher.orders > lower.orders;
-    if (amountOk && ordersOk && strictly) continue;
+    const pointsOk = higher.points >= lower.points;
+    const strictly = higher.amount > lower.amount || higher.orders > lower.orders || higher.points > lower.points;
+    if (amountOk && ordersOk && pointsOk && strictly) continue;
     const hi = entryName(tiers[i], i, 'tier');
     const lo = entryName(tiers[i - 1], i - 1, 'tier');
     const a = `amount ${showAmount(higher.amount, currency)}`;
@@ -49,7 +58,11 @@ export function checkTierOrder(doc: unknown, currency: string): Finding[] {
     const reasons: string[] = [];
     if (!amountOk) reasons.push(`${a} < ${b}`);
     if (!ordersOk) reasons.push(`orders ${higher.orders} < ${lower.orders}`);
-    if (reasons.length === 0) reasons.push(`${a} = ${b}, orders ${higher.orders} = ${lower.orders}`);
+    if (!pointsOk) reasons.push(`points ${higher.points} < ${lower.points}`);
+    if (reasons.length === 0) {
+      const same = higher.points > 0 || lower.points > 0 ? `points ${higher.points} = ${lower.points}` : `${a} = ${b}, orders ${higher.orders} = ${lower.orders}`;
+      reasons.push(same);
+    }
     findings.push({
       code: 'tiers.order',
       pointer: `/spec/levels/tiers/${i}/threshold`,
