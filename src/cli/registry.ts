@@ -45,7 +45,7 @@ export const groupSummaries: Record<string, string> = {
   outbox: 'notifications waiting for a sender',
   catalog: "the platform's plan catalog",
   merchant: "merchants' subscriptions",
-  import: 'orders, members and purchases from NDJSON or CSV',
+  import: 'orders, members, purchases and points from NDJSON or CSV',
   db: 'the database itself',
   members: "members' standing",
 };
@@ -203,6 +203,16 @@ export const commands: CommandSpec[] = [
     },
     examples: ['tierform import purchases purchases.ndjson --format json'],
     load: () => import('./commands/import.js').then((m) => ({ run: m.runPurchases })),
+  },
+  {
+    name: 'import points',
+    summary: 'import points-ledger entries (NDJSON or CSV), append-only: all-or-nothing, streamed through COPY',
+    usage: 'tierform import points <file|-> [--input-format ndjson|csv] [--format text|json]',
+    options: {
+      'input-format': { type: 'string', value: 'fmt', description: 'ndjson or csv (default: by the file extension; ndjson for -)' },
+    },
+    examples: ['tierform import points points.ndjson', 'tierform import points ledger.csv --format json'],
+    load: () => import('./commands/import.js').then((m) => ({ run: m.runPoints })),
   },
   {
     name: 'evaluate',

@@ -22,6 +22,8 @@ import { run } from '../store/statement.js';
 export interface LineProblem {
   line: number;
   message: string;
+  /** A stable code for a problem a user may need to look up (e.g. `import.points-changed`). */
+  code?: string;
 }
 
 /** Rows an import must write before it refreshes the planner's statistics. */
@@ -74,6 +76,11 @@ export interface ImportKind<Prepared> {
    * problems in line order, and how many there are in all. Runs after the rows are staged.
    */
   checkStaged?(tx: Queryable, limit: number): Promise<{ problems: LineProblem[]; total: number }>;
+  /**
+   * Run checkStaged under the merchants' locks (taken with the lock timeout), when what it
+   * compares with may be written by another import of the same merchant meanwhile.
+   */
+  checkUnderLock?: boolean;
   /** Merges the staging table into the kind's tables, set-based. */
   merge(tx: Queryable, ctx: MergeContext): Promise<MergeCounts>;
 }
@@ -150,7 +157,13 @@ export async function runImport<P>(db: Db, kind: ImportKind<P>, source: ImportSo
       const batches = readLineBatches(source.input, { onBytes: source.onBytes });
       const columnNames = ['line', ...kind.stagingColumns.split(',').map((c) => c.trim().split(/\s+/)[0]!)];
       const staged = await tx.copyFrom(`COPY ${STAGE} (${columnNames.join(', ')}) FROM STDIN`, copyRows(batches, source.format, kind, prepared, problems, merchants));
-      if (kind.checkStaged) {
+      const locked = [...merchants].sort();
+      let haveLocks = false;
+      if (kind.checkStaged && problems.total === 0) {
+        if (kind.checkUnderLock) {
+          await lockMerchants(tx, locked, lockTimeoutMs);
+          haveLocks = true;
+        }
         const checked = await kind.checkStaged(tx, problems.cap);
         for (const p of checked.problems) problems.add(p);
         problems.total += checked.total - checked.problems.length;
@@ -162,8 +175,7 @@ export async function runImport<P>(db: Db, kind: ImportKind<P>, source: ImportSo
       // Under the lock of every merchant in the file (the lock apply and the engine take), an
       // import's import_seq is taken in the order imports of a merchant commit: an evaluation
       // that has seen seq n has seen every earlier import of its merchant.
-      const locked = [...merchants].sort();
-      await lockMerchants(tx, locked, lockTimeoutMs);
+      if (!haveLocks) await lockMerchants(tx, locked, lockTimeoutMs);
       const seq = await tx.query<{ seq: string }>(`SELECT nextval('import_seq')::text AS seq`);
       // The merge joins the staging table with the live tables: plan it with the file's real size.
       await tx.query(`ANALYZE ${STAGE}`);

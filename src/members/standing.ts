@@ -9,6 +9,7 @@ import type { LiveVersion } from '../plan/types.js';
 import { TierformError } from '../cli/errors.js';
 import { tierEntitlements, type Entitlement } from './entitlements.js';
 import { paidEntitlements, readPaidPeriod, type PaidPeriod } from './paid.js';
+import { readPointsEarned, type PointsEarned } from './points.js';
 import {
   selectMember,
   selectMemberGrants,
@@ -45,6 +46,8 @@ export interface MemberStanding {
   expiresAt: string | null;
   anchorAt: string | null;
   paid: PaidPeriod | null;
+  /** v1.1: only under upgrade basis points: the points earned in the member's window at --now. */
+  points?: PointsEarned;
   entitlements: Entitlement[];
   grants: GrantEntry[];
   history: HistoryEntry[];
@@ -71,6 +74,8 @@ export async function readMemberStanding(
   const grants = (await run<GrantRow>(q, selectMemberGrants(merchant, member))).rows;
   const paid = await readPaidPeriod(q, merchant, member, now);
   const document = active?.document ?? null;
+  const anchor = row.anchor_at === null ? null : new Date(row.anchor_at);
+  const points = await readPointsEarned(q, merchant, member, anchor, document, now);
   return {
     standing: {
       merchant,
@@ -80,6 +85,7 @@ export async function readMemberStanding(
       expiresAt: toIsoOrNull(row.expires_at),
       anchorAt: toIsoOrNull(row.anchor_at),
       paid,
+      ...(points !== null ? { points } : {}),
       entitlements: [...tierEntitlements(document, row.tier_id), ...paidEntitlements(document, paid)],
       grants: grants.map(grantEntry),
       history: history.map((h) => ({ from: h.from_tier, to: h.to_tier, at: toIso(h.at), reason: h.reason, version: Number(h.version) })),

@@ -1,4 +1,4 @@
-/** `tierform import orders|members <file|->` (SPEC §4.5, §5.1): all-or-nothing, through COPY. */
+/** `tierform import orders|members|purchases|points <file|->` (SPEC §4.5, §5.1): all-or-nothing, through COPY. */
 import { escapeText, formatCount } from '../../model/display.js';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -13,6 +13,7 @@ import type { InputFormat } from '../../import/records.js';
 import { ordersImport } from '../../import/orders.js';
 import { membersImport } from '../../import/members.js';
 import { purchasesImport } from '../../import/purchases.js';
+import { pointsImport } from '../../import/points.js';
 
 export function runOrders(ctx: CommandContext): Promise<number> {
   return runImportCommand(ctx, 'orders', ordersImport);
@@ -24,6 +25,10 @@ export function runMembers(ctx: CommandContext): Promise<number> {
 
 export function runPurchases(ctx: CommandContext): Promise<number> {
   return runImportCommand(ctx, 'purchases', purchasesImport(ctx.now));
+}
+
+export function runPoints(ctx: CommandContext): Promise<number> {
+  return runImportCommand(ctx, 'points', pointsImport);
 }
 
 const usage = (what: string): string => `tierform import ${what} <file|-> [--input-format ndjson|csv] [--format text|json]`;
@@ -64,7 +69,7 @@ export async function runImportCommand<P>(ctx: CommandContext, what: string, kin
   if (format === 'json') {
     const body = outcome.ok
       ? { inserted: outcome.inserted, updated: outcome.updated, rejected: [] }
-      : { inserted: 0, updated: 0, rejected: outcome.problems.map((p) => ({ line: p.line, message: p.message })) };
+      : { inserted: 0, updated: 0, rejected: outcome.problems.map((p) => ({ line: p.line, ...(p.code ? { code: p.code } : {}), message: p.message })) };
     ctx.io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
   } else {
     ctx.io.stdout.write(outcome.ok ? renderSuccess(kind.noun, outcome) : renderRejected(outcome));
@@ -90,7 +95,7 @@ function renderSuccess(noun: string, o: Extract<ImportOutcome, { ok: true }>): s
 
 function renderRejected(o: Extract<ImportOutcome, { ok: false }>): string {
   const count = o.problems.length + o.more;
-  const lines = o.problems.map((p) => `line ${p.line}: ${p.message}\n`).join('');
+  const lines = o.problems.map((p) => `line ${p.line}: ${p.code ? `${p.code}: ` : ''}${p.message}\n`).join('');
   const more = o.more > 0 ? `… and ${n(o.more)} more\n` : '';
   return `${lines}${more}Import failed: ${n(count)} invalid line${count === 1 ? '' : 's'}; nothing was written.\n`;
 }
