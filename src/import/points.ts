@@ -17,7 +17,7 @@ import { loadImportMerchants, type ImportMerchant } from './merchants.js';
 import { copyText, COPY_NULL } from './copyText.js';
 import type { ImportRecord } from './records.js';
 
-export const POINTS_CHANGED = 'import.points-changed';
+export const POINTS_CHANGED_CODE = 'import.points-changed';
 
 const INTEGER = /^[+-]?\d{1,16}$/;
 
@@ -56,7 +56,7 @@ async function checkUnchanged(tx: Queryable, limit: number): Promise<{ problems:
   const problems = res.rows.map(
     (r): LineProblem => ({
       line: r.line,
-      code: POINTS_CHANGED,
+      code: POINTS_CHANGED_CODE,
       message:
         `entry ${r.entry_id} is already in the ledger with other values (member ${r.member_id}, points ${r.points}, at ${new Date(r.at).toISOString()}` +
         `${r.reason === null ? '' : `, reason ${JSON.stringify(r.reason)}`}); the ledger is append-only: import a correction as a new entry`,
