@@ -12,25 +12,29 @@ interface Threshold {
   points: number;
 }
 
-/** A tier's threshold with unset measures as 0, or undefined when a measure cannot be judged. */
-function thresholdOf(tier: unknown, currency: string): Threshold | undefined {
+/**
+ * A tier's threshold with unset measures as 0, or undefined when a measure cannot be judged. Only
+ * the measures of the upgrade basis are read (points under basis points, else amount and orders):
+ * a measure of the other kind is rules.points-basis's to report, not an order to judge.
+ */
+function thresholdOf(tier: unknown, currency: string, byPoints: boolean): Threshold | undefined {
   const threshold = prop(tier, 'threshold');
   // A tier without a threshold is reported by the schema; ordering it would only add noise.
   if (threshold === null || typeof threshold !== 'object' || Array.isArray(threshold)) return undefined;
   let amount = 0n;
   let orders = 0;
   let points = 0;
-  if (isSet(threshold, 'amount')) {
+  if (!byPoints && isSet(threshold, 'amount')) {
     const parsed = parseMoney(prop(threshold, 'amount'), currency);
     if (!parsed.ok) return undefined;
     amount = parsed.minor;
   }
-  if (isSet(threshold, 'orders')) {
+  if (!byPoints && isSet(threshold, 'orders')) {
     const n = prop(threshold, 'orders');
     if (typeof n !== 'number' || !Number.isFinite(n)) return undefined;
     orders = n;
   }
-  if (isSet(threshold, 'points')) {
+  if (byPoints && isSet(threshold, 'points')) {
     const n = prop(threshold, 'points');
     if (typeof n !== 'number' || !Number.isFinite(n)) return undefined;
     points = n;
@@ -39,12 +43,14 @@ function thresholdOf(tier: unknown, currency: string): Threshold | undefined {
 }
 
 export function checkTierOrder(doc: unknown, currency: string): Finding[] {
-  const tiers = arrayProp(recordAt(doc, 'spec', 'levels'), 'tiers');
+  const levels = recordAt(doc, 'spec', 'levels');
+  const tiers = arrayProp(levels, 'tiers');
   if (!tiers) return [];
+  const byPoints = prop(prop(levels, 'upgrade'), 'basis') === 'points';
   const findings: Finding[] = [];
   for (let i = 1; i < tiers.length; i++) {
-    const lower = thresholdOf(tiers[i - 1], currency);
-    const higher = thresholdOf(tiers[i], currency);
+    const lower = thresholdOf(tiers[i - 1], currency, byPoints);
+    const higher = thresholdOf(tiers[i], currency, byPoints);
     if (!lower || !higher) continue;
     const amountOk = higher.amount >= lower.amount;
     const ordersOk = higher.orders >= lower.orders;
@@ -59,10 +65,7 @@ export function checkTierOrder(doc: unknown, currency: string): Finding[] {
     if (!amountOk) reasons.push(`${a} < ${b}`);
     if (!ordersOk) reasons.push(`orders ${higher.orders} < ${lower.orders}`);
     if (!pointsOk) reasons.push(`points ${higher.points} < ${lower.points}`);
-    if (reasons.length === 0) {
-      const same = higher.points > 0 || lower.points > 0 ? `points ${higher.points} = ${lower.points}` : `${a} = ${b}, orders ${higher.orders} = ${lower.orders}`;
-      reasons.push(same);
-    }
+    if (reasons.length === 0) reasons.push(byPoints ? `points ${higher.points} = ${lower.points}` : `${a} = ${b}, orders ${higher.orders} = ${lower.orders}`);
     findings.push({
       code: 'tiers.order',
       pointer: `/spec/levels/tiers/${i}/threshold`,
