@@ -45,6 +45,7 @@ import type { Statement } from '../src/store/statement.js';
 import { seededRandom, writeGenerated } from './generate.js';
 import type { BenchSection } from './run.js';
 import { applyProgram, clearMerchant, floorTable, importFile, measured as measuredIn, rate, rolledBack, type FloorRow } from './dbBench.js';
+import { benchPointsRecalculation } from './points.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const MERCHANT = 'bench-engine';
@@ -206,9 +207,13 @@ export async function benchEngine(): Promise<BenchSection> {
       }
     }
 
+    // 4. The same members measured by points (v1.1 §3.2): bench/points.ts.
+    rows.push(...(await benchPointsRecalculation({ db, dir, merchant: MERCHANT, members, entries: orders, base, now: DAILY_AT, at: CHANGE_AT, measured, floorPair, nestedDb, log })));
+
     notes.push(
       `One merchant, ${members.toLocaleString('en-US')} members and ${orders.toLocaleString('en-US')} orders over 3 years (bench/generate.ts, seeded: ~3% cancelled, ~2% refunded, ~3% partly refunded, ~2% tagged gift_card, which the program excludes), generated as CSV in ${generated.toFixed(0)} s and loaded through the import code (stream → check → COPY → merge, one transaction per file); then VACUUM ANALYZE. The program (programs/acme with tiers bronze/silver/gold at ${INITIAL.bronze}/${INITIAL.silver}/${INITIAL.gold} USD over a rolling 12 months, downgrade mode recompute) is applied with applyPlan; after the first evaluation the members are ${shares}.`,
       `The threshold changes are applied as versions taking effect later and recalculated at their instant: silver/gold ${INITIAL.silver}/${INITIAL.gold} → ${CHANGED.silver}/${CHANGED.gold} (accumulated); then the basis single_order with ${SINGLE.bronze}/${SINGLE.silver}/${SINGLE.gold} (largest single order). The daily evaluation follows an import of one order each, paid yesterday, for 2% of the members.`,
+      `By points: a ledger of ${orders.toLocaleString('en-US')} entries (bench/points.ts: 1–500 points each over 3 years, ~10% redemptions) imported through the import code, then a version switching the basis to points (bronze/silver/gold at 1,200/1,800/2,400 points earned in a rolling 12 months) recalculated at its instant; its floor is the same single UPDATE … FROM, over the points earned per member in the window.`,
       'Each measurement runs in a transaction that is rolled back, so every one starts from the same data (a run\'s batches commit to savepoints inside it); VACUUM runs between measurements, untimed. "vs floor" divides by the faster of two runs of the floor (before and after the group, same data): one hand-written UPDATE … FROM (members LEFT JOIN the eligible spend per member in the window) that sets tier_id where it changed. The engine also writes tier_since/anchor/expiry, history, notifications and upgrade-point grants for every move, and (single_order) marks the triggering orders; the floor writes tier_id only. The impact dry run writes nothing. The "members moved" column of each floor equals the engine\'s: both make the same tier decision.',
     );
     return {
@@ -218,7 +223,7 @@ export async function benchEngine(): Promise<BenchSection> {
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
-    if (process.env.TIERFORM_BENCH_KEEP !== '1') await clearMerchant(db, MERCHANT, ['orders', 'members', 'member_history', 'grants', 'outbox', 'engine_runs']).catch(() => {});
+    if (process.env.TIERFORM_BENCH_KEEP !== '1') await clearMerchant(db, MERCHANT, ['orders', 'points_ledger', 'members', 'member_history', 'grants', 'outbox', 'engine_runs']).catch(() => {});
     await db.close();
   }
 
