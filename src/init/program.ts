@@ -83,7 +83,7 @@ function levelsSpec(shape: { tiers: number; customRules: boolean }): string[] {
   const rules = shape.customRules
     ? [
         '    upgrade:',
-        '      basis: accumulated      # the sum of eligible orders in the window (or single_order)',
+        '      basis: accumulated      # the sum of eligible orders in the window (or single_order, or points)',
         '      window: { rolling: { months: 12 } }   # only the last 12 months count',
         '      exclude: [gift_card]    # orders with these tags never count',
         '    downgrade:',
