@@ -159,8 +159,9 @@ export async function runImport<P>(db: Db, kind: ImportKind<P>, source: ImportSo
       const staged = await tx.copyFrom(`COPY ${STAGE} (${columnNames.join(', ')}) FROM STDIN`, copyRows(batches, source.format, kind, prepared, problems, merchants));
       const locked = [...merchants].sort();
       let haveLocks = false;
-      if (kind.checkStaged && problems.total === 0) {
-        if (kind.checkUnderLock) {
+      if (kind.checkStaged) {
+        // Without problems so far the file may be merged: lock before comparing what it merges with.
+        if (kind.checkUnderLock && problems.total === 0) {
           await lockMerchants(tx, locked, lockTimeoutMs);
           haveLocks = true;
         }
