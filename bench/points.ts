@@ -127,6 +127,8 @@ export async function benchPointsRecalculation(c: PointsRecalculationContext): P
   await db.query('VACUUM ANALYZE points_ledger');
   c.log('recalculation (points, rolling 12 months)…');
   const document = structuredClone(c.base);
+  document.metadata.merchant = merchant;
+  document.metadata.currency = 'USD';
   document.spec.effective = { mode: 'scheduled', at: c.at.toISOString().replace('Z', '+00:00'), existingMembers: 'recalculate' };
   const levels = document.spec.levels!;
   levels.upgrade = { basis: 'points', window: { rolling: { months: 12 } } };
