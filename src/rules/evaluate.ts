@@ -9,6 +9,7 @@ import { carriesRefund, evidenceFor, latestImportSeq, type Order, type PointsEnt
 import { amountOf, countedOrders, meets, qualified, triggeringOrder } from './qualify.js';
 import { grantBirthday, grantUpgradePoints, moveTo, type MemberState } from './memberState.js';
 
+/** One daily evaluation of a member at `t`; `points` is the points ledger, read under basis points (v1.1 §3.2). */
 export function evaluateMember(
   state: MemberState,
   orders: readonly Order[],

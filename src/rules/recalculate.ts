@@ -50,6 +50,7 @@ export function derivedTier(s: MemberState, orders: readonly Order[], T: Date, r
  * trigger consumed). A move down (relegations included) keeps anchorAt, evidenceAt and
  * expiresAt. A member who stays keeps everything, except that an expiresAt is started at T when
  * the new rules use validity and the member had none, and dropped when they no longer do.
+ * `points` is the merchant's points ledger, read when the rules measure by points (v1.1 §3.2).
  */
 export function recalculateMember(
   state: MemberState,
