@@ -10,10 +10,10 @@ import { writeMoves } from './moves.js';
 import { evidenceDerivation } from './evidence.js';
 
 /**
- * CTEs `m`, `agg`, `d` and `moves` (comma-terminated): every member's derived tier at T (mode
- * recompute: what steps 1 and 2 give; modes never and validity: the higher of qualified(m, T)
- * and, for a member who holds a tier, the tier as of evidenceAt under the new rules), and the
- * members who move under `existingMembers`. `up` moves start a fresh period; those justified by
+ * CTEs `m`, `ranks` (preceded by `agg` unless the orders are grouped first), `d` and `moves`
+ * (comma-terminated): every member's derived tier at T (mode recompute: what steps 1 and 2 give;
+ * modes never and validity: the higher of qualified(m, T) and, for a member who holds a tier, the
+ * tier as of evidenceAt under the new rules), and the members who move under `existingMembers`. `up` moves start a fresh period; those justified by
  * qualified(m, T) (`via_evidence` false) also take T as their evidence.
  */
 function derivation(b: Bound, existingMembers: ExistingMembers): string {
