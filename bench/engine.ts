@@ -301,7 +301,12 @@ async function recalculationFloorPair(
       count: writesBefore.value,
       target: '—',
     },
-    ...measuredRows.map((r) => ({ ...r, floor: reference, target: `≤ 1.5× floor (${(r.seconds / writes).toFixed(2)}× the floor with the writes)` })),
+    ...measuredRows.map((r) => ({
+      ...r,
+      floor: reference,
+      // Only the recalculation writes; plan's dry runs are compared with the plain floor.
+      target: r.measure.includes('plan impact') ? '≤ 1.5× floor' : `≤ 1.5× floor (${(r.seconds / writes).toFixed(2)}× the floor with the writes)`,
+    })),
   ];
 }
 
