@@ -27,7 +27,7 @@ function member(over: Partial<MemberState>): MemberState {
 }
 
 function view(e: ReturnType<typeof explainMember>, timezone: string) {
-  const version = { version: e.version, status: 'active', document: {} as never, hash: 'h', appliedAt: '', effectiveAt: null, actor: 'a', sourceRef: null };
+  const version = { version: e.version, status: 'active' as const, document: {} as never, hash: 'h', appliedAt: '', effectiveAt: null, actor: 'a', sourceRef: null };
   return buildExplainView(e, { merchant: 'shop', name: null, currency: 'USD', timezone, judge: { version, why: 'active' }, latestRunAt: null, tierNames: {} });
 }
 
