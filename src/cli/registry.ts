@@ -227,13 +227,6 @@ export const commands: CommandSpec[] = [
     load: () => import('./commands/members.js').then((m) => ({ run: m.runShow })),
   },
   {
-    name: 'members explain',
-    summary: 'why a member holds their tier at --now: the window, the orders that count and those left out, each threshold, what is missing, the expiry, a pending version',
-    usage: 'tierform members explain <merchant> <member> [--now <instant>] [--format text|json]',
-    examples: ['tierform members explain acme m-1001', 'tierform members explain acme m-1001 --now 2027-01-15T09:00:00+08:00 --format json'],
-    load: () => import('./commands/members-explain.js'),
-  },
-  {
     name: 'members list',
     summary: "a merchant's members and their tiers",
     usage: 'tierform members list <merchant> [--tier <id|basic>] [--limit <n>] [--format text|json]',
@@ -243,6 +236,13 @@ export const commands: CommandSpec[] = [
     },
     examples: ['tierform members list acme --tier gold --limit 20'],
     load: () => import('./commands/members.js').then((m) => ({ run: m.runList })),
+  },
+  {
+    name: 'members explain',
+    summary: 'why a member holds their tier at --now: the window, the orders that count and those left out, each threshold, what is missing, the expiry, a pending version',
+    usage: 'tierform members explain <merchant> <member> [--now <instant>] [--format text|json]',
+    examples: ['tierform members explain acme m-1001', 'tierform members explain acme m-1001 --now 2027-01-15T09:00:00+08:00 --format json'],
+    load: () => import('./commands/members-explain.js'),
   },
   {
     name: 'run-due',
