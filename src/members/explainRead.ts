@@ -11,12 +11,15 @@ import type { LiveVersion } from '../plan/types.js';
 import { assertMerchantExists, readLiveVersions } from './standing.js';
 import type { ProgramDocument } from '../rules/program.js';
 
+/** Why this version judges the member: the active one, the pending one they joined after, or the pending one while none is active. */
+export type JudgedBy = 'active' | 'joined_after_pending' | 'pending_only';
+
 export interface ExplainSubject {
   state: MemberState;
   name: string | null;
   orders: Order[];
   /** The version that judges the member at the next evaluation, compiled. */
-  judge: { version: LiveVersion; rules: LevelRules; why: 'active' | 'joined_after_pending' };
+  judge: { version: LiveVersion; rules: LevelRules; why: JudgedBy };
   /** A pending version that will recalculate this member when it takes effect. */
   pending: { version: LiveVersion; rules: LevelRules; at: Date } | null;
   /** The instant of the merchant's latest evaluation or recalculation (evaluations never go back). */
@@ -132,7 +135,7 @@ export async function readExplainSubject(q: Queryable, merchant: string, member:
       tags: o.tags ?? [],
       importSeq: Number(o.import_seq),
     })),
-    judge: { version: judgeVersion, rules: compile(judgeVersion), why: byPending && active !== null ? 'joined_after_pending' : 'active' },
+    judge: { version: judgeVersion, rules: compile(judgeVersion), why: !byPending ? 'active' : active !== null ? 'joined_after_pending' : 'pending_only' },
     pending: otherPending === null ? null : { version: otherPending, rules: compile(otherPending), at: new Date(otherPending.effectiveAt ?? otherPending.appliedAt) },
     latestRunAt: latest === null ? null : date(latest),
   };

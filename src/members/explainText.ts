@@ -15,7 +15,12 @@ function standardText(s: { amount: string | null; orders: number | null }, curre
 export function renderExplainText(v: ExplainView): string {
   const c = v.currency;
   const lines: string[] = [];
-  const judged = v.version.judgedBy === 'joined_after_pending' ? `pending version ${v.version.number} (they joined after it was applied)` : `active version ${v.version.number}`;
+  const judged =
+    v.version.judgedBy === 'joined_after_pending'
+      ? `pending version ${v.version.number} (they joined after it was applied)`
+      : v.version.judgedBy === 'pending_only'
+        ? `pending version ${v.version.number} (no version is active yet)`
+        : `active version ${v.version.number}`;
   lines.push(`Member ${v.member}${v.name ? ` (${v.name})` : ''} of ${v.merchant} at ${v.now.local} (${v.timezone}), judged by ${judged}`);
   const st = v.standing;
   lines.push(
@@ -26,7 +31,7 @@ export function renderExplainText(v: ExplainView): string {
   if (v.beforeLatestEvaluation) {
     lines.push(`  note:      --now is before the latest evaluation (${v.latestEvaluation!.local}); an evaluation at it would be refused`);
   }
-  lines.push('', `Verdict: the evaluation at this instant ${v.verdict.summary}.`);
+  lines.push('', v.verdict.kind === 'inactive' ? `Verdict: ${v.verdict.summary}.` : `Verdict: the evaluation at this instant ${v.verdict.summary}.`);
 
   lines.push('', `Windows (${v.basis === 'single_order' ? 'single order' : 'accumulated'}):`);
   v.windows.forEach((w, i) => {

@@ -12,13 +12,14 @@ import type { Explanation, Missing } from '../rules/explain.js';
 import type { Window } from '../rules/program.js';
 import type { LeftOutReason, LowerBound } from '../rules/explainOrders.js';
 import type { LiveVersion } from '../plan/types.js';
+import type { JudgedBy } from './explainRead.js';
 
 export interface ExplainContext {
   merchant: string;
   name: string | null;
   currency: string;
   timezone: string;
-  judge: { version: LiveVersion; why: 'active' | 'joined_after_pending' };
+  judge: { version: LiveVersion; why: JudgedBy };
   latestRunAt: Date | null;
   /** Tier names of the judging version, by id. */
   tierNames: Record<string, string>;
@@ -182,7 +183,7 @@ export function buildExplainView(e: Explanation, c: ExplainContext) {
 export type ExplainView = ReturnType<typeof buildExplainView>;
 
 function verdictText(e: Explanation, name: (id: string | null) => string): string {
-  if (e.verdict.kind === 'inactive') return 'no evaluation: the program is not active (type paid, or disabled)';
+  if (e.verdict.kind === 'inactive') return 'none: the program is not active (type paid, or disabled), so no evaluation moves anyone';
   if (e.verdict.kind === 'stay') return `would stay at ${name(e.state.tier)}`;
   return e.verdict.steps
     .map((h) => {

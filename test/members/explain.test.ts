@@ -125,6 +125,13 @@ describe('members explain through the CLI', () => {
       to: 'silver',
       summary: 'version 2, taking effect 2024-06-01T00:00:00+08:00, moves them from bronze to silver',
     });
+    // A member who joins after the pending version was applied is judged by it from the start.
+    await w.dir.write({ 'late.ndjson': ndjson([{ merchant: 'shop', member: 'L', joinedAt: '2024-05-01T12:00:00Z' }]) });
+    await ok('import', 'members', 'late.ndjson', '--now', '2024-05-02T00:00:00Z');
+    const late = JSON.parse(await ok('members', 'explain', 'shop', 'L', '--now', '2024-05-02T00:00:00Z', '--format', 'json'));
+    expect(late.version).toEqual({ number: 2, status: 'pending', judgedBy: 'joined_after_pending' });
+    expect(late.pending).toBeNull();
+    expect(late.tiers.map((t: any) => [t.tier, t.threshold.amount])).toEqual([['bronze', '500.00'], ['silver', '800.00']]);
     await ok('run-due', '--now', '2024-05-31T16:00:00Z');
     expect(JSON.parse(await ok('members', 'show', 'shop', 'A', '--format', 'json', '--now', '2024-05-31T16:00:00Z')).tier).toBe('silver');
   }, TIMEOUT);

@@ -177,6 +177,14 @@ describe('members explain, by hand', () => {
     expect(e.pending).toEqual({ version: 2, at: D('2026-07-01T00:00:00Z'), existingMembers: 'recalculate', from: 'silver', to: 'gold' });
   });
 
+  it('gives no verdict while the program is not active', () => {
+    const paid = compileRules({ metadata: { timezone: 'UTC', currency: 'USD' }, spec: { type: 'paid', levels: { tiers: [{ id: 'silver', threshold: { amount: 100 } }] } as never } });
+    const e = explainMember({ state: member({}), orders: [order('p1', '2026-01-01T00:00:00Z', 500)], rules: paid, version: 1, t: D('2026-02-01T00:00:00Z'), pending: null });
+    expect(e.verdict).toEqual({ kind: 'inactive', steps: [], tier: null });
+    expect([e.next, e.expiry]).toEqual([null, null]);
+    expect(renderExplainText(view(e, 'UTC'))).toContain('Verdict: none: the program is not active');
+  });
+
   it('finds the last day a rolling window still counts an order, month ends clamped', () => {
     expect(lastDayInRolling(D('2024-02-29T12:00:00Z'), { months: 12 }, 'UTC')).toBe('2025-02-28');
     // Mar 31 − 1 month = Feb 28: an order of Feb 28 still counts on Mar 31.
