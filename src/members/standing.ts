@@ -44,6 +44,8 @@ export interface MemberStanding {
   tierSince: string | null;
   expiresAt: string | null;
   anchorAt: string | null;
+  /** v1.1 (§3.9): when the member was welcomed (welcome grants and join message); null: not welcomed. */
+  welcomedAt: string | null;
   paid: PaidPeriod | null;
   entitlements: Entitlement[];
   grants: GrantEntry[];
@@ -79,6 +81,7 @@ export async function readMemberStanding(
       tierSince: toIsoOrNull(row.tier_since),
       expiresAt: toIsoOrNull(row.expires_at),
       anchorAt: toIsoOrNull(row.anchor_at),
+      welcomedAt: toIsoOrNull(row.welcomed_at),
       paid,
       entitlements: [...tierEntitlements(document, row.tier_id), ...paidEntitlements(document, paid)],
       grants: grants.map(grantEntry),
