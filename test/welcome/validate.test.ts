@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { checkDocument } from '../../src/document/checkDocument.js';
 import { defaultCatalog } from '../../src/catalog/builtin.js';
 import { tooLongMessages } from '../../src/outbox/longest.js';
+import { classify } from '../../src/plan/diff.js';
 
 function program(levelsExtra: string, notifications: string, paidExtra = ''): string {
   return `apiVersion: tierform.dev/v1
@@ -81,5 +82,14 @@ describe('maxLength with the join message', () => {
     expect(tooLongMessages({ ...doc, spec: { ...doc.spec, notifications: { ...doc.spec.notifications, maxLength: longest.length - 1 } } }, { name: 'Ann', id: 'a' })).toEqual([
       { code: 'notifications.too-long', message: `notifications.join can render ${longest.length} characters, over maxLength ${longest.length - 1}: "${longest}"` },
     ]);
+  });
+});
+
+describe('plan: welcome edits are benefit changes', () => {
+  it('classifies levels.welcome, paid.welcome and notifications.join as benefit, never rule', () => {
+    expect(classify('/spec/levels/welcome', undefined, [{ type: 'free_samples' }])).toBe('benefit');
+    expect(classify('/spec/paid/welcome', [{ type: 'free_samples' }], undefined)).toBe('benefit');
+    expect(classify('/spec/notifications/join', undefined, 'Hi')).toBe('benefit');
+    expect(classify('/spec/levels/upgrade', undefined, {})).toBe('rule');
   });
 });
