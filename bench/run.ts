@@ -21,8 +21,9 @@ const sections: Record<string, () => Promise<BenchSection>> = {
   validate: benchValidate,
   plan: benchPlan,
   import: benchImport,
-  engine: benchEngine,
+  engine: () => benchEngine(),
   paid: async () => (await import('./paid.js')).benchPaid(),
+  citus: async () => (await import('./citus.js')).benchCitus(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
