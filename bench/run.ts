@@ -23,6 +23,7 @@ const sections: Record<string, () => Promise<BenchSection>> = {
   import: benchImport,
   engine: () => benchEngine(),
   paid: async () => (await import('./paid.js')).benchPaid(),
+  startup: async () => (await import('./startup.js')).benchStartup(),
   citus: async () => (await import('./citus.js')).benchCitus(),
 };
 
