@@ -7,6 +7,7 @@
 import type { Queryable } from '../store/db.js';
 import { insertedCount } from '../store/statement.js';
 import { loadVersionPaidRules } from '../engine/paid/plans.js';
+import { programRulesText } from './programRules.js';
 import { deliverAfterSql, instantSql, Params, plansOf, sendAtOf, templateSql, templatesOf, tiersOf, zoneOf } from './render.js';
 
 export type LevelEvent = 'upgrade' | 'downgrade' | 'extension';
@@ -63,6 +64,7 @@ export async function enqueueLevelNotifications(q: Queryable, merchant: string, 
           'tier.benefits': () => `${tiersParam}::jsonb -> h.to_tier ->> 'benefits'`,
           'plan.name': () => `coalesce(${plansParam()}::jsonb -> pm.plan_id ->> 'name', pm.plan_id)`,
           expiresAt: () => instantSql('m.expires_at', tz()),
+          'program.rules': () => params.bind(programRulesText(v.document)),
         },
         params,
       );
