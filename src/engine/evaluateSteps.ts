@@ -26,7 +26,7 @@ export function upgradeStep(input: StepInput): Statement {
   const hold = recompute && notConsumed(input) !== 'TRUE';
   const text = `
 WITH m AS (
-  SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.windowColumns('w', b.t, 'mb.anchor_at')}
+  SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.windowColumns('w', b.t, 'mb.anchor_at', r.upwardFloor('mb.fell_at'))}
   FROM members mb WHERE ${b.members}
 ),
 agg AS (
@@ -74,7 +74,7 @@ agg AS (
 ext AS (SELECT m.* FROM m JOIN agg ON agg.member_id = m.member_id WHERE ${r.extensionMet('m.cur_rank', 'agg.amt', 'agg.cnt')}),
 upd AS (
   UPDATE members u SET anchor_at = ext.expires_at, evidence_at = ext.expires_at, previous_anchor_at = u.anchor_at,
-    extended_tier = u.tier_id, trigger_order_id = NULL, expires_at = ${r.extendedExpiry('ext.expires_at')}
+    extended_tier = u.tier_id, fell_from = NULL, trigger_order_id = NULL, expires_at = ${r.extendedExpiry('ext.expires_at')}
   FROM ext WHERE u.merchant_id = ${b.merchant} AND u.member_id = ext.member_id
   RETURNING 1
 ),
@@ -89,7 +89,8 @@ SELECT (SELECT count(*) FROM ext)::int AS moved`;
 
 /**
  * Step 3, second half: members still expired fall sequentially: the highest tier below their own
- * that qualifies at t on its upgrade conditions, else basic (reason expire). No renewal.
+ * that qualifies at t on its upgrade conditions, else basic (reason expire). No renewal. The fall
+ * is recorded (fell_at, fell_from): orders paid before it never move the member up again.
  */
 export function fallStep(input: StepInput): Statement {
   const b = bind(input);
@@ -109,7 +110,7 @@ moves AS (
   SELECT m.*, ${r.qualifiedRankOf('agg', 'w', 'm.cur_rank - 1')} AS q_rank, 'expire'::text AS reason
   FROM m JOIN agg ON agg.member_id = m.member_id
 ),
-${writeMoves(b, { triggerWhen: null, triggerOrders: 'FALSE', grantWhen: 'FALSE' })}
+${writeMoves(b, { triggerWhen: null, triggerOrders: 'FALSE', grantWhen: 'FALSE', fall: true })}
 SELECT (SELECT count(*) FROM moves)::int AS moved`;
   return { text, values: b.p.values };
 }
@@ -126,7 +127,7 @@ export function refundStep(input: StepInput): Statement {
   const asOf = evidenceDerivation(b, 'm');
   const text = `
 WITH m AS (
-  SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.windowColumns('w', b.t, 'mb.anchor_at')},
+  SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.windowColumns('w', b.t, 'mb.anchor_at', r.upwardFloor('mb.fell_at'))},
     ${asOf.columns}
   FROM members mb
   WHERE ${b.members} AND mb.tier_id IS NOT NULL
@@ -149,6 +150,7 @@ upd AS (
     evidence_at = CASE WHEN mv.now_rank > mv.a_rank THEN ${b.t} ELSE u.evidence_at END,
     previous_anchor_at = CASE WHEN mv.now_rank > mv.a_rank THEN u.anchor_at ELSE u.previous_anchor_at END,
     extended_tier = CASE WHEN mv.now_rank > mv.a_rank THEN NULL ELSE u.extended_tier END,
+    fell_from = CASE WHEN mv.now_rank > mv.a_rank THEN NULL ELSE u.fell_from END,
     trigger_order_id = CASE WHEN mv.now_rank > mv.a_rank THEN NULL ELSE u.trigger_order_id END
   FROM (SELECT moves.*, ${r.idOf('moves.d_rank')} AS to_tier FROM moves) mv WHERE u.merchant_id = ${b.merchant} AND u.member_id = mv.member_id
   RETURNING 1

@@ -42,7 +42,7 @@ function derivation(b: Bound, existingMembers: ExistingMembers): string {
 WITH m AS (
   SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.heldRank('mb.tier_id')} AS held_rank,
     (mb.tier_id IS NOT NULL AND NOT ${r.heldTierEnabled('mb.tier_id')}) AS must_move,
-    ${r.windowColumns('w', b.t, 'mb.anchor_at')}${evidence ? `, ${evidence.columns}` : ''}
+    ${r.windowColumns('w', b.t, 'mb.anchor_at', r.upwardFloor('mb.fell_at'))}${evidence ? `, ${evidence.columns}` : ''}
   FROM members mb WHERE ${b.members}
 ),
 agg AS (

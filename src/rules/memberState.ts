@@ -49,6 +49,14 @@ export interface MemberState {
   previousAnchorAt: Date | null;
   /** The tier whose extension set evidenceAt (its evidence is the validity period), else null. */
   extendedTier: string | null;
+  /**
+   * The instant of the member's last fall at expiry (§3.3 step 3), else null. Orders paid before
+   * it never count for moving up again (docs/semantics.md, decision 3); they still count for
+   * holding a tier and for the extension standard.
+   */
+  fellAt: Date | null;
+  /** The tier whose expiry without extension set evidenceAt (the fall from it), else null. */
+  fellFrom: string | null;
   /** Orders that triggered an upgrade (single_order), in the order they did. */
   consumedOrders: string[];
   /** The consumed order that triggered the move that set evidenceAt, if one did. */
@@ -72,6 +80,8 @@ export function newMember(memberId: string, joinedAt: Date, birthday: string | n
     evidenceAt: null,
     previousAnchorAt: null,
     extendedTier: null,
+    fellAt: null,
+    fellFrom: null,
     consumedOrders: [],
     triggerOrderId: null,
     lastEvaluatedImportSeq: 0,
@@ -90,6 +100,7 @@ export function freshExpiry(t: Date, rules: LevelRules): Date | null {
 /**
  * The member changes tier at `t` on the evidence at `t`: tierSince = anchorAt = evidenceAt = t,
  * a fresh expiresAt (none for basic), a history entry. `trigger`, when given, is marked consumed.
+ * A fall at expiry (reason expire) also records the fall: fellAt = t, fellFrom = the old tier.
  */
 export function moveTo(
   s: MemberState,
@@ -109,6 +120,7 @@ export function moveTo(
     evidenceAt: t,
     previousAnchorAt: s.anchorAt,
     extendedTier: null,
+    ...(reason === 'expire' ? { fellAt: t, fellFrom: s.tier } : { fellFrom: null }),
     expiresAt: tier === null ? null : freshExpiry(t, rules),
     consumedOrders: consumed,
     triggerOrderId: trigger?.id ?? null,

@@ -11,6 +11,7 @@ export interface Standing {
   anchorAt: string | null;
   expiresAt: string | null;
   evidenceAt: string | null;
+  fellAt: string | null;
   grants: { type: string; key: string; tier: string; dueAt: string; at: string; points: number | null }[];
   history: { from: string | null; to: string | null; at: string; reason: string }[];
 }
@@ -24,6 +25,7 @@ export function standingOf(s: MemberState): Standing {
     anchorAt: iso(s.anchorAt),
     expiresAt: iso(s.expiresAt),
     evidenceAt: iso(s.evidenceAt),
+    fellAt: iso(s.fellAt),
     grants: sortGrants(s.grants.map(grantOf)),
     history: s.history.map(historyOf),
   };
@@ -102,8 +104,8 @@ export async function readConsumed(q: Queryable, merchant: string, memberId: str
 
 /** Every listed member's standing, in three queries (the property comparisons read many). */
 export async function readStandings(q: Queryable, merchant: string, memberIds: string[]): Promise<Standing[]> {
-  const m = await q.query<{ member_id: string; tier_id: string | null; tier_since: Date | null; anchor_at: Date | null; expires_at: Date | null; evidence_at: Date | null }>(
-    'SELECT member_id, tier_id, tier_since, anchor_at, expires_at, evidence_at FROM members WHERE merchant_id = $1',
+  const m = await q.query<{ member_id: string; tier_id: string | null; tier_since: Date | null; anchor_at: Date | null; expires_at: Date | null; evidence_at: Date | null; fell_at: Date | null }>(
+    'SELECT member_id, tier_id, tier_since, anchor_at, expires_at, evidence_at, fell_at FROM members WHERE merchant_id = $1',
     [merchant],
   );
   const g = await q.query<{ member_id: string; type: string; grant_key: string; tier_id: string; due_at: Date; at: Date; points: number | null }>(
@@ -122,6 +124,7 @@ export async function readStandings(q: Queryable, merchant: string, memberIds: s
       anchorAt: iso(row.anchor_at),
       expiresAt: iso(row.expires_at),
       evidenceAt: iso(row.evidence_at),
+      fellAt: iso(row.fell_at),
       grants: sortGrants(
         g.rows.filter((r) => r.member_id === id).map((r) => ({ type: r.type, key: r.grant_key, tier: r.tier_id, dueAt: iso(r.due_at)!, at: iso(r.at)!, points: r.points })),
       ),

@@ -299,6 +299,7 @@ describe('§3.3 worked example', () => {
         anchorAt: up.toISOString(),
         expiresAt: iso('2024-04-15'),
         evidenceAt: up.toISOString(),
+        fellAt: null,
         grants: [],
         history: [{ from: null, to: 'silver', at: up.toISOString(), reason: 'upgrade' }],
       });
@@ -311,6 +312,7 @@ describe('§3.3 worked example', () => {
       anchorAt: day.toISOString(),
       expiresAt: iso('2025-04-15'),
       evidenceAt: day.toISOString(),
+      fellAt: day.toISOString(),
       grants: [],
       history: [
         { from: null, to: 'silver', at: up.toISOString(), reason: 'upgrade' },
@@ -440,9 +442,13 @@ describe('§3.3 step 1: upgrade', () => {
     await s.evaluate(at('2025-01-10'));
     expect(await s.tier('m')).toBeNull();
     expect(await s.consumed('m')).toEqual(['y']);
-    // x never triggered an upgrade (a fall consumes nothing): it still may, once.
-    await s.evaluate(at('2025-01-11'), at('2026-01-11'), at('2026-01-12'));
-    expect(await s.consumed('m')).toEqual(['x', 'y']);
+    // x never triggered an upgrade (a fall consumes nothing), but it was paid before the falls:
+    // it never moves the member up again (decision 3). An order after the fall does, once.
+    await s.evaluate(at('2025-01-11'), at('2026-01-11'));
+    expect(await s.tier('m')).toBeNull();
+    await s.importOrders([order('m', '2026-02-01T00:00:00Z', 600, { id: 'z' })]);
+    await s.evaluate(at('2026-02-02'), at('2027-02-02'), at('2027-02-03'));
+    expect(await s.consumed('m')).toEqual(['y', 'z']);
     expect((await s.standing('m')).history.map((h) => [h.from, h.to, h.reason])).toEqual([
       [null, 'silver', 'upgrade'],
       ['silver', 'bronze', 'expire'],
@@ -525,6 +531,7 @@ describe('§3.3 step 3: expiry, retention and the sequential fall', () => {
       anchorAt: iso('2024-01-10'),
       expiresAt: iso('2025-01-10'),
       evidenceAt: iso('2024-01-10'),
+      fellAt: null,
       grants: [],
       history: [
         { from: null, to: 'silver', at: up.toISOString(), reason: 'upgrade' },
@@ -596,6 +603,66 @@ describe('§3.3 step 3: expiry, retention and the sequential fall', () => {
     );
     await s.evaluate(at('2023-01-10'), at('2024-01-10'));
     expect(await s.tier('m')).toBe('bronze');
+  });
+});
+
+describe('§3.3 step 3: no bounce after a fall (decision 3)', () => {
+  // Lifetime window, bronze 500, silver 1000, validity 12 months, no retention (the extension
+  // standard is silver's threshold, measured on the validity period).
+  const levels = { downgrade: validity12, tiers: twoTiers };
+  const up = at('2023-01-10');
+  const fall = at('2024-01-10');
+
+  /** Each member: 1200 on 2023-01-05 (silver on 2023-01-10), 300 in the validity period. */
+  const placed = new Map<string, Order>();
+
+  async function fallen(ids: string[]): Promise<Scenario> {
+    const orders = ids.flatMap((id) => [
+      order(id, '2023-01-05T00:00:00Z', 1200, { id: `${id}-early` }),
+      order(id, '2023-06-01T00:00:00Z', 300, { id: `${id}-kept` }),
+    ]);
+    const s = await Scenario.start(levels, ids, orders);
+    await s.evaluate(up, fall);
+    for (const o of orders) placed.set(o.id, o);
+    return s;
+  }
+
+  it('a fallen member is not upgraded back on the spend before the fall: at the same instant, the next day, by a rule change', async () => {
+    const s = await fallen(['m']);
+    // 300 < 1000 in [2023-01-10, 2024-01-10): silver is not extended. Bronze on its upgrade
+    // conditions at t: lifetime 1500 ≥ 500. The same lifetime 1500 ≥ 1000 would be silver again.
+    const fell = { tier: 'bronze', tierSince: fall.toISOString(), anchorAt: fall.toISOString(), evidenceAt: fall.toISOString(), fellAt: fall.toISOString(), expiresAt: iso('2025-01-10') };
+    expect(await s.standing('m')).toMatchObject(fell);
+    await s.evaluate(fall, at('2024-01-11'));
+    expect(await s.standing('m')).toMatchObject(fell);
+    expect((await s.standing('m')).history.map((h) => h.reason)).toEqual(['upgrade', 'expire']);
+    // A version that changes nothing these orders earn moves nobody (the fall is the evidence).
+    const impact = await s.recalculate({ ...levels, upgrade: { exclude: ['never_used'] } }, at('2024-01-12'));
+    expect(impact).toEqual({ before: { bronze: 1 }, after: { bronze: 1 } });
+    expect(await s.standing('m')).toMatchObject(fell);
+  });
+
+  it('spend after the fall moves the member up once it meets the threshold by itself', async () => {
+    const s = await fallen(['short', 'enough']);
+    await s.importOrders([
+      order('short', '2024-02-01T00:00:00Z', 900), // lifetime 2,400, but 900 after the fall
+      order('enough', '2024-02-01T00:00:00Z', 1000),
+    ]);
+    await s.evaluate(at('2024-02-02'));
+    expect(await s.tier('short')).toBe('bronze');
+    expect(await s.standing('enough')).toMatchObject({ tier: 'silver', tierSince: iso('2024-02-02'), fellAt: fall.toISOString(), expiresAt: iso('2025-02-02') });
+  });
+
+  it('a refund re-derives a fallen member as the fall did: below the tier left, on the lifetime spend', async () => {
+    const s = await fallen(['kept', 'early']);
+    // Refunding the 300: the fall still lands on bronze (1200 ≥ 500): nothing moves.
+    await s.importOrders([reimport(placed.get('kept-kept')!, { status: 'refunded' })]);
+    // Refunding the 1200: the fall would have found 300 < 500: basic (reason refund).
+    await s.importOrders([reimport(placed.get('early-early')!, { status: 'refunded' })]);
+    await s.evaluate(at('2024-01-11'));
+    expect(await s.standing('kept')).toMatchObject({ tier: 'bronze', tierSince: fall.toISOString() });
+    expect(await s.standing('early')).toMatchObject({ tier: null, evidenceAt: fall.toISOString(), fellAt: fall.toISOString() });
+    expect((await s.standing('early')).history.at(-1)).toEqual({ from: 'bronze', to: null, at: iso('2024-01-11'), reason: 'refund' });
   });
 });
 

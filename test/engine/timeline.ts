@@ -235,6 +235,11 @@ function tallyEvaluation(before: MemberState, after: MemberState, orders: readon
   if (rules.basis === 'single_order' && mine.some((o) => before.consumedOrders.includes(o.id) && o.status === 'paid' && inInterval(o.paidAt, window))) {
     see('a consumed order in the window, left out of moving up');
   }
+  // Decision 3: spend before the member's last fall would move them up, and is left out.
+  if (before.fellAt !== null && rules.downgrade.mode !== 'recompute' && after.history.length === before.history.length) {
+    const all = qualified({ memberId: before.memberId, anchorAt: before.anchorAt }, mine, t, rules, new Set(before.consumedOrders));
+    if ((all?.rank ?? -1) > rankOf(rules, before.tier)) see('spend before a fall left out of moving up');
+  }
   // Recompute: a consumed order holding the member's tier that it could not have moved them up to.
   if (rules.downgrade.mode === 'recompute' && rules.basis === 'single_order' && before.tier !== null && after.tier === before.tier) {
     const current = rankOf(rules, before.tier);

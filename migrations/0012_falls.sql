@@ -1,0 +1,13 @@
+-- Decision 3 of docs/semantics.md: after a fall at expiry, orders paid before the fall never move
+-- the member up again (the extension standard judged them), and the evidence a fall set is the
+-- fall from the tier left.
+ALTER TABLE members
+  ADD COLUMN fell_at    timestamptz,   -- the member's last fall at expiry; null: never fell
+  ADD COLUMN fell_from  text;          -- the tier whose fall set evidence_at, else null
+-- Members whose evidence is still the fall that set it (history reason expire at evidence_at):
+-- record it, so the fix holds for them too. Members already moved up again since keep what
+-- they were given.
+UPDATE members m SET fell_at = h.at, fell_from = h.from_tier
+FROM member_history h
+WHERE h.merchant_id = m.merchant_id AND h.member_id = m.member_id
+  AND h.reason = 'expire' AND h.at = m.evidence_at AND m.extended_tier IS NULL;
