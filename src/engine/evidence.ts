@@ -24,7 +24,7 @@ export function evidenceDerivation(b: Bound, m: string): EvidenceSql {
   // Evidence set by a move up is measured above the last fall, as the move was; a fall's own
   // evidence and an extension's fall-below are measured as the fall measured them (no floor).
   const floor = r.upwardFloor(`CASE WHEN mb.fell_from IS NULL${validity ? ' AND mb.extended_tier IS NULL' : ''} THEN mb.fell_at END`);
-  const columns = `mb.evidence_at, mb.previous_anchor_at, mb.trigger_order_id, mb.extended_tier, mb.fell_from,
+  const columns = `mb.evidence_at, mb.previous_anchor_at, mb.trigger_order_id, mb.extended_tier, mb.fell_from, mb.manual_tier,
     ${r.windowColumns('e', 'mb.evidence_at', 'mb.previous_anchor_at', floor)}`;
   const extension = validity
     ? `, ${r.amountAggregateBy(rules.downgrade.retentionBasis, `${period} AND NOT o.consumed`)} AS x_amt,
@@ -34,7 +34,9 @@ export function evidenceDerivation(b: Bound, m: string): EvidenceSql {
   const rank = (agg: string): string => {
     const qualifiedThen = r.qualifiedRankOf(agg, 'e');
     // Evidence set by a fall from X: the fall below X at evidenceAt.
-    const fell = `WHEN ${m}.fell_from IS NOT NULL THEN ${r.qualifiedRankOf(agg, 'e', `${r.heldRank(`${m}.fell_from`)} - 1`)}`;
+    // Evidence set by a manual adjustment to Y (§3.10): Y, or the highest enabled tier below it.
+    const fell = `WHEN ${m}.manual_tier IS NOT NULL THEN ${r.enabledRankAtMost(r.rankOf(`${m}.manual_tier`))}
+      WHEN ${m}.fell_from IS NOT NULL THEN ${r.qualifiedRankOf(agg, 'e', `${r.heldRank(`${m}.fell_from`)} - 1`)}`;
     if (!validity) return `(CASE WHEN ${m}.evidence_at IS NULL THEN -1 ${fell} ELSE ${qualifiedThen} END)`;
     // Evidence set by an extension of tier X: X if its extension standard is met in the period
     // that earned it, else the fall below X at evidenceAt.

@@ -234,6 +234,12 @@ export class RulesSql {
     return branches.length ? `(CASE ${branches.join(' ')} ELSE -1 END)` : '-1';
   }
 
+  /** The rank of the highest enabled tier ranked at most `rankExpr`, else −1. */
+  enabledRankAtMost(rankExpr: string): string {
+    const branches = [...this.rules.tiers].reverse().filter((t) => t.enabled).map((t) => `WHEN ${t.rank} <= ${rankExpr} THEN ${t.rank}`);
+    return branches.length ? `(CASE ${branches.join(' ')} ELSE -1 END)` : '-1';
+  }
+
   /** Whether the extension standard (§3.3 step 3) of the enabled tier of rank `rankExpr` is met. */
   extensionMet(rankExpr: string, amount: string, count: string): string {
     const branches: string[] = [];

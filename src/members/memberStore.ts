@@ -9,6 +9,7 @@ export interface MemberRow {
   tier_since: Date | string | null;
   anchor_at: Date | string | null;
   expires_at: Date | string | null;
+  pinned_until: Date | string | null;
 }
 
 export interface HistoryRow {
@@ -17,6 +18,8 @@ export interface HistoryRow {
   at: Date | string;
   reason: string;
   version: number;
+  actor: string | null;
+  note: string | null;
 }
 
 export interface GrantRow {
@@ -29,7 +32,7 @@ export interface GrantRow {
   points: number | null;
 }
 
-const MEMBER_COLUMNS = 'member_id, name, joined_at, tier_id, tier_since, anchor_at, expires_at';
+const MEMBER_COLUMNS = 'member_id, name, joined_at, tier_id, tier_since, anchor_at, expires_at, pinned_until';
 
 export function selectMember(merchant: string, member: string): Statement {
   return { text: `SELECT ${MEMBER_COLUMNS} FROM members WHERE merchant_id = $1 AND member_id = $2`, values: [merchant, member] };
@@ -52,7 +55,7 @@ export function selectMembersPage(merchant: string, tier: string | null | undefi
 /** Tier changes, oldest first (history ids grow with time within a member). */
 export function selectMemberHistory(merchant: string, member: string): Statement {
   return {
-    text: `SELECT from_tier, to_tier, at, reason, version FROM member_history
+    text: `SELECT from_tier, to_tier, at, reason, version, actor, note FROM member_history
            WHERE merchant_id = $1 AND member_id = $2 ORDER BY at, history_id`,
     values: [merchant, member],
   };

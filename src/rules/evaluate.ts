@@ -7,7 +7,7 @@ import { localDateOf, localMidnight } from '../model/localDate.js';
 import { extensionLength, extensionStandard, rankOf, tierById, type LevelRules, type TierRule } from './program.js';
 import { carriesRefund, type Order } from './orders.js';
 import { amountOf, countedOrders, meets, qualified, triggeringOrder, upwardRef } from './qualify.js';
-import { grantBirthday, grantUpgradePoints, moveTo, type MemberState } from './memberState.js';
+import { grantBirthday, grantUpgradePoints, moveTo, pinnedAt, type MemberState } from './memberState.js';
 
 export function evaluateMember(
   state: MemberState,
@@ -17,6 +17,8 @@ export function evaluateMember(
   version: number,
 ): MemberState {
   if (!rules.active) return state;
+  // A pinned member (§3.10) is not moved, and their imports wait for the pin's end.
+  if (pinnedAt(state, t)) return grantBirthday(state, t, rules);
   const mine = orders.filter((o) => o.memberId === state.memberId);
   let s = upgradeOrRequalify(state, mine, t, rules, version);
   if (rules.downgrade.mode === 'validity') s = expire(s, mine, t, rules, version);
@@ -102,6 +104,7 @@ function extend(s: MemberState, t: Date, rules: LevelRules, version: number): Me
     previousAnchorAt: s.anchorAt,
     extendedTier: s.tier,
     fellFrom: null,
+    manualTier: null,
     triggerOrderId: null,
     expiresAt,
     history: [...s.history, { from: s.tier, to: s.tier, at: t, reason: 'extend', version }],
@@ -118,6 +121,11 @@ function extend(s: MemberState, t: Date, rules: LevelRules, version: number): Me
  */
 export function tierAsOfEvidence(s: MemberState, orders: readonly Order[], rules: LevelRules): TierRule | null {
   if (s.evidenceAt === null) return null;
+  // Evidence set by a manual adjustment to Y: Y, or the highest enabled tier below it (§3.10).
+  if (s.manualTier !== null) {
+    const y = tierById(rules, s.manualTier)?.rank ?? -1;
+    return [...rules.tiers].reverse().find((x) => x.enabled && x.rank <= y) ?? null;
+  }
   const past = { memberId: s.memberId, anchorAt: s.previousAnchorAt };
   if (s.extendedTier !== null && rules.downgrade.mode === 'validity') {
     const x = tierById(rules, s.extendedTier);
@@ -156,7 +164,7 @@ function demoteOnRefund(
   const byNow = (now?.rank ?? -1) > (asOf?.rank ?? -1);
   const derived = byNow ? now : asOf;
   if ((derived?.rank ?? -1) >= rankOf(rules, s.tier)) return s;
-  const evidence = byNow ? { evidenceAt: t, previousAnchorAt: s.anchorAt, extendedTier: null, fellFrom: null, triggerOrderId: null } : {};
+  const evidence = byNow ? { evidenceAt: t, previousAnchorAt: s.anchorAt, extendedTier: null, fellFrom: null, manualTier: null, triggerOrderId: null } : {};
   return {
     ...s,
     ...evidence,

@@ -7,7 +7,7 @@ import { localDateOf, localMidnight } from '../model/localDate.js';
 import type { LevelRules, TierRule } from './program.js';
 import type { Order } from './orders.js';
 
-export type TransitionReason = 'upgrade' | 'requalify' | 'extend' | 'expire' | 'refund' | 'rule_change';
+export type TransitionReason = 'upgrade' | 'requalify' | 'extend' | 'expire' | 'refund' | 'rule_change' | 'manual';
 
 export interface Transition {
   /** null is basic. An extension has from === to. */
@@ -57,6 +57,10 @@ export interface MemberState {
   fellAt: Date | null;
   /** The tier whose expiry without extension set evidenceAt (the fall from it), else null. */
   fellFrom: string | null;
+  /** The tier a manual adjustment (§3.10) set evidenceAt with: the merchant's decision is the evidence. */
+  manualTier: string | null;
+  /** §3.10 --until: no evaluation or recalculation moves the member before this instant. */
+  pinnedUntil: Date | null;
   /** Orders that triggered an upgrade (single_order), in the order they did. */
   consumedOrders: string[];
   /** The consumed order that triggered the move that set evidenceAt, if one did. */
@@ -82,6 +86,8 @@ export function newMember(memberId: string, joinedAt: Date, birthday: string | n
     extendedTier: null,
     fellAt: null,
     fellFrom: null,
+    manualTier: null,
+    pinnedUntil: null,
     consumedOrders: [],
     triggerOrderId: null,
     lastEvaluatedImportSeq: 0,
@@ -121,6 +127,7 @@ export function moveTo(
     previousAnchorAt: s.anchorAt,
     extendedTier: null,
     ...(reason === 'expire' ? { fellAt: t, fellFrom: s.tier } : { fellFrom: null }),
+    manualTier: null,
     expiresAt: tier === null ? null : freshExpiry(t, rules),
     consumedOrders: consumed,
     triggerOrderId: trigger?.id ?? null,
@@ -165,4 +172,9 @@ export function grantBirthday(s: MemberState, t: Date, rules: LevelRules): Membe
   if (s.grants.some((g) => g.key === key)) return s;
   const dueAt = localMidnight(`${year}-${String(month).padStart(2, '0')}-01`, rules.timezone);
   return { ...s, grants: [...s.grants, { type: 'birthday_discount', key, tier: tier.id, dueAt, at: t }] };
+}
+
+/** Whether a pin (§3.10) keeps the member where they are at `t`. */
+export function pinnedAt(s: MemberState, t: Date): boolean {
+  return s.pinnedUntil !== null && t < s.pinnedUntil;
 }

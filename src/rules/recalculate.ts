@@ -5,7 +5,7 @@ import { tierById, type ExistingMembers, type LevelRules, type TierRule } from '
 import type { Order } from './orders.js';
 import { qualified, triggeringOrder, upwardRef } from './qualify.js';
 import { requalifiedTier, tierAsOfEvidence } from './evaluate.js';
-import { freshExpiry, grantBirthday, grantUpgradePoints, moveTo, type MemberState } from './memberState.js';
+import { freshExpiry, grantBirthday, grantUpgradePoints, moveTo, pinnedAt, type MemberState } from './memberState.js';
 
 export interface Derived {
   tier: TierRule | null;
@@ -67,7 +67,8 @@ export function recalculateMember(
   const { tier, trigger, viaEvidence } = derivedTier(state, mine, T, rules);
   const up = tier !== null && tier.rank > heldRank(rules, state.tier);
   const changes = (tier?.id ?? null) !== state.tier;
-  const moves = changes && (mustMove || mode === 'recalculate' || (mode === 'upgrade_only' && up));
+  // A pin (§3.10) holds against rule changes too, except out of a tier that can hold nobody.
+  const moves = changes && (mustMove || (!pinnedAt(state, T) && (mode === 'recalculate' || (mode === 'upgrade_only' && up))));
   let s: MemberState;
   if (!moves) s = fitExpiry(state, T, rules);
   else if (up && !viaEvidence) s = grantUpgradePoints(moveTo(state, tier, T, rules, 'rule_change', version, trigger), tier, T);

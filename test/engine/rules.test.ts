@@ -300,6 +300,7 @@ describe('§3.3 worked example', () => {
         expiresAt: iso('2024-04-15'),
         evidenceAt: up.toISOString(),
         fellAt: null,
+        pinnedUntil: null,
         grants: [],
         history: [{ from: null, to: 'silver', at: up.toISOString(), reason: 'upgrade' }],
       });
@@ -313,6 +314,7 @@ describe('§3.3 worked example', () => {
       expiresAt: iso('2025-04-15'),
       evidenceAt: day.toISOString(),
       fellAt: day.toISOString(),
+      pinnedUntil: null,
       grants: [],
       history: [
         { from: null, to: 'silver', at: up.toISOString(), reason: 'upgrade' },
@@ -532,6 +534,7 @@ describe('§3.3 step 3: expiry, retention and the sequential fall', () => {
       expiresAt: iso('2025-01-10'),
       evidenceAt: iso('2024-01-10'),
       fellAt: null,
+      pinnedUntil: null,
       grants: [],
       history: [
         { from: null, to: 'silver', at: up.toISOString(), reason: 'upgrade' },
@@ -995,5 +998,74 @@ describe('§3.6 birthday_discount', () => {
     await s.recalculate({ tiers: [birthdayLevels.tiers[0]!, { ...birthdayLevels.tiers[1]!, threshold: { amount: 90 } }] }, T);
     await s.evaluate(at('2024-06-02'), at('2024-06-03'));
     expect((await s.standing('m')).grants.map((g) => [g.key, g.at])).toEqual([['birthday_discount:2024', T.toISOString()]]);
+  });
+});
+
+describe('§3.10 manual adjustment', () => {
+  const pointsTiers = [
+    { id: 'bronze', threshold: { amount: 500 } },
+    { id: 'silver', threshold: { amount: 1000 }, benefits: [{ type: 'upgrade_points', points: 50 }] },
+  ];
+
+  it('§3.10 a manual move up: fresh period, history manual, upgrade points once; the pin holds against evaluations and refunds; the decision stays the evidence', async () => {
+    const bought = order('m', '2024-01-05T00:00:00Z', 600, { id: 'm-600' });
+    const s = await Scenario.start({ downgrade: validity12, tiers: pointsTiers }, ['m'], [bought]);
+    await s.evaluate(at('2024-01-10'));
+    const t = at('2024-02-01T10:00:00Z');
+    await s.setTier('m', 'silver', t, { until: '2024-06-01' });
+    expect(await s.standing('m')).toMatchObject({
+      tier: 'silver',
+      tierSince: t.toISOString(),
+      anchorAt: t.toISOString(),
+      evidenceAt: t.toISOString(),
+      expiresAt: iso('2025-02-01'),
+      pinnedUntil: iso('2024-06-01'),
+      fellAt: null,
+      grants: [{ key: 'upgrade_points:silver', at: t.toISOString(), points: 50 }],
+    });
+    expect((await s.standing('m')).history.at(-1)).toEqual({ from: 'bronze', to: 'silver', at: t.toISOString(), reason: 'manual' });
+    // The order is refunded: during the pin nothing moves; after it, the refund step re-derives
+    // the member as of the manual move, whose evidence is the merchant's decision: silver.
+    await s.importOrders([reimport(bought, { status: 'refunded' })]);
+    await s.evaluate(at('2024-03-01'), at('2024-06-02'));
+    expect(await s.tier('m')).toBe('silver');
+    const impact = await s.recalculate({ downgrade: validity12, upgrade: { exclude: ['never_used'] }, tiers: pointsTiers }, at('2024-06-03'));
+    expect(impact).toEqual({ before: { silver: 1 }, after: { silver: 1 } });
+    // Back to basic and up again by hand: silver's points were granted once, ever.
+    await s.setTier('m', null, at('2024-06-04'));
+    await s.setTier('m', 'silver', at('2024-06-05'));
+    expect((await s.standing('m')).grants).toHaveLength(1);
+  });
+
+  it('§3.10 a pin holds a recompute member until the start of its local date, against rule changes too; then the member requalifies', async () => {
+    const s = await Scenario.start(
+      { upgrade: { window: threeMonths }, downgrade: { mode: 'recompute' }, tiers: twoTiers },
+      ['m'],
+      [order('m', '2024-01-05T00:00:00Z', 600)],
+      { timezone: 'Asia/Shanghai' },
+    );
+    await s.evaluate(at('2024-01-10'));
+    await s.setTier('m', 'silver', at('2024-02-01'), { until: '2024-03-01' });
+    // 2024-03-01 starts at 2024-02-29T16:00Z in Asia/Shanghai.
+    expect(await s.standing('m')).toMatchObject({ tier: 'silver', pinnedUntil: '2024-02-29T16:00:00.000Z' });
+    await s.recalculate({ upgrade: { window: threeMonths }, downgrade: { mode: 'recompute' }, tiers: [twoTiers[0]!, { id: 'silver', threshold: { amount: 2000 } }] }, at('2024-02-10'));
+    await s.evaluate(at('2024-02-29T15:59:59Z'));
+    expect(await s.tier('m')).toBe('silver');
+    await s.evaluate(at('2024-02-29T16:00:00Z'));
+    expect(await s.tier('m')).toBe('bronze');
+    expect((await s.standing('m')).history.at(-1)).toMatchObject({ from: 'silver', to: 'bronze', reason: 'requalify' });
+  });
+
+  it('§3.10 a manual move down without a pin sticks: the spend before it never moves the member up again; spend after it does', async () => {
+    const s = await Scenario.start({ tiers: twoTiers }, ['m'], [order('m', '2024-01-05T00:00:00Z', 1200)]);
+    await s.evaluate(at('2024-01-10'));
+    expect(await s.tier('m')).toBe('silver');
+    const t = at('2024-02-01');
+    await s.setTier('m', 'bronze', t);
+    await s.evaluate(at('2024-02-01'), at('2024-02-02'));
+    expect(await s.standing('m')).toMatchObject({ tier: 'bronze', fellAt: t.toISOString(), pinnedUntil: null, expiresAt: null });
+    await s.importOrders([order('m', '2024-02-03T00:00:00Z', 1000)]);
+    await s.evaluate(at('2024-02-04'));
+    expect(await s.tier('m')).toBe('silver');
   });
 });

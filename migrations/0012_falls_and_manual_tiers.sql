@@ -11,3 +11,12 @@ UPDATE members m SET fell_at = h.at, fell_from = h.from_tier
 FROM member_history h
 WHERE h.merchant_id = m.merchant_id AND h.member_id = m.member_id
   AND h.reason = 'expire' AND h.at = m.evidence_at AND m.extended_tier IS NULL;
+
+-- SPEC v1.1 §3.10, manual adjustment: the tier a manual move set evidence_at with (its evidence is
+-- the merchant's decision, not orders), the pin, and who moved the member and why.
+ALTER TABLE members
+  ADD COLUMN manual_tier   text,          -- the tier a manual adjustment set evidence_at with, else null
+  ADD COLUMN pinned_until  timestamptz;   -- no evaluation moves the member before this instant
+ALTER TABLE member_history
+  ADD COLUMN actor  text,                 -- manual moves: who
+  ADD COLUMN note   text;                 -- manual moves: why (--reason)
