@@ -137,6 +137,7 @@ describe('members show', () => {
       tierSince: null,
       expiresAt: null,
       anchorAt: null,
+      pinnedUntil: null,
       paid: null,
       entitlements: [],
       grants: [],
