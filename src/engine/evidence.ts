@@ -33,15 +33,15 @@ export function evidenceDerivation(b: Bound, m: string): EvidenceSql {
   const measures = `${r.measureColumns('e', before)}${extension}`;
   const rank = (agg: string): string => {
     const qualifiedThen = r.qualifiedRankOf(agg, 'e');
-    // Evidence set by a fall from X: the fall below X at evidenceAt.
     // Evidence set by a manual adjustment to Y (§3.10): Y, or the highest enabled tier below it.
-    const fell = `WHEN ${m}.manual_tier IS NOT NULL THEN ${r.enabledRankAtMost(r.rankOf(`${m}.manual_tier`))}
+    // Evidence set by a fall from X: the fall below X at evidenceAt.
+    const decided = `WHEN ${m}.manual_tier IS NOT NULL THEN ${r.enabledRankAtMost(r.rankOf(`${m}.manual_tier`))}
       WHEN ${m}.fell_from IS NOT NULL THEN ${r.qualifiedRankOf(agg, 'e', `${r.heldRank(`${m}.fell_from`)} - 1`)}`;
-    if (!validity) return `(CASE WHEN ${m}.evidence_at IS NULL THEN -1 ${fell} ELSE ${qualifiedThen} END)`;
+    if (!validity) return `(CASE WHEN ${m}.evidence_at IS NULL THEN -1 ${decided} ELSE ${qualifiedThen} END)`;
     // Evidence set by an extension of tier X: X if its extension standard is met in the period
     // that earned it, else the fall below X at evidenceAt.
     const x = r.rankOf(`${m}.extended_tier`);
-    return `(CASE WHEN ${m}.evidence_at IS NULL THEN -1 ${fell}
+    return `(CASE WHEN ${m}.evidence_at IS NULL THEN -1 ${decided}
       WHEN ${m}.extended_tier IS NULL THEN ${qualifiedThen}
       WHEN ${r.extensionMet(x, `${agg}.x_amt`, `${agg}.x_cnt`)} THEN ${x}
       ELSE ${r.qualifiedRankOf(agg, 'e', `${r.heldRank(`${m}.extended_tier`)} - 1`)} END)`;

@@ -153,10 +153,12 @@ async function writeSetting(
 
 /** §3.6 upgrade_points, once per member per tier ever: not when the member held the tier before. */
 async function grantUpgradePoints(q: Queryable, merchant: string, member: string, tier: TierRule, t: Date, version: number): Promise<number | null> {
+  // Two statements rather than a correlated NOT EXISTS, which Citus refuses.
+  const held = await q.query('SELECT 1 FROM member_history WHERE merchant_id = $1 AND member_id = $2 AND to_tier = $3 LIMIT 1', [merchant, member, tier.id]);
+  if (held.rows.length > 0) return null;
   const { rows } = await q.query<{ points: number }>(
     `INSERT INTO grants (merchant_id, member_id, grant_key, type, tier_id, due_at, at, points, version, run_id)
-     SELECT $1, $2, 'upgrade_points:' || $3::text, 'upgrade_points', $3, $4, $4, $5, $6, NULL
-     WHERE NOT EXISTS (SELECT 1 FROM member_history h WHERE h.merchant_id = $1 AND h.member_id = $2 AND h.to_tier = $3)
+     VALUES ($1, $2, 'upgrade_points:' || $3::text, 'upgrade_points', $3, $4, $4, $5, $6, NULL)
      ON CONFLICT DO NOTHING
      RETURNING points`,
     [merchant, member, tier.id, t, tier.upgradePoints, version],
