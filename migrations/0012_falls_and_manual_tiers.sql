@@ -3,10 +3,11 @@
 -- fall from the tier left.
 ALTER TABLE members
   ADD COLUMN fell_at    timestamptz,   -- the member's last fall at expiry; null: never fell
-  ADD COLUMN fell_from  text;          -- the tier whose fall set evidence_at, else null
+  ADD COLUMN fell_from  text,          -- the tier whose fall set evidence_at, else null
+  ADD COLUMN fell_period_end timestamptz;  -- the end of the validity period that fall judged
 -- Members whose evidence is still the fall that set it (history reason expire at evidence_at):
--- record it, so the fix holds for them too. Members already moved up again since keep what
--- they were given.
+-- record it, so the fix holds for them too (the period it judged is not known: they are re-derived
+-- as the fall below the tier left). Members already moved up again since keep what they were given.
 UPDATE members m SET fell_at = h.at, fell_from = h.from_tier
 FROM member_history h
 WHERE h.merchant_id = m.merchant_id AND h.member_id = m.member_id

@@ -74,7 +74,7 @@ agg AS (
 ext AS (SELECT m.* FROM m JOIN agg ON agg.member_id = m.member_id WHERE ${r.extensionMet('m.cur_rank', 'agg.amt', 'agg.cnt')}),
 upd AS (
   UPDATE members u SET anchor_at = ext.expires_at, evidence_at = ext.expires_at, previous_anchor_at = u.anchor_at,
-    extended_tier = u.tier_id, fell_from = NULL, manual_tier = NULL, trigger_order_id = NULL, expires_at = ${r.extendedExpiry('ext.expires_at')}
+    extended_tier = u.tier_id, fell_from = NULL, fell_period_end = NULL, manual_tier = NULL, trigger_order_id = NULL, expires_at = ${r.extendedExpiry('ext.expires_at')}
   FROM ext WHERE u.merchant_id = ${b.merchant} AND u.member_id = ext.member_id
   RETURNING 1
 ),
@@ -151,6 +151,7 @@ upd AS (
     previous_anchor_at = CASE WHEN mv.now_rank > mv.a_rank THEN u.anchor_at ELSE u.previous_anchor_at END,
     extended_tier = CASE WHEN mv.now_rank > mv.a_rank THEN NULL ELSE u.extended_tier END,
     fell_from = CASE WHEN mv.now_rank > mv.a_rank THEN NULL ELSE u.fell_from END,
+    fell_period_end = CASE WHEN mv.now_rank > mv.a_rank THEN NULL ELSE u.fell_period_end END,
     manual_tier = CASE WHEN mv.now_rank > mv.a_rank THEN NULL ELSE u.manual_tier END,
     trigger_order_id = CASE WHEN mv.now_rank > mv.a_rank THEN NULL ELSE u.trigger_order_id END
   FROM (SELECT moves.*, ${r.idOf('moves.d_rank')} AS to_tier FROM moves) mv WHERE u.merchant_id = ${b.merchant} AND u.member_id = mv.member_id

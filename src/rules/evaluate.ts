@@ -104,6 +104,7 @@ function extend(s: MemberState, t: Date, rules: LevelRules, version: number): Me
     previousAnchorAt: s.anchorAt,
     extendedTier: s.tier,
     fellFrom: null,
+    fellPeriodEnd: null,
     manualTier: null,
     triggerOrderId: null,
     expiresAt,
@@ -132,9 +133,13 @@ export function tierAsOfEvidence(s: MemberState, orders: readonly Order[], rules
     if (x !== undefined && x.enabled && extensionMet(s, orders, rules, x, s.previousAnchorAt, s.evidenceAt)) return x;
     return qualified(past, orders, s.evidenceAt, rules, new Set(s.consumedOrders), x?.rank ?? Infinity);
   }
-  // Evidence set by a fall from X: the fall below X at evidenceAt, as the fall measured it.
+  // Evidence set by a fall from X: X if its extension standard is now met in the period the fall
+  // judged, else the fall below X at evidenceAt, measured as the fall measured it.
   if (s.fellFrom !== null) {
-    return qualified(past, orders, s.evidenceAt, rules, new Set(s.consumedOrders), tierById(rules, s.fellFrom)?.rank ?? Infinity);
+    const x = tierById(rules, s.fellFrom);
+    const end = s.fellPeriodEnd;
+    if (rules.downgrade.mode === 'validity' && x !== undefined && x.enabled && end !== null && extensionMet(s, orders, rules, x, s.previousAnchorAt, end)) return x;
+    return qualified(past, orders, s.evidenceAt, rules, new Set(s.consumedOrders), x?.rank ?? Infinity);
   }
   const consumed = new Set(s.consumedOrders);
   if (s.triggerOrderId !== null) consumed.delete(s.triggerOrderId);
@@ -164,7 +169,7 @@ function demoteOnRefund(
   const byNow = (now?.rank ?? -1) > (asOf?.rank ?? -1);
   const derived = byNow ? now : asOf;
   if ((derived?.rank ?? -1) >= rankOf(rules, s.tier)) return s;
-  const evidence = byNow ? { evidenceAt: t, previousAnchorAt: s.anchorAt, extendedTier: null, fellFrom: null, manualTier: null, triggerOrderId: null } : {};
+  const evidence = byNow ? { evidenceAt: t, previousAnchorAt: s.anchorAt, extendedTier: null, fellFrom: null, fellPeriodEnd: null, manualTier: null, triggerOrderId: null } : {};
   return {
     ...s,
     ...evidence,

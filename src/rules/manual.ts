@@ -33,6 +33,7 @@ export function setTierManually(s: MemberState, move: ManualMove, t: Date, rules
     previousAnchorAt: s.anchorAt,
     extendedTier: null,
     fellFrom: null,
+    fellPeriodEnd: null,
     manualTier: to,
     fellAt: rank < from ? t : s.fellAt,
     triggerOrderId: null,

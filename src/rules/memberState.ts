@@ -57,6 +57,8 @@ export interface MemberState {
   fellAt: Date | null;
   /** The tier whose expiry without extension set evidenceAt (the fall from it), else null. */
   fellFrom: string | null;
+  /** The end of the validity period that fall judged (the expiresAt it passed), else null. */
+  fellPeriodEnd: Date | null;
   /** The tier a manual adjustment (§3.10) set evidenceAt with: the merchant's decision is the evidence. */
   manualTier: string | null;
   /** §3.10 --until: no evaluation or recalculation moves the member before this instant. */
@@ -86,6 +88,7 @@ export function newMember(memberId: string, joinedAt: Date, birthday: string | n
     extendedTier: null,
     fellAt: null,
     fellFrom: null,
+    fellPeriodEnd: null,
     manualTier: null,
     pinnedUntil: null,
     consumedOrders: [],
@@ -126,7 +129,7 @@ export function moveTo(
     evidenceAt: t,
     previousAnchorAt: s.anchorAt,
     extendedTier: null,
-    ...(reason === 'expire' ? { fellAt: t, fellFrom: s.tier } : { fellFrom: null }),
+    ...(reason === 'expire' ? { fellAt: t, fellFrom: s.tier, fellPeriodEnd: s.expiresAt } : { fellFrom: null, fellPeriodEnd: null }),
     manualTier: null,
     expiresAt: tier === null ? null : freshExpiry(t, rules),
     consumedOrders: consumed,

@@ -645,6 +645,16 @@ describe('§3.3 step 3: no bounce after a fall (decision 3)', () => {
     expect(await s.standing('m')).toMatchObject(fell);
   });
 
+  it('a rule change that lowers the extension standard the fall failed lifts the member back, judged on the period the fall judged', async () => {
+    const s = await fallen(['m']);
+    // Under the new rules silver's extension standard is 300: met by the 300 of
+    // [2023-01-10, 2024-01-10). The move up stands on that evidence, which it keeps.
+    const T = at('2024-01-12');
+    const impact = await s.recalculate({ downgrade: validity12, tiers: [{ id: 'bronze', threshold: { amount: 200 } }, { id: 'silver', threshold: { amount: 300 } }] }, T);
+    expect(impact).toEqual({ before: { bronze: 1 }, after: { silver: 1 } });
+    expect(await s.standing('m')).toMatchObject({ tier: 'silver', tierSince: T.toISOString(), anchorAt: T.toISOString(), evidenceAt: fall.toISOString(), fellAt: fall.toISOString() });
+  });
+
   it('spend after the fall moves the member up once it meets the threshold by itself', async () => {
     const s = await fallen(['short', 'enough']);
     await s.importOrders([
