@@ -230,7 +230,7 @@ export const commands: CommandSpec[] = [
     name: 'members set-tier',
     summary: "set members' tiers by hand (SPEC §3.10): history reason manual, optionally pinned until a date",
     usage:
-      'tierform members set-tier <merchant> <member> <tier|basic> --reason <text> [--until <date>] [--no-grants] [--actor <name>] | <merchant> --file <file> [--input-format csv|ndjson]',
+      'tierform members set-tier <merchant> <member> <tier|basic> --reason <text> [--until <date>] [--no-grants] [--actor <name>] [--format text|json] | <merchant> --file <file> [--input-format csv|ndjson]',
     options: {
       reason: { type: 'string', value: 'text', description: 'why the member is moved (recorded in the history); with --file, the default for lines without one' },
       until: { type: 'string', value: 'date', description: "pin the level: no evaluation or recalculation moves the member before this local date starts (required with downgrade.mode recompute)" },

@@ -14,7 +14,7 @@ import { setMemberTiers, type TierSet, type TierSetting } from '../../members/se
 import { parseSettingsFile } from '../../members/settingsFile.js';
 
 export const SET_TIER_USAGE =
-  'tierform members set-tier <merchant> <member> <tier|basic> --reason <text> [--until <date>] [--no-grants] [--actor <name>] | <merchant> --file <file> [--input-format csv|ndjson]';
+  'tierform members set-tier <merchant> <member> <tier|basic> --reason <text> [--until <date>] [--no-grants] [--actor <name>] [--format text|json] | <merchant> --file <file> [--input-format csv|ndjson]';
 
 /** A settings file is a few thousand lines at most; a bigger one is a mistake. */
 const FILE_LIMIT = 16 * 1024 * 1024;
