@@ -10,6 +10,8 @@ export interface MemberRow {
   anchor_at: Date | string | null;
   expires_at: Date | string | null;
   pinned_until: Date | string | null;
+  /** When an evaluation welcomed the member (§3.9); null: not welcomed. */
+  welcomed_at: Date | string | null;
 }
 
 export interface HistoryRow {
@@ -32,7 +34,7 @@ export interface GrantRow {
   points: number | null;
 }
 
-const MEMBER_COLUMNS = 'member_id, name, joined_at, tier_id, tier_since, anchor_at, expires_at, pinned_until';
+const MEMBER_COLUMNS = 'member_id, name, joined_at, tier_id, tier_since, anchor_at, expires_at, pinned_until, welcomed_at';
 
 export function selectMember(merchant: string, member: string): Statement {
   return { text: `SELECT ${MEMBER_COLUMNS} FROM members WHERE merchant_id = $1 AND member_id = $2`, values: [merchant, member] };

@@ -15,6 +15,7 @@ export function renderMemberCard(s: MemberStanding, c: StandingContext): string 
   if (s.tier !== null) lines.push(`  expires:      ${s.expiresAt ?? 'never'}`);
   if (s.pinnedUntil !== null) lines.push(`  pinned until: ${s.pinnedUntil} (set by hand: no evaluation moves the member before then)`);
   if (s.anchorAt !== null) lines.push(`  anchor:       ${s.anchorAt}`);
+  lines.push(`  welcomed:     ${s.welcomedAt ?? 'no'}`);
   lines.push(`  paid:         ${s.paid ? `${s.paid.plan} since ${s.paid.since}, expires ${s.paid.expiresAt}` : 'none'}`);
 
   const version = c.activeVersion ? `active version ${c.activeVersion.version}` : 'no active version';

@@ -53,6 +53,8 @@ export interface MemberStanding {
   entitlements: Entitlement[];
   grants: GrantEntry[];
   history: HistoryEntry[];
+  /** v1.1 (§3.9), after the keys §5.1 lists: when the member was welcomed (welcome grants, join message); null: not welcomed. */
+  welcomedAt: string | null;
 }
 
 /** Context for people (the text card); not part of the JSON. */
@@ -97,6 +99,7 @@ export async function readMemberStanding(
         ...(h.actor !== null ? { actor: h.actor } : {}),
         ...(h.note !== null ? { note: h.note } : {}),
       })),
+      welcomedAt: toIsoOrNull(row.welcomed_at),
     },
     context: { name: row.name, joinedAt: toIso(row.joined_at), activeVersion: active },
   };
