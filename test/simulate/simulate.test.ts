@@ -141,13 +141,13 @@ describe('simulate equals the daily evaluation run day by day on a copy', () => 
         const ends: { date: string; tiers: Record<string, number> }[] = [];
         for (let day = '2026-01-01'; day <= '2026-03-31'; day = addDays(day, 1)) {
           const now = new Date(`${day}T03:00:00Z`);
+          // The workspace hands out a full Db, typed as the Queryable most tests need.
           const result = await runDue(db as unknown as Db, { now, clock: () => now, lockTimeoutMs: 10_000, claimant: 'test' });
           expect(result.ok).toBe(true);
           if (['2026-01-31', '2026-02-28', '2026-03-31'].includes(day)) ends.push({ date: day, tiers: await tierCounts(db, MERCHANT, rules) });
         }
         return ends;
       });
-      // The workspace opens a full Db; its handle is typed by what most tests need.
       const figures = await w.sql(async (db) => ({
         moves: await replayMoves(db, MERCHANT, rules, start),
         benefits: await replayBenefits(db, MERCHANT, start, () => null),
