@@ -37,6 +37,8 @@ export async function createScratchCopy(tx: Queryable, schema: string, merchant:
     if (PRODUCED.has(table.name)) continue;
     const where = table.name === 'grants' ? 'merchant_id = $1 AND at < $2' : 'merchant_id = $1';
     await tx.query(`INSERT INTO ${copy} OVERRIDING SYSTEM VALUE SELECT * FROM ${live} WHERE ${where}`, table.name === 'grants' ? [merchant, start] : [merchant]);
+    // Temporary tables get no statistics from autovacuum: without these the planner guesses.
+    await tx.query(`ANALYZE ${copy}`);
     // Rows copied with their identities: new rows must number after them.
     for (const column of table.identities) {
       await tx.query(`SELECT setval(pg_get_serial_sequence($1, $2), coalesce((SELECT max(${quoteIdent(column)}) FROM ${copy}), 0) + 1, false)`, [copy, column]);
@@ -45,6 +47,7 @@ export async function createScratchCopy(tx: Queryable, schema: string, merchant:
   const columns = await memberStateColumns(tx, schema);
   if (columns.length > 0) await tx.query(`UPDATE pg_temp.members SET ${columns.map((c) => `${quoteIdent(c)} = DEFAULT`).join(', ')}`);
   await tx.query('UPDATE pg_temp.orders SET consumed = false WHERE consumed');
+  await tx.query('ANALYZE pg_temp.members');
   const version = 1;
   await run(
     tx,
