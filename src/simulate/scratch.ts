@@ -22,10 +22,11 @@ import { run } from '../store/statement.js';
 const PRODUCED = new Set(['member_history', 'engine_runs', 'outbox', 'scheduled_runs', 'due_claims', 'program_versions']);
 
 /**
- * The level state the engine keeps per member (migrations 0002, 0005); reset to the defaults a
- * freshly imported member has. A state column added by a later migration belongs here too.
+ * What an import gives a member. Every other column of `members` is state the engine keeps
+ * (tier, anchors, evidence, watermarks, and whatever a later migration adds): it is reset to its
+ * default, as a freshly imported member has it.
  */
-const MEMBER_STATE = ['tier_id', 'tier_since', 'anchor_at', 'expires_at', 'previous_anchor_at', 'trigger_order_id', 'last_evaluated_seq', 'evidence_at', 'extended_tier'];
+const MEMBER_PROFILE = ['merchant_id', 'member_id', 'joined_at', 'name', 'birthday'];
 
 /** Creates the merchant's scratch copy in `tx` (which must be rolled back or committed soon after; the tables go with it). */
 export async function createScratchCopy(tx: Queryable, schema: string, merchant: string, document: MembershipProgram, start: Date): Promise<number> {
@@ -88,8 +89,9 @@ async function merchantTables(q: Queryable, schema: string): Promise<MerchantTab
 
 async function memberStateColumns(q: Queryable, schema: string): Promise<string[]> {
   const { rows } = await q.query<{ column_name: string }>(
-    `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'members' AND column_name = ANY($2::text[])`,
-    [schema, MEMBER_STATE],
+    `SELECT column_name FROM information_schema.columns
+      WHERE table_schema = $1 AND table_name = 'members' AND NOT (column_name = ANY($2::text[])) ORDER BY ordinal_position`,
+    [schema, MEMBER_PROFILE],
   );
   return rows.map((r) => r.column_name);
 }

@@ -119,6 +119,7 @@ describe('simulate on a hand-computed history', () => {
     await refused('simulate.before-first-order', '--from', '2025-10-01', '--to', '2025-12-31', '--now', NOW);
     await refused('simulate.range-future', '--from', '2026-01-01', '--to', '2026-06-02', '--now', NOW);
     await refused('usage.option-value', '--from', '2026-13-01', '--to', '2026-06-02', '--now', NOW);
+    await refused('simulate.no-program', '--merchant', 'globex', ...RANGE);
     await live.dir.write({ 'programs/other/program.yaml': PROPOSED.replace(`merchant: ${MERCHANT}`, 'merchant: other') });
     await refused('state.unknown-merchant', 'programs/other', ...RANGE);
     await live.dir.write({ 'broken/shop/program.yaml': PROPOSED.replace('amount: 100', 'amount: -5') });
