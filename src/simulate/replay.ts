@@ -35,6 +35,8 @@ export interface ReplayInput {
   from: LocalDate;
   to: LocalDate;
   onProgress?: (done: number, total: number) => void;
+  /** Called when the starting state is ready (copied and derived): the bench times the phases. */
+  onStarted?: () => void;
 }
 
 /** Thrown to roll the scratch transaction back once the figures are read (an Error, as adapters expect). */
@@ -56,6 +58,7 @@ export async function replaySide(db: Db, input: ReplayInput): Promise<SideResult
       // A fresh program derives every member from their orders, whatever existingMembers says.
       await recalculateInline(tx, merchant, version, days.start, 'recalculate');
       const start = await tierCounts(tx, merchant, rules);
+      input.onStarted?.();
       const monthEnds: SideResult['monthEnds'] = [];
       let report = 0;
       const reportUpTo = async (date: LocalDate | null): Promise<void> => {
