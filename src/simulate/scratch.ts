@@ -13,7 +13,8 @@
  */
 import type { MembershipProgram } from '../generated/types.js';
 import type { Queryable } from '../store/db.js';
-import { quoteIdent } from '../store/db.js';
+import { PgCode, pgErrorCode, quoteIdent } from '../store/db.js';
+import { TierformError } from '../cli/errors.js';
 import { hashDocument } from '../plan/canonical.js';
 import { insertVersion } from '../store/versionStore.js';
 import { run } from '../store/statement.js';
@@ -30,6 +31,22 @@ const MEMBER_PROFILE = ['merchant_id', 'member_id', 'joined_at', 'name', 'birthd
 
 /** Creates the merchant's scratch copy in `tx` (which must be rolled back or committed soon after; the tables go with it). */
 export async function createScratchCopy(tx: Queryable, schema: string, merchant: string, document: MembershipProgram, start: Date): Promise<number> {
+  try {
+    return await copyMerchant(tx, schema, merchant, document, start);
+  } catch (err) {
+    const code = pgErrorCode(err);
+    if (code === PgCode.readOnlyTransaction || code === PgCode.insufficientPrivilege) {
+      throw new TierformError(
+        'simulate.scratch-refused',
+        `the database refused the temporary tables simulate replays on (${code}: ${err instanceof Error ? err.message : String(err)}); ` +
+          'connect with a role that has the TEMPORARY privilege on the database, in sessions that are not read-only; nothing was changed',
+      );
+    }
+    throw err;
+  }
+}
+
+async function copyMerchant(tx: Queryable, schema: string, merchant: string, document: MembershipProgram, start: Date): Promise<number> {
   const tables = await merchantTables(tx, schema);
   for (const table of tables) {
     const live = `${quoteIdent(schema)}.${quoteIdent(table.name)}`;
