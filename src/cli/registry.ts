@@ -250,11 +250,18 @@ export const commands: CommandSpec[] = [
     load: () => import('./commands/members.js').then((m) => ({ run: m.runList })),
   },
   {
+    name: 'members explain',
+    summary: 'why a member holds their tier at --now: the window, the orders that count and those left out, each threshold, what is missing, the expiry, a pending version',
+    usage: 'tierform members explain <merchant> <member> [--now <instant>] [--format text|json]',
+    examples: ['tierform members explain acme m-1001', 'tierform members explain acme m-1001 --now 2027-01-15T09:00:00+08:00 --format json'],
+    load: () => import('./commands/members-explain.js'),
+  },
+  {
     name: 'run-due',
     summary: 'run every due scheduled recalculation and daily evaluation, exactly once',
     usage: 'tierform run-due [--now <instant>] [--batch-size <n>] [--format text|json]',
     options: {
-      'batch-size': { type: 'string', value: 'n', description: 'members per committed batch of a run (default 20,000)' },
+      'batch-size': { type: 'string', value: 'n', description: 'members per committed batch of a run (default 100,000)' },
     },
     load: () => import('./commands/run-due.js'),
   },
@@ -264,7 +271,7 @@ export const commands: CommandSpec[] = [
     usage: "tierform scheduler [--cron '<expr>'] [--batch-size <n>]",
     options: {
       cron: { type: 'string', value: 'expr', description: "when to run run-due (default '* * * * *', every minute); it also runs once at start" },
-      'batch-size': { type: 'string', value: 'n', description: 'members per committed batch of a run (default 20,000)' },
+      'batch-size': { type: 'string', value: 'n', description: 'members per committed batch of a run (default 100,000)' },
     },
     load: () => import('./commands/scheduler.js'),
   },

@@ -1,6 +1,7 @@
 import type { Queryable } from '../store/db.js';
 import type { ExistingMembers } from '../rules/index.js';
 import { loadCurrentVersions, loadVersion } from './versions.js';
+import { useEngineSettings } from './settings.js';
 import { evaluateMerchantWide, evaluateWithVersions, notifying, recalculateScope } from './scopeRun.js';
 
 const ALL = { lo: null, hi: null };
@@ -17,6 +18,7 @@ export async function recalculateInline(
   existingMembers?: ExistingMembers,
 ): Promise<{ changed: number }> {
   const v = await loadVersion(q, merchant, version);
+  await useEngineSettings(q);
   const input = { merchant, rules: v.rules, version, runId: null, at, scope: ALL };
   return { changed: await notifying(q, merchant, () => recalculateScope(q, input, existingMembers ?? v.rules.existingMembers)) };
 }

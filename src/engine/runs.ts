@@ -10,6 +10,7 @@ import { loadCurrentVersions, loadVersion, type JudgingVersion } from './version
 import { evaluateMerchantWide, evaluateWithVersions, notifying, recalculateScope } from './scopeRun.js';
 import type { ExistingMembers } from '../rules/index.js';
 import { TierformError } from '../cli/errors.js';
+import { useEngineSettings } from './settings.js';
 
 interface RunRow {
   merchant_id: string;
@@ -105,10 +106,10 @@ export async function continueRun(db: Db, merchant: string, runId: number, opts:
       const row = rows[0];
       if (!row) throw new Error(`engine run ${runId} of ${merchant} does not exist`);
       if (row.status !== 'running') return { row, finished: true };
+      await useEngineSettings(tx);
       judge ??= await judgeFor(tx, row);
-      const hi = await batchEnd(tx, merchant, row.cursor_member, batchSize);
+      const { hi, members } = await nextBatch(tx, merchant, row.cursor_member, batchSize);
       const scope = { lo: row.cursor_member, hi };
-      const members = await countScope(tx, merchant, scope);
       const changed = await notifying(tx, merchant, () => judge!(tx, scope, Number(row.run_id)));
       if (hi === null && row.kind === 'evaluate') await evaluateMerchantWide(tx, merchant, (await loadCurrentVersions(tx, merchant)).active, new Date(row.at));
       const last = hi ?? (await lastMember(tx, merchant)) ?? row.cursor_member;
@@ -140,17 +141,21 @@ async function judgeFor(q: Queryable, row: RunRow): Promise<Judge> {
   return (tx, scope, runId) => evaluateWithVersions(tx, merchant, versions, at, scope, runId);
 }
 
-/** The last member id of the next batch after `cursor`, or null when fewer than batchSize remain. */
-async function batchEnd(q: Queryable, merchant: string, cursor: string | null, batchSize: number): Promise<string | null> {
-  const { rows } = await q.query<{ member_id: string }>(
-    `SELECT member_id FROM members WHERE merchant_id = $1 AND ($2::text IS NULL OR member_id > $2)
-     ORDER BY member_id OFFSET $3 LIMIT 1`,
-    [merchant, cursor, batchSize - 1],
+/**
+ * The next batch after `cursor`: its last member id (null when it reaches the last member, so the
+ * run is done) and how many members it holds, from one read of the id range.
+ */
+async function nextBatch(q: Queryable, merchant: string, cursor: string | null, batchSize: number): Promise<{ hi: string | null; members: number }> {
+  // One member past the batch says whether more remain (exactly batchSize left: this batch ends the run).
+  const { rows } = await q.query<{ n: number; hi: string | null }>(
+    `SELECT count(*)::int AS n, max(member_id) FILTER (WHERE k = $3) AS hi
+       FROM (SELECT member_id, row_number() OVER (ORDER BY member_id) AS k FROM members
+              WHERE merchant_id = $1 AND ($2::text IS NULL OR member_id > $2)
+              ORDER BY member_id LIMIT $3 + 1) b`,
+    [merchant, cursor, batchSize],
   );
-  if (!rows[0]) return null;
-  // Exactly batchSize remain: this batch ends at the last member and the run is done.
-  const more = await q.query('SELECT 1 FROM members WHERE merchant_id = $1 AND member_id > $2 LIMIT 1', [merchant, rows[0].member_id]);
-  return more.rows.length > 0 ? rows[0].member_id : null;
+  const n = rows[0]?.n ?? 0;
+  return n > batchSize ? { hi: rows[0]!.hi, members: batchSize } : { hi: null, members: n };
 }
 
 async function countScope(q: Queryable, merchant: string, scope: { lo: string | null; hi: string | null }): Promise<number> {

@@ -12,6 +12,7 @@ import { birthdayStep, extendStep, fallStep, refundStep, upgradeStep, watermarkS
 import { fitExpiryStep, recalculateStep } from './recalculateSteps.js';
 import { enqueueLevelNotifications, lastHistoryId } from '../outbox/index.js';
 import { performPaidGrants } from './paid/index.js';
+import { welcomeMembers } from './welcome.js';
 
 /**
  * Runs `fn` (which writes member history) and renders the notifications of the moves it wrote
@@ -68,7 +69,8 @@ export async function recalculateScope(q: Queryable, input: StepInput, existingM
 
 /**
  * A daily evaluation over a scope: members who joined at or after a pending version's apply are
- * judged by it (§3.5), everyone else by the active version.
+ * judged by it (§3.5), everyone else by the active version. Each version first welcomes the new
+ * members it judges (§3.9), so the join message precedes the messages of their first moves.
  */
 export async function evaluateWithVersions(
   q: Queryable,
@@ -82,10 +84,12 @@ export async function evaluateWithVersions(
   let changed = 0;
   if (active) {
     const activeScope = pending ? { ...scope, joinedBefore: pending.appliedAt } : scope;
+    await welcomeMembers(q, { merchant, version: active.version, at, scope: activeScope, runId });
     changed += await evaluateScope(q, { merchant, rules: active.rules, version: active.version, runId, at, scope: activeScope });
   }
   if (pending) {
     const pendingScope = active ? { ...scope, joinedFrom: pending.appliedAt } : scope;
+    await welcomeMembers(q, { merchant, version: pending.version, at, scope: pendingScope, runId });
     changed += await evaluateScope(q, { merchant, rules: pending.rules, version: pending.version, runId, at, scope: pendingScope });
   }
   return changed;
