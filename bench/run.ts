@@ -23,6 +23,7 @@ const sections: Record<string, () => Promise<BenchSection>> = {
   import: benchImport,
   engine: benchEngine,
   paid: async () => (await import('./paid.js')).benchPaid(),
+  simulate: async () => (await import('./simulate.js')).benchSimulate(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
