@@ -25,6 +25,7 @@ const sections: Record<string, () => Promise<BenchSection>> = {
   paid: async () => (await import('./paid.js')).benchPaid(),
   startup: async () => (await import('./startup.js')).benchStartup(),
   citus: async () => (await import('./citus.js')).benchCitus(),
+  simulate: async () => (await import('./simulate.js')).benchSimulate(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

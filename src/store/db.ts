@@ -46,6 +46,8 @@ export const PgCode = {
   queryCanceled: '57014',
   undefinedTable: '42P01',
   invalidSchemaName: '3F000',
+  readOnlyTransaction: '25006',
+  insufficientPrivilege: '42501',
 } as const;
 
 export function pgErrorCode(err: unknown): string | undefined {
