@@ -221,6 +221,18 @@ export const commands: CommandSpec[] = [
     load: () => import('./commands/evaluate.js'),
   },
   {
+    name: 'simulate',
+    summary: 'replay the daily evaluations over the stored history under the proposed programs and the active ones, side by side (writes nothing)',
+    usage: 'tierform simulate [paths…] --from <date> --to <date> [--merchant <id>] [--format text|json|markdown]',
+    options: {
+      from: { type: 'string', value: 'date', description: 'the first local date replayed: members are derived at its start under each program' },
+      to: { type: 'string', value: 'date', description: 'the last local date replayed (at most today in the merchant\'s zone)' },
+      merchant: { type: 'string', value: 'id', description: 'simulate only this merchant' },
+    },
+    examples: ['tierform simulate programs/acme --from 2026-01-01 --to 2026-06-30 --format markdown'],
+    load: () => import('./commands/simulate.js'),
+  },
+  {
     name: 'recalc',
     summary: "recalculate every member of a merchant under the active version (--dry-run: show the impact only)",
     usage: 'tierform recalc <merchant> [--dry-run] [--format text|json]',
@@ -235,6 +247,25 @@ export const commands: CommandSpec[] = [
     usage: 'tierform members show <merchant> <member> [--format text|json]',
     examples: ['tierform members show acme m-1001'],
     load: () => import('./commands/members.js').then((m) => ({ run: m.runShow })),
+  },
+  {
+    name: 'members set-tier',
+    summary: "set members' tiers by hand (SPEC §3.10): history reason manual, optionally pinned until a date",
+    usage:
+      'tierform members set-tier <merchant> <member> <tier|basic> --reason <text> [--until <date>] [--no-grants] [--actor <name>] [--format text|json] | <merchant> --file <file> [--input-format csv|ndjson]',
+    options: {
+      reason: { type: 'string', value: 'text', description: 'why the member is moved (recorded in the history); with --file, the default for lines without one' },
+      until: { type: 'string', value: 'date', description: "pin the level: no evaluation or recalculation moves the member before this local date starts (required with downgrade.mode recompute)" },
+      'no-grants': { type: 'boolean', description: 'a move up grants no one-time benefits (upgrade_points)' },
+      actor: { type: 'string', value: 'name', description: 'recorded with the move (else GITHUB_ACTOR, else the OS user)' },
+      file: { type: 'string', value: 'file', description: 'CSV (header row) or NDJSON, one member a line: member, tier, reason, until; all or nothing' },
+      'input-format': { type: 'string', value: 'fmt', description: 'csv or ndjson (default: by the file extension)' },
+    },
+    examples: [
+      'tierform members set-tier acme m-1001 gold --reason "order cancelled after the upgrade, kept as agreed" --until 2027-01-01',
+      'tierform members set-tier acme --file adjustments.csv --actor support-team',
+    ],
+    load: () => import('./commands/set-tier.js').then((m) => ({ run: m.runSetTier })),
   },
   {
     name: 'members list',

@@ -26,8 +26,8 @@ export function upgradeStep(input: StepInput): Statement {
   const hold = recompute && notConsumed(input) !== 'TRUE';
   const text = `
 WITH m AS (
-  SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.windowColumns('w', b.t, 'mb.anchor_at')}
-  FROM members mb WHERE ${b.members}
+  SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.windowColumns('w', b.t, 'mb.anchor_at', r.upwardFloor('mb.fell_at'))}
+  FROM members mb WHERE ${b.members} AND ${b.unpinned}
 ),
 agg AS (
   SELECT m.member_id, ${r.measureColumns('w', notConsumed(input), input.rules.basis, 'w', true)}${hold ? `, ${r.measureColumns('h', 'TRUE', input.rules.basis, 'w', true)}` : ''}
@@ -62,7 +62,7 @@ export function extendStep(input: StepInput): Statement {
 WITH m AS (
   SELECT mb.member_id, mb.tier_id, mb.anchor_at, mb.expires_at, ${r.rankOf('mb.tier_id')} AS cur_rank
   FROM members mb
-  WHERE ${b.members} AND ${r.heldTierEnabled('mb.tier_id')} AND mb.expires_at <= ${b.t}
+  WHERE ${b.members} AND ${b.unpinned} AND ${r.heldTierEnabled('mb.tier_id')} AND mb.expires_at <= ${b.t}
 ),
 agg AS (
   SELECT m.member_id, ${r.amountAggregateBy(input.rules.downgrade.retentionBasis, 'NOT o.consumed')} AS amt,
@@ -74,7 +74,7 @@ agg AS (
 ext AS (SELECT m.* FROM m JOIN agg ON agg.member_id = m.member_id WHERE ${r.extensionMet('m.cur_rank', 'agg.amt', 'agg.cnt')}),
 upd AS (
   UPDATE members u SET anchor_at = ext.expires_at, evidence_at = ext.expires_at, previous_anchor_at = u.anchor_at,
-    extended_tier = u.tier_id, trigger_order_id = NULL, expires_at = ${r.extendedExpiry('ext.expires_at')}
+    extended_tier = u.tier_id, fell_from = NULL, fell_period_end = NULL, manual_tier = NULL, trigger_order_id = NULL, expires_at = ${r.extendedExpiry('ext.expires_at')}
   FROM ext WHERE u.merchant_id = ${b.merchant} AND u.member_id = ext.member_id
   RETURNING 1
 ),
@@ -89,7 +89,8 @@ SELECT (SELECT count(*) FROM ext)::int AS moved`;
 
 /**
  * Step 3, second half: members still expired fall sequentially: the highest tier below their own
- * that qualifies at t on its upgrade conditions, else basic (reason expire). No renewal.
+ * that qualifies at t on its upgrade conditions, else basic (reason expire). No renewal. The fall
+ * is recorded (fell_at, fell_from): orders paid before it never move the member up again.
  */
 export function fallStep(input: StepInput): Statement {
   const b = bind(input);
@@ -97,7 +98,7 @@ export function fallStep(input: StepInput): Statement {
   const text = `
 WITH m AS (
   SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.windowColumns('w', b.t, 'mb.anchor_at')}
-  FROM members mb WHERE ${b.members} AND mb.tier_id IS NOT NULL AND mb.expires_at <= ${b.t}
+  FROM members mb WHERE ${b.members} AND ${b.unpinned} AND mb.tier_id IS NOT NULL AND mb.expires_at <= ${b.t}
 ),
 agg AS (
   SELECT m.member_id, ${r.measureColumns('w', notConsumed(input), input.rules.basis, 'w', true)}
@@ -109,7 +110,7 @@ moves AS (
   SELECT m.*, ${r.qualifiedRankOf('agg', 'w', 'm.cur_rank - 1')} AS q_rank, 'expire'::text AS reason
   FROM m JOIN agg ON agg.member_id = m.member_id
 ),
-${writeMoves(b, { triggerWhen: null, triggerOrders: 'FALSE', grantWhen: 'FALSE' })}
+${writeMoves(b, { triggerWhen: null, triggerOrders: 'FALSE', grantWhen: 'FALSE', fall: true })}
 SELECT (SELECT count(*) FROM moves)::int AS moved`;
   return { text, values: b.p.values };
 }
@@ -126,10 +127,10 @@ export function refundStep(input: StepInput): Statement {
   const asOf = evidenceDerivation(b, 'm');
   const text = `
 WITH m AS (
-  SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.windowColumns('w', b.t, 'mb.anchor_at')},
+  SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.windowColumns('w', b.t, 'mb.anchor_at', r.upwardFloor('mb.fell_at'))},
     ${asOf.columns}
   FROM members mb
-  WHERE ${b.members} AND mb.tier_id IS NOT NULL
+  WHERE ${b.members} AND ${b.unpinned} AND mb.tier_id IS NOT NULL
     AND EXISTS (SELECT 1 FROM orders x WHERE x.merchant_id = ${b.merchant} AND x.member_id = mb.member_id
       AND x.import_seq > mb.last_evaluated_seq AND (x.status <> 'paid' OR x.refunded_minor > 0))
 ),
@@ -149,6 +150,9 @@ upd AS (
     evidence_at = CASE WHEN mv.now_rank > mv.a_rank THEN ${b.t} ELSE u.evidence_at END,
     previous_anchor_at = CASE WHEN mv.now_rank > mv.a_rank THEN u.anchor_at ELSE u.previous_anchor_at END,
     extended_tier = CASE WHEN mv.now_rank > mv.a_rank THEN NULL ELSE u.extended_tier END,
+    fell_from = CASE WHEN mv.now_rank > mv.a_rank THEN NULL ELSE u.fell_from END,
+    fell_period_end = CASE WHEN mv.now_rank > mv.a_rank THEN NULL ELSE u.fell_period_end END,
+    manual_tier = CASE WHEN mv.now_rank > mv.a_rank THEN NULL ELSE u.manual_tier END,
     trigger_order_id = CASE WHEN mv.now_rank > mv.a_rank THEN NULL ELSE u.trigger_order_id END
   FROM (SELECT moves.*, ${r.idOf('moves.d_rank')} AS to_tier FROM moves) mv WHERE u.merchant_id = ${b.merchant} AND u.member_id = mv.member_id
   RETURNING 1
@@ -184,7 +188,7 @@ ON CONFLICT DO NOTHING`;
   return { text, values: b.p.values };
 }
 
-/** The largest import_seq among each member's orders and points entries becomes their last_evaluated_seq. */
+/** The largest import_seq among each member's orders and points entries becomes their last_evaluated_seq (pinned members' imports wait for the pin's end). */
 export function watermarkStep(input: StepInput): Statement {
   const b = bind(input);
   const text = `
@@ -195,7 +199,7 @@ FROM (
     WHERE o.merchant_id = ${b.merchant} AND o.member_id = mb.member_id) s
   CROSS JOIN LATERAL (SELECT max(l.import_seq) AS seq FROM points_ledger l
     WHERE l.merchant_id = ${b.merchant} AND l.member_id = mb.member_id) pl
-  WHERE ${b.members} AND GREATEST(s.seq, pl.seq) > mb.last_evaluated_seq
+  WHERE ${b.members} AND ${b.unpinned} AND GREATEST(s.seq, pl.seq) > mb.last_evaluated_seq
 ) x
 WHERE u.merchant_id = ${b.merchant} AND u.member_id = x.member_id`;
   return { text, values: b.p.values };

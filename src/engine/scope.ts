@@ -35,6 +35,8 @@ export interface Bound {
   members: string;
   /** Predicate on an orders alias's member_id ({m} is replaced by the column). */
   orders: string;
+  /** Predicate on `mb`: no pin (§3.10) holds the member at t. */
+  unpinned: string;
 }
 
 export function bind(input: StepInput): Bound {
@@ -66,5 +68,8 @@ export function bind(input: StepInput): Bound {
     },
     members: members.join(' AND '),
     orders: range.join(' AND '),
+    get unpinned() {
+      return `(mb.pinned_until IS NULL OR mb.pinned_until <= ${this.t})`;
+    },
   };
 }

@@ -38,6 +38,11 @@ interface StateRow {
   evidence_at: Date | string | null;
   previous_anchor_at: Date | string | null;
   extended_tier: string | null;
+  fell_at: Date | string | null;
+  fell_from: string | null;
+  fell_period_end: Date | string | null;
+  manual_tier: string | null;
+  pinned_until: Date | string | null;
   trigger_order_id: string | null;
   last_evaluated_seq: string | number | bigint;
 }
@@ -62,7 +67,8 @@ export async function readExplainSubject(q: Queryable, merchant: string, member:
   const row = (
     await q.query<StateRow>(
       `SELECT member_id, name, joined_at, birthday, tier_id, tier_since, anchor_at, expires_at, evidence_at,
-              previous_anchor_at, extended_tier, trigger_order_id, last_evaluated_seq
+              previous_anchor_at, extended_tier, fell_at, fell_from, fell_period_end, manual_tier, pinned_until,
+              trigger_order_id, last_evaluated_seq
        FROM members WHERE merchant_id = $1 AND member_id = $2`,
       [merchant, member],
     )
@@ -110,6 +116,11 @@ export async function readExplainSubject(q: Queryable, merchant: string, member:
       evidenceAt: dateOrNull(row.evidence_at),
       previousAnchorAt: dateOrNull(row.previous_anchor_at),
       extendedTier: row.extended_tier,
+      fellAt: dateOrNull(row.fell_at),
+      fellFrom: row.fell_from,
+      fellPeriodEnd: dateOrNull(row.fell_period_end),
+      manualTier: row.manual_tier,
+      pinnedUntil: dateOrNull(row.pinned_until),
       consumedOrders: orderRows.filter((o) => o.consumed).map((o) => o.order_id),
       triggerOrderId: row.trigger_order_id,
       lastEvaluatedImportSeq: Number(row.last_evaluated_seq),
