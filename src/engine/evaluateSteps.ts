@@ -184,9 +184,25 @@ ON CONFLICT DO NOTHING`;
   return { text, values: b.p.values };
 }
 
-/** The largest import_seq among each member's orders becomes their last_evaluated_seq. */
-export function watermarkStep(input: StepInput): Statement {
+/**
+ * The largest import_seq among each member's orders becomes their last_evaluated_seq. Given
+ * `sinceSeq` (an incremental evaluation: every member's last_evaluated_seq already covers every
+ * order imported up to it), only the orders imported after it are read, through orders_by_import:
+ * a member without one keeps a watermark that is already their largest.
+ */
+export function watermarkStep(input: StepInput, sinceSeq?: string): Statement {
   const b = bind(input);
+  if (sinceSeq !== undefined) {
+    const text = `
+UPDATE members mb SET last_evaluated_seq = x.seq
+FROM (
+  SELECT o.member_id, max(o.import_seq) AS seq FROM orders o
+  WHERE o.merchant_id = ${b.merchant} AND o.import_seq > ${b.p.add(sinceSeq, '::bigint')}${b.orders ? ` AND ${b.orders.replaceAll('{m}', 'o.member_id')}` : ''}
+  GROUP BY o.member_id
+) x
+WHERE ${b.members} AND mb.member_id = x.member_id AND x.seq > mb.last_evaluated_seq`;
+    return { text, values: b.p.values };
+  }
   const text = `
 UPDATE members u SET last_evaluated_seq = x.seq
 FROM (

@@ -13,6 +13,8 @@ export interface MemberScope {
   joinedFrom?: Date;
   /** Only members who joined before this instant (judged by the active version). */
   joinedBefore?: Date;
+  /** Only these members (an incremental daily evaluation's candidates, src/engine/candidates.ts). */
+  ids?: readonly string[];
 }
 
 export interface StepInput {
@@ -44,6 +46,7 @@ export function bind(input: StepInput): Bound {
   const range: string[] = [];
   if (input.scope.lo !== null) range.push(`{m} > ${p.add(input.scope.lo, '::text')}`);
   if (input.scope.hi !== null) range.push(`{m} <= ${p.add(input.scope.hi, '::text')}`);
+  if (input.scope.ids !== undefined) range.push(`{m} = ANY(${p.add(input.scope.ids, '::text[]')})`);
   const members = [`mb.merchant_id = ${merchant}`, ...range.map((c) => c.replaceAll('{m}', 'mb.member_id'))];
   if (input.scope.joinedFrom) members.push(`mb.joined_at >= ${p.add(input.scope.joinedFrom, '::timestamptz')}`);
   if (input.scope.joinedBefore) members.push(`mb.joined_at < ${p.add(input.scope.joinedBefore, '::timestamptz')}`);

@@ -12,6 +12,8 @@ import { birthdayStep, extendStep, fallStep, refundStep, upgradeStep, watermarkS
 import { fitExpiryStep, recalculateStep } from './recalculateSteps.js';
 import { enqueueLevelNotifications, lastHistoryId } from '../outbox/index.js';
 import { performPaidGrants } from './paid/index.js';
+import { findCandidates } from './candidates.js';
+import type { EvaluationMark } from './evaluationMarks.js';
 
 /**
  * Runs `fn` (which writes member history) and renders the notifications of the moves it wrote
@@ -39,8 +41,12 @@ async function moved(q: Queryable, statement: { text: string; values: readonly u
   return rows[0]?.moved ?? 0;
 }
 
-/** One daily evaluation of the members in `input.scope` under `input.rules`. Returns moves. */
-export async function evaluateScope(q: Queryable, input: StepInput): Promise<number> {
+/**
+ * One daily evaluation of the members in `input.scope` under `input.rules`. Returns moves.
+ * `sinceSeq`: the scope lists an incremental evaluation's candidates and every member's
+ * watermark covers the imports up to it.
+ */
+export async function evaluateScope(q: Queryable, input: StepInput, sinceSeq?: string): Promise<number> {
   const { rules } = input;
   if (!rules.active) return 0;
   let changed = await moved(q, upgradeStep(input));
@@ -53,7 +59,7 @@ export async function evaluateScope(q: Queryable, input: StepInput): Promise<num
   }
   if (rules.refunds === 'recalculate' && rules.downgrade.mode !== 'recompute') changed += await moved(q, refundStep(input));
   await run(q, birthdayStep(input));
-  await run(q, watermarkStep(input));
+  await run(q, watermarkStep(input, sinceSeq));
   return changed;
 }
 
@@ -68,25 +74,36 @@ export async function recalculateScope(q: Queryable, input: StepInput, existingM
 
 /**
  * A daily evaluation over a scope: members who joined at or after a pending version's apply are
- * judged by it (§3.5), everyone else by the active version.
+ * judged by it (§3.5), everyone else by the active version. Given the merchant's last complete
+ * evaluation (`mark`), only the scope's candidates are evaluated (src/engine/candidates.ts): the
+ * others would stay exactly as they are.
  */
 export async function evaluateWithVersions(
   q: Queryable,
   merchant: string,
   versions: { active: JudgingVersion | null; pending: JudgingVersion | null },
   at: Date,
-  scope: MemberScope,
+  whole: MemberScope,
   runId: number | null,
+  mark: EvaluationMark | null = null,
 ): Promise<number> {
   const { active, pending } = versions;
+  let scope = whole;
+  if (mark !== null) {
+    const rules = [active, pending].flatMap((v) => (v ? [v.rules] : []));
+    const ids = await findCandidates(q, { merchant, rules, mark, at, lo: whole.lo, hi: whole.hi });
+    if (ids.length === 0) return 0;
+    scope = { ...whole, ids };
+  }
+  const since = mark?.seq;
   let changed = 0;
   if (active) {
     const activeScope = pending ? { ...scope, joinedBefore: pending.appliedAt } : scope;
-    changed += await evaluateScope(q, { merchant, rules: active.rules, version: active.version, runId, at, scope: activeScope });
+    changed += await evaluateScope(q, { merchant, rules: active.rules, version: active.version, runId, at, scope: activeScope }, since);
   }
   if (pending) {
     const pendingScope = active ? { ...scope, joinedFrom: pending.appliedAt } : scope;
-    changed += await evaluateScope(q, { merchant, rules: pending.rules, version: pending.version, runId, at, scope: pendingScope });
+    changed += await evaluateScope(q, { merchant, rules: pending.rules, version: pending.version, runId, at, scope: pendingScope }, since);
   }
   return changed;
 }
