@@ -80,7 +80,7 @@ describe('the incremental daily evaluation', () => {
       upgrade: { window: { rolling: { months: 1 } } },
       downgrade: { mode: 'recompute' },
       tiers: [
-        { id: 'bronze', threshold: { amount: 100 }, benefits: [{ type: 'birthday_discount', percentOff: 10 }] },
+        { id: 'bronze', threshold: { amount: 100 }, benefits: [{ type: 'birthday_discount' }] },
         { id: 'silver', threshold: { amount: 300 } },
       ],
     };
