@@ -43,7 +43,7 @@ import type { StepInput } from '../src/engine/scope.js';
 import { candidatesStatement } from '../src/engine/candidates.js';
 import type { Statement } from '../src/store/statement.js';
 import { writeGenerated } from './generate.js';
-import { benchDaily } from './daily.js';
+import { benchDaily, incrementalFloor, type DailyBench } from './daily.js';
 import type { BenchSection } from './run.js';
 import { applyProgram, clearMerchant, floorTable, importFile, measured as measuredIn, rate, rolledBack, type FloorRow } from './dbBench.js';
 
@@ -133,7 +133,7 @@ export async function benchEngine(): Promise<BenchSection> {
     const floorInput = (rules: typeof active.rules, at: Date): Statement => floorStatement(rules, at);
 
     // 1. The daily evaluation (bench/daily.ts): the previous one, yesterday's orders, the next one.
-    const day = await benchDaily({
+    const dailyBench: DailyBench = {
       db,
       merchant: MERCHANT,
       members,
@@ -145,13 +145,16 @@ export async function benchEngine(): Promise<BenchSection> {
       measured: (fn) => measured(db, fn),
       nested: (tx) => nestedDb(tx, db.kind),
       fullFloor: floorInput(active.rules, DAILY_AT),
-    });
+    };
+    const day = await benchDaily(dailyBench);
     rows.push(...day.rows);
     notes.push(...day.notes);
     if (explainDir) {
       const input = stepInput(active.rules, 1, DAILY_AT);
       await explain(db, explainDir, 'daily-upgrade-step', upgradeStep(input));
-      await explain(db, explainDir, 'daily-candidates', candidatesStatement({ merchant: MERCHANT, rules: [active.rules], mark: await markOf(db), at: DAILY_AT, lo: null, hi: null }));
+      const mark = await markOf(db);
+      await explain(db, explainDir, 'daily-candidates', candidatesStatement({ merchant: MERCHANT, rules: [active.rules], mark, at: DAILY_AT, lo: null, hi: null }));
+      await explain(db, explainDir, 'daily-incremental-floor', incrementalFloor(dailyBench, mark));
       await explain(db, explainDir, 'daily-watermark-step', watermarkStep(input));
       await explain(db, explainDir, 'daily-floor', floorInput(active.rules, DAILY_AT));
     }

@@ -242,7 +242,7 @@ export const commands: CommandSpec[] = [
     summary: 'run every due scheduled recalculation and daily evaluation, exactly once',
     usage: 'tierform run-due [--now <instant>] [--batch-size <n>] [--format text|json]',
     options: {
-      'batch-size': { type: 'string', value: 'n', description: 'members per committed batch of a run (default 20,000)' },
+      'batch-size': { type: 'string', value: 'n', description: 'members per committed batch of a run (default 100,000)' },
     },
     load: () => import('./commands/run-due.js'),
   },
@@ -252,7 +252,7 @@ export const commands: CommandSpec[] = [
     usage: "tierform scheduler [--cron '<expr>'] [--batch-size <n>]",
     options: {
       cron: { type: 'string', value: 'expr', description: "when to run run-due (default '* * * * *', every minute); it also runs once at start" },
-      'batch-size': { type: 'string', value: 'n', description: 'members per committed batch of a run (default 20,000)' },
+      'batch-size': { type: 'string', value: 'n', description: 'members per committed batch of a run (default 100,000)' },
     },
     load: () => import('./commands/scheduler.js'),
   },

@@ -31,6 +31,7 @@ interface RunRow {
   history_id_seen: string | number | bigint | null;
 }
 
+// Members per batch unless the caller says (docs/scheduling.md: why 100,000).
 const DEFAULT_BATCH = 100_000;
 
 function toRecord(row: RunRow): RunRecord {

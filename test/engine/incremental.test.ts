@@ -14,6 +14,12 @@ import type { Db } from '../../src/store/db.js';
 import { evaluateMember, type LevelsSection, type MemberState, type Order, type ProgramDocument } from '../../src/rules/index.js';
 import { at, member, order, program } from '../semantics/helpers.js';
 import { addMembers, addMerchant, addVersion, readStandings, standingOf, upsertOrders } from './harness.js';
+import { runImport } from '../../src/import/pipeline.js';
+import { membersImport } from '../../src/import/members.js';
+
+async function* lines(records: object[]): AsyncGenerator<Buffer> {
+  yield Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+}
 
 const ctx = withTestDb();
 let merchants = 0;
@@ -145,6 +151,30 @@ describe('the incremental daily evaluation', () => {
     expect(await candidatesAt(ctx.db, w.merchant, at('2024-02-16T12:00:00Z'))).toEqual(['expires']);
     expect(await evaluate(w, at('2024-02-16T12:00:00Z'))).toEqual(['expires']);
     expect(w.states.map((s) => s.tier)).toEqual([null, null]);
+  });
+
+  it('finds a member whose birthday was re-imported into the current month by the changed record, not one re-imported unchanged', async () => {
+    const levels: LevelsSection = { upgrade: { window: 'lifetime' }, tiers: [{ id: 'bronze', threshold: { amount: 100 }, benefits: [{ type: 'birthday_discount' }] }] };
+    const w = await world(
+      levels,
+      [member('moved', '01-20'), member('other')],
+      [order('moved', '2024-01-02T00:00:00Z', 150), order('other', '2024-01-02T00:00:00Z', 150)],
+    );
+    await evaluate(w, at('2024-03-05T12:00:00Z'));
+    await evaluate(w, at('2024-03-10T12:00:00Z'));
+    expect(await candidatesAt(ctx.db, w.merchant, at('2024-03-12T12:00:00Z'))).toEqual([]);
+    const file = [
+      { merchant: w.merchant, member: 'moved', joinedAt: '2000-01-01T00:00:00Z', birthday: '03-20' },
+      { merchant: w.merchant, member: 'other', joinedAt: '2000-01-01T00:00:00Z' },
+    ];
+    // The harness wrote the orders' import_seq itself; a real import's comes after them.
+    await ctx.db.query(`SELECT setval('import_seq', (SELECT max(import_seq) FROM orders))`);
+    const outcome = await runImport(ctx.db, membersImport, { input: lines(file), format: 'ndjson' });
+    expect(outcome).toMatchObject({ ok: true, inserted: 0, updated: 1 });
+    w.states = w.states.map((s) => (s.memberId === 'moved' ? { ...s, birthday: '03-20' } : s));
+    expect(await candidatesAt(ctx.db, w.merchant, at('2024-03-12T12:00:00Z'))).toEqual(['moved']);
+    await evaluate(w, at('2024-03-12T12:00:00Z'));
+    expect(w.states[0]!.grants.map((g) => g.key)).toEqual(['birthday_discount:2024']);
   });
 
   it('a rule change or a recalculation makes the next evaluation look at everyone', async () => {
