@@ -5,8 +5,8 @@
  * - a full recalculation after a threshold change (accumulated, rolling 12 months; then
  *   single_order), as a run (openRun + continueRun, default batch size) and inline in one
  *   transaction, and the plan impact dry run of the same change;
- * - a daily evaluation after importing orders paid "yesterday" for 2% of the members, inline and
- *   as a run;
+ * - a daily evaluation after importing orders paid "yesterday" for 2% of the members, as a run
+ *   and inline, against an incremental floor and the full recompute (bench/daily.ts);
  * - the floor: one hand-written statement that aggregates eligible spend per member in the
  *   window and updates the tiers that changed (members without orders fall to basic too).
  *

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { withTestDb } from '../helpers/db.js';
-import { continueRun, openRun } from '../../src/engine/index.js';
+import { continueRun, openRun, recalculateInline } from '../../src/engine/index.js';
 import { loadCurrentVersions } from '../../src/engine/versions.js';
 import { usableMark } from '../../src/engine/evaluationMarks.js';
 import { findCandidates } from '../../src/engine/candidates.js';
@@ -182,6 +182,10 @@ describe('the incremental daily evaluation', () => {
     const w = await world(levels, [member('a'), member('b')], [order('a', '2024-01-10T00:00:00Z', 150)]);
     await evaluate(w, at('2024-01-15T12:00:00Z'));
     expect(await candidatesAt(ctx.db, w.merchant, at('2024-01-16T12:00:00Z'))).toEqual(['a']);
+    await recalculateInline(ctx.db, w.merchant, 1, at('2024-01-15T13:00:00Z'));
+    expect(await candidatesAt(ctx.db, w.merchant, at('2024-01-16T12:00:00Z'))).toBeNull();
+    await evaluate(w, at('2024-01-16T12:00:00Z'));
+    expect(await candidatesAt(ctx.db, w.merchant, at('2024-01-17T12:00:00Z'))).toEqual([]);
     const document: ProgramDocument = { metadata: { timezone: 'UTC', currency: 'USD' }, spec: { type: 'levels', enabled: true, levels } };
     await addVersion(ctx.db, w.merchant, 2, document, 'active', at('2024-01-16T00:00:00Z'));
     expect(await candidatesAt(ctx.db, w.merchant, at('2024-01-16T12:00:00Z'))).toBeNull();
