@@ -200,7 +200,7 @@ FROM (
   WHERE o.merchant_id = ${b.merchant} AND o.import_seq > ${b.p.add(sinceSeq, '::bigint')}${b.orders ? ` AND ${b.orders.replaceAll('{m}', 'o.member_id')}` : ''}
   GROUP BY o.member_id
 ) x
-WHERE ${b.members} AND mb.member_id = x.member_id AND x.seq > mb.last_evaluated_seq`;
+WHERE ${b.membersUnlisted} AND mb.member_id = x.member_id AND x.seq > mb.last_evaluated_seq`;
     return { text, values: b.p.values };
   }
   const text = `

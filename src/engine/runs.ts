@@ -171,19 +171,22 @@ async function judgeFor(q: Queryable, row: RunRow): Promise<Judge> {
 
 /**
  * The next batch after `cursor`: its last member id, or null when it takes every member left,
- * and how many members it holds. One walk of the members' key: up to batchSize + 1 ids.
+ * and how many members it holds. One walk of the members' key (up to batchSize ids), then one
+ * probe for a member after them.
  */
 async function nextBatch(q: Queryable, merchant: string, cursor: string | null, batchSize: number): Promise<{ hi: string | null; members: number }> {
   const { rows } = await q.query<{ n: number; hi: string | null }>(
-    `SELECT count(*)::int AS n, max(member_id) FILTER (WHERE k = $3) AS hi FROM (
-       SELECT member_id, row_number() OVER (ORDER BY member_id) AS k FROM (
-         SELECT member_id FROM members WHERE merchant_id = $1 AND ($2::text IS NULL OR member_id > $2)
-         ORDER BY member_id LIMIT $3 + 1) f) b`,
+    `SELECT count(*)::int AS n, max(member_id) AS hi FROM (
+       SELECT member_id FROM members WHERE merchant_id = $1 AND ($2::text IS NULL OR member_id > $2)
+       ORDER BY member_id LIMIT $3) f`,
     [merchant, cursor, batchSize],
   );
   const n = rows[0]?.n ?? 0;
-  // More than batchSize remain: the batch ends at the batchSize-th; else it takes them all.
-  return n > batchSize ? { hi: rows[0]!.hi, members: batchSize } : { hi: null, members: n };
+  const hi = rows[0]?.hi ?? null;
+  if (n < batchSize || hi === null) return { hi: null, members: n };
+  // Exactly batchSize remain: this batch ends at the last member and the run is done.
+  const more = await q.query('SELECT 1 FROM members WHERE merchant_id = $1 AND member_id > $2 LIMIT 1', [merchant, hi]);
+  return { hi: more.rows.length > 0 ? hi : null, members: n };
 }
 
 async function countScope(q: Queryable, merchant: string, scope: { lo: string | null; hi: string | null }): Promise<number> {

@@ -35,6 +35,11 @@ export interface Bound {
   run: string;
   /** Predicate on the members table aliased `mb`. */
   members: string;
+  /**
+   * `members` without the list of ids: for a statement that picks its members by a join on
+   * something the listed ids restrict (it must still read `orders`, which carries the list).
+   */
+  membersUnlisted: string;
   /** Predicate on an orders alias's member_id ({m} is replaced by the column). */
   orders: string;
 }
@@ -46,10 +51,15 @@ export function bind(input: StepInput): Bound {
   const range: string[] = [];
   if (input.scope.lo !== null) range.push(`{m} > ${p.add(input.scope.lo, '::text')}`);
   if (input.scope.hi !== null) range.push(`{m} <= ${p.add(input.scope.hi, '::text')}`);
-  if (input.scope.ids !== undefined) range.push(`{m} = ANY(${p.add(input.scope.ids, '::text[]')})`);
   const members = [`mb.merchant_id = ${merchant}`, ...range.map((c) => c.replaceAll('{m}', 'mb.member_id'))];
   if (input.scope.joinedFrom) members.push(`mb.joined_at >= ${p.add(input.scope.joinedFrom, '::timestamptz')}`);
   if (input.scope.joinedBefore) members.push(`mb.joined_at < ${p.add(input.scope.joinedBefore, '::timestamptz')}`);
+  const membersUnlisted = members.join(' AND ');
+  if (input.scope.ids !== undefined) {
+    const ids = p.add(input.scope.ids, '::text[]');
+    range.push(`{m} = ANY(${ids})`);
+    members.push(`mb.member_id = ANY(${ids})`);
+  }
   // Bound on first use: PostgreSQL refuses a statement with a parameter it never reads.
   let t: string | undefined;
   let version: string | undefined;
@@ -68,6 +78,7 @@ export function bind(input: StepInput): Bound {
       return (run ??= p.add(input.runId, '::bigint'));
     },
     members: members.join(' AND '),
+    membersUnlisted,
     orders: range.join(' AND '),
   };
 }
