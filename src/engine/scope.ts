@@ -40,6 +40,8 @@ export interface Bound {
    * something the listed ids restrict (it must still read `orders`, which carries the list).
    */
   membersUnlisted: string;
+  /** The placeholder of the list of ids (`scope.ids`), or null without one. */
+  listed: string | null;
   /** Predicate on an orders alias's member_id ({m} is replaced by the column). */
   orders: string;
 }
@@ -55,10 +57,10 @@ export function bind(input: StepInput): Bound {
   if (input.scope.joinedFrom) members.push(`mb.joined_at >= ${p.add(input.scope.joinedFrom, '::timestamptz')}`);
   if (input.scope.joinedBefore) members.push(`mb.joined_at < ${p.add(input.scope.joinedBefore, '::timestamptz')}`);
   const membersUnlisted = members.join(' AND ');
-  if (input.scope.ids !== undefined) {
-    const ids = p.add(input.scope.ids, '::text[]');
-    range.push(`{m} = ANY(${ids})`);
-    members.push(`mb.member_id = ANY(${ids})`);
+  const listed = input.scope.ids !== undefined ? p.add(input.scope.ids, '::text[]') : null;
+  if (listed !== null) {
+    range.push(`{m} = ANY(${listed})`);
+    members.push(`mb.member_id = ANY(${listed})`);
   }
   // Bound on first use: PostgreSQL refuses a statement with a parameter it never reads.
   let t: string | undefined;
@@ -79,6 +81,18 @@ export function bind(input: StepInput): Bound {
     },
     members: members.join(' AND '),
     membersUnlisted,
+    listed,
     orders: range.join(' AND '),
   };
+}
+
+/**
+ * `FROM … WHERE …` for the members `mb` of a statement: with a list of ids (an incremental
+ * evaluation's candidates), driven by the list, so the planner reads each by key instead of
+ * scanning the merchant's members for them.
+ */
+export function membersOf(b: Bound): string {
+  if (b.listed === null) return `members mb WHERE ${b.members}`;
+  return `unnest(${b.listed}) AS listed(member_id) JOIN members mb ON mb.merchant_id = ${b.merchant} AND mb.member_id = listed.member_id
+  WHERE ${b.membersUnlisted}`;
 }
