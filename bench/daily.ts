@@ -142,7 +142,7 @@ WITH cand AS (
   UNION SELECT member_id FROM orders WHERE merchant_id = $1 AND paid_at >= ${start('$3::timestamptz')} AND paid_at < ${start('$2::timestamptz')}
   UNION SELECT member_id FROM orders WHERE merchant_id = $1 AND paid_at >= $3::timestamptz AND paid_at < $2::timestamptz
   UNION SELECT member_id FROM member_history WHERE merchant_id = $1 AND history_id > $9::bigint
-  UNION SELECT member_id FROM members WHERE merchant_id = $1 AND changed_seq > $8::bigint
+  UNION SELECT member_id FROM members WHERE merchant_id = $1 AND changed_seq > 0 AND changed_seq > $8::bigint
 ),
 -- Per candidate, through orders_by_member: a join on the window lets the planner read every
 -- order in the window instead (10× slower on this data).

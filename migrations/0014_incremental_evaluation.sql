@@ -29,7 +29,8 @@ ALTER TABLE members ADD COLUMN changed_seq bigint NOT NULL DEFAULT 0;
 CREATE INDEX orders_by_import ON orders (merchant_id, import_seq) INCLUDE (member_id);
 CREATE INDEX orders_by_paid_at ON orders (merchant_id, paid_at) INCLUDE (member_id);
 CREATE INDEX members_by_expiry ON members (merchant_id, expires_at) WHERE expires_at IS NOT NULL;
-CREATE INDEX members_by_change ON members (merchant_id, changed_seq);
+-- Only re-imported members: every other update of a member row stays out of this index.
+CREATE INDEX members_by_change ON members (merchant_id, changed_seq) WHERE changed_seq > 0;
 -- Members by birth month (a birthday is 'MM-DD' or 'YYYY-MM-DD'): on the first evaluation of a
 -- month, the ones born in it may be due a birthday grant.
 CREATE INDEX members_by_birth_month ON members

@@ -61,7 +61,7 @@ export function candidatesStatement(c: CandidateQuery): Statement {
   const members = (cond: string): string => `SELECT mb.member_id FROM members mb WHERE mb.merchant_id = ${merchant} AND ${cond}${range('mb.member_id')}`;
 
   const history = `SELECT h.member_id FROM member_history h WHERE h.merchant_id = ${merchant} AND h.history_id > ${p.add(c.mark.history, '::bigint')}${range('h.member_id')}`;
-  const parts = [history, orders(`o.import_seq > ${seq}`), members(`mb.changed_seq > ${seq}`)];
+  const parts = [history, orders(`o.import_seq > ${seq}`), members(`mb.changed_seq > 0 AND mb.changed_seq > ${seq}`)];
   const spans = new Set<string>();
   for (const rules of c.rules.filter((r) => r.active)) {
     const r = new RulesSql(rules, p);

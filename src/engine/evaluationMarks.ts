@@ -49,7 +49,7 @@ export async function usableMark(q: Queryable, merchant: string, versions: Judgi
  */
 export async function seenNow(q: Queryable, merchant: string): Promise<Seen> {
   const { rows } = await q.query<Seen>(
-    `SELECT GREATEST((SELECT max(import_seq) FROM orders WHERE merchant_id = $1), (SELECT max(changed_seq) FROM members WHERE merchant_id = $1), 0)::text AS seq,
+    `SELECT GREATEST((SELECT max(import_seq) FROM orders WHERE merchant_id = $1), (SELECT max(changed_seq) FROM members WHERE merchant_id = $1 AND changed_seq > 0), 0)::text AS seq,
        coalesce((SELECT max(history_id) FROM member_history WHERE merchant_id = $1), 0)::text AS history`,
     [merchant],
   );
