@@ -16,6 +16,7 @@ import type { LevelRules } from '../src/rules/index.js';
 import { runImport } from '../src/import/pipeline.js';
 import { ordersImport } from '../src/import/orders.js';
 import { seededRandom } from './generate.js';
+import { useEngineSettings } from '../src/engine/settings.js';
 import type { FloorRow } from './dbBench.js';
 
 export interface DailyBench {
@@ -61,8 +62,17 @@ export async function benchDaily(b: DailyBench): Promise<{ rows: FloorRow[]; not
 
   b.log('daily evaluation…');
   const incremental = incrementalFloor(b, mark.rows[0]);
-  const floor = (s: Statement) => b.measured(async (tx) => (await tx.query<{ moved: number }>(s.text, [...s.values])).rows[0]?.moved ?? 0);
-  const count = (s: Statement) => b.measured(async (tx) => (await tx.query(s.text, [...s.values])).rowCount);
+  // The floors run with the settings the engine's runs set for their batches.
+  const floor = (s: Statement) =>
+    b.measured(async (tx) => {
+      await useEngineSettings(tx);
+      return (await tx.query<{ moved: number }>(s.text, [...s.values])).rows[0]?.moved ?? 0;
+    });
+  const count = (s: Statement) =>
+    b.measured(async (tx) => {
+      await useEngineSettings(tx);
+      return (await tx.query(s.text, [...s.values])).rowCount;
+    });
   const floorBefore = await floor(incremental);
   const asRun = (batchSize?: number) =>
     b.measured(async (tx) => {

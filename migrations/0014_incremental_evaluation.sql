@@ -36,3 +36,6 @@ CREATE INDEX members_by_change ON members (merchant_id, changed_seq) WHERE chang
 CREATE INDEX members_by_birth_month ON members
   (merchant_id, (CASE WHEN length(birthday) = 5 THEN substr(birthday, 1, 2) ELSE substr(birthday, 6, 2) END))
   WHERE birthday IS NOT NULL;
+-- The members an evaluation may welcome (§3.9): not welcomed yet, joined since the welcome began.
+-- Every evaluation looks for them in its whole scope, candidates or not.
+CREATE INDEX members_to_welcome ON members (merchant_id, joined_at) WHERE welcomed_at IS NULL;

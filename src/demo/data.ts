@@ -33,6 +33,9 @@ ${effective}  levels:
       exclude: [gift_card]
     downgrade:
       mode: recompute
+    welcome:
+      - { type: cash_voucher, amountOff: 10, minSpend: 50 }
+      - { type: free_samples }
     tiers:
       - id: bronze
         name: Bronze
@@ -58,7 +61,15 @@ ${effective}  levels:
   notifications:
     upgrade: "Hi {member.name}, you are now {tier.name}! Benefits: {tier.benefits}"
     downgrade: "Hi {member.name}, your level is now {tier.name}."
+    join: "Welcome {member.name}! {program.rules}"
 `;
+}
+
+/** A member who signs up after the program is live: the evaluation welcomes them (SPEC §3.9). */
+export const NEW_MEMBER = { id: 'c-new', name: 'Zoe N.', joinedAt: '2026-12-20T12:00:00-05:00' };
+
+export function newMemberLine(): string {
+  return JSON.stringify({ merchant: 'demo-shop', member: NEW_MEMBER.id, joinedAt: NEW_MEMBER.joinedAt, name: NEW_MEMBER.name });
 }
 
 const NAMES = ['Ada', 'Ben', 'Chen', 'Dana', 'Emil', 'Fatima', 'Goro', 'Hana', 'Ivan', 'Jia', 'Kofi', 'Lena', 'Mateo', 'Noor', 'Omar', 'Priya'];

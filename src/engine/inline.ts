@@ -1,6 +1,7 @@
 import type { Queryable } from '../store/db.js';
 import type { ExistingMembers } from '../rules/index.js';
 import { loadCurrentVersions, loadVersion } from './versions.js';
+import { useEngineSettings } from './settings.js';
 import { evaluateMerchantWide, evaluateWithVersions, notifying, recalculateScope } from './scopeRun.js';
 import { forgetMark, markEvaluated, seenNow, usableMark } from './evaluationMarks.js';
 
@@ -18,6 +19,7 @@ export async function recalculateInline(
   existingMembers?: ExistingMembers,
 ): Promise<{ changed: number }> {
   const v = await loadVersion(q, merchant, version);
+  await useEngineSettings(q);
   const input = { merchant, rules: v.rules, version, runId: null, at, scope: ALL };
   await forgetMark(q, merchant);
   return { changed: await notifying(q, merchant, () => recalculateScope(q, input, existingMembers ?? v.rules.existingMembers)) };

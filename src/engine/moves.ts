@@ -38,6 +38,9 @@ function when(predicate: string | undefined, then: string, otherwise: string): s
 /** CTEs (comma-terminated) writing the moves in CTE `moves`. */
 export function writeMoves(b: Bound, w: MoveWrites): string {
   const { r } = b;
+  // The batch's member range on each table the writes join, so the planner reads only that range
+  // (through the primary key) rather than every member of the merchant.
+  const inScope = (alias: string): string => (b.orders === '' ? '' : ` AND ${b.orders.replaceAll('{m}', `${alias}.member_id`)}`);
   const trigger =
     w.triggerWhen !== null && r.rules.basis === 'single_order'
       ? `trig AS (
@@ -62,7 +65,7 @@ upd AS (
     extended_tier = ${when(w.evidence, 'NULL', 'u.extended_tier')},
     trigger_order_id = ${when(w.evidence, 'tg.trigger_id', 'u.trigger_order_id')}
   FROM (SELECT moves.*, ${r.idOf('moves.q_rank')} AS to_tier FROM moves) mv LEFT JOIN tg ON tg.member_id = mv.member_id
-  WHERE u.merchant_id = ${b.merchant} AND u.member_id = mv.member_id
+  WHERE u.merchant_id = ${b.merchant} AND u.member_id = mv.member_id${inScope('u')}
   RETURNING 1
 ),
 cons AS (
@@ -70,16 +73,21 @@ cons AS (
   WHERE o.merchant_id = ${b.merchant} AND o.order_id = tg.trigger_id
   RETURNING 1
 ),
-pts AS (
+${
+  // No tier grants points: nothing to check against the history.
+  r.rules.tiers.every((t) => t.upgradePoints === null)
+    ? ''
+    : `pts AS (
   INSERT INTO grants (merchant_id, member_id, grant_key, type, tier_id, due_at, at, points, version, run_id)
   SELECT ${b.merchant}, mv.member_id, 'upgrade_points:' || ${r.idOf('mv.q_rank')}, 'upgrade_points', ${r.idOf('mv.q_rank')},
     ${b.t}, ${b.t}, ${r.upgradePoints('mv.q_rank')}, ${b.version}, ${b.run}
   FROM moves mv
-    LEFT JOIN member_history h ON h.merchant_id = ${b.merchant} AND h.member_id = mv.member_id AND h.to_tier = ${r.idOf('mv.q_rank')}
+    LEFT JOIN member_history h ON h.merchant_id = ${b.merchant} AND h.member_id = mv.member_id AND h.to_tier = ${r.idOf('mv.q_rank')}${inScope('h')}
   WHERE (${w.grantWhen}) AND ${r.upgradePoints('mv.q_rank')} IS NOT NULL AND h.member_id IS NULL
   ON CONFLICT DO NOTHING
   RETURNING 1
-),
+),`
+}
 hist AS (
   INSERT INTO member_history (merchant_id, member_id, from_tier, to_tier, at, reason, version, run_id)
   SELECT ${b.merchant}, mv.member_id, mv.tier_id, ${r.idOf('mv.q_rank')}, ${b.t}, mv.reason, ${b.version}, ${b.run} FROM moves mv

@@ -10,10 +10,10 @@ import { writeMoves } from './moves.js';
 import { evidenceDerivation } from './evidence.js';
 
 /**
- * CTEs `m`, `agg`, `d` and `moves` (comma-terminated): every member's derived tier at T (mode
- * recompute: what steps 1 and 2 give; modes never and validity: the higher of qualified(m, T)
- * and, for a member who holds a tier, the tier as of evidenceAt under the new rules), and the
- * members who move under `existingMembers`. `up` moves start a fresh period; those justified by
+ * CTEs `m`, `ranks` (preceded by `agg` unless the orders are grouped first), `d` and `moves`
+ * (comma-terminated): every member's derived tier at T (mode recompute: what steps 1 and 2 give;
+ * modes never and validity: the higher of qualified(m, T) and, for a member who holds a tier, the
+ * tier as of evidenceAt under the new rules), and the members who move under `existingMembers`. `up` moves start a fresh period; those justified by
  * qualified(m, T) (`via_evidence` false) also take T as their evidence.
  */
 function derivation(b: Bound, existingMembers: ExistingMembers): string {
@@ -22,16 +22,44 @@ function derivation(b: Bound, existingMembers: ExistingMembers): string {
   const single = r.rules.basis === 'single_order';
   const evidence = recompute ? null : evidenceDerivation(b, 'm');
   const hold = recompute && single;
-  const measures = [
-    r.measureColumns('w', single ? 'NOT o.consumed' : 'TRUE', r.rules.basis, 'w', recompute),
-    ...(hold ? [r.measureColumns('h', 'TRUE', r.rules.basis, 'w', true)] : []),
-    ...(evidence ? [evidence.measures] : []),
-  ].join(', ');
-  const nowRank = recompute
-    ? `CASE WHEN ${r.qualifiedRankOf('agg', 'w')} > m.held_rank THEN ${r.qualifiedRankOf('agg', 'w')}
-        ELSE ${r.qualifiedRankOf('agg', hold ? 'h' : 'w', 'm.held_rank')} END`
-    : r.qualifiedRankOf('agg', 'w');
+  const measures = (): string =>
+    [
+      r.measureColumns('w', single ? 'NOT o.consumed' : 'TRUE', r.rules.basis, 'w', recompute),
+      ...(hold ? [r.measureColumns('h', 'TRUE', r.rules.basis, 'w', true)] : []),
+      ...(evidence ? [evidence.measures] : []),
+    ].join(', ');
   const asOfRank = evidence ? `CASE WHEN m.tier_id IS NULL THEN -1 ELSE ${evidence.rank('agg')} END` : '-1';
+  // Orders grouped per member first, then joined to the members (see RulesSql.sharedWindows):
+  // the grouped measures and the member columns meet in one row source, `mx`.
+  const shared = recompute && r.sharedWindows;
+  const src = shared ? 'mx' : 'agg';
+  const held = `${shared ? 'mx' : 'm'}.held_rank`;
+  const nowRank = recompute
+    ? `CASE WHEN ${r.qualifiedRankOf(src, 'w')} > ${held} THEN ${r.qualifiedRankOf(src, 'w')}
+        ELSE ${r.qualifiedRankOf(src, hold ? 'h' : 'w', held)} END`
+    : r.qualifiedRankOf(src, 'w');
+  const ranks = shared
+    ? `ranks AS (
+  SELECT mx.*, ${nowRank} AS n_rank, -1 AS a_rank
+  FROM (
+    SELECT m.*, ${r.sharedMeasureValues('w', 'a')}${hold ? `, ${r.sharedMeasureValues('h', 'a')}` : ''}
+    FROM m LEFT JOIN (
+      SELECT o.member_id, ${r.sharedMeasureColumns('w', b.t, single ? 'NOT o.consumed' : 'TRUE')}${hold ? `, ${r.sharedMeasureColumns('h', b.t, 'TRUE')}` : ''}
+      FROM ${r.eligibleOrders(b.merchant, b.orders, r.sharedWindow(b.t))} o
+      GROUP BY o.member_id
+    ) a ON a.member_id = m.member_id
+  ) mx
+),`
+    : `agg AS (
+  SELECT m.member_id, ${measures()}
+  FROM m LEFT JOIN ${r.eligibleOrders(b.merchant, b.orders, recompute ? r.sharedWindow(b.t) : undefined)} o
+    ON o.member_id = m.member_id${recompute ? ` AND ${r.withinWindows('w')}` : ''}
+  GROUP BY m.member_id
+),
+ranks AS (
+  SELECT m.*, ${nowRank} AS n_rank, ${asOfRank} AS a_rank
+  FROM m JOIN agg ON agg.member_id = m.member_id
+),`;
   const moves =
     existingMembers === 'recalculate'
       ? 'TRUE'
@@ -45,16 +73,7 @@ WITH m AS (
     ${r.windowColumns('w', b.t, 'mb.anchor_at')}${evidence ? `, ${evidence.columns}` : ''}
   FROM members mb WHERE ${b.members}
 ),
-agg AS (
-  SELECT m.member_id, ${measures}
-  FROM m LEFT JOIN ${r.eligibleOrders(b.merchant, b.orders, recompute ? r.sharedWindow(b.t) : undefined)} o
-    ON o.member_id = m.member_id${recompute ? ` AND ${r.withinWindows('w')}` : ''}
-  GROUP BY m.member_id
-),
-ranks AS (
-  SELECT m.*, ${nowRank} AS n_rank, ${asOfRank} AS a_rank
-  FROM m JOIN agg ON agg.member_id = m.member_id
-),
+${ranks}
 d AS (
   SELECT ranks.member_id, ranks.tier_id, ranks.cur_rank, ranks.held_rank, ranks.must_move,
     (ranks.a_rank > ranks.n_rank) AS via_evidence,
@@ -75,6 +94,8 @@ export function recalculateStep(input: StepInput, existingMembers: ExistingMembe
 ${writeMoves(b, {
   triggerWhen: 'mv.up AND NOT mv.via_evidence',
   triggerOrders: 'NOT o.consumed',
+  // Every W(m, T) lies within the shared window, so the trigger search reads only its orders.
+  triggerBounds: () => b.r.sharedWindow(b.t),
   grantWhen: 'mv.up',
   fresh: 'mv.up',
   evidence: 'mv.up AND NOT mv.via_evidence',

@@ -11,6 +11,7 @@ import { evaluateMerchantWide, evaluateWithVersions, notifying, recalculateScope
 import type { ExistingMembers } from '../rules/index.js';
 import { TierformError } from '../cli/errors.js';
 import { forgetMark, markEvaluated, seenNow, usableMark } from './evaluationMarks.js';
+import { useEngineSettings } from './settings.js';
 
 interface RunRow {
   merchant_id: string;
@@ -111,6 +112,7 @@ export async function continueRun(db: Db, merchant: string, runId: number, opts:
       const row = rows[0];
       if (!row) throw new Error(`engine run ${runId} of ${merchant} does not exist`);
       if (row.status !== 'running') return { row, finished: true };
+      await useEngineSettings(tx);
       judge ??= await judgeFor(tx, row);
       const { hi, members } = await nextBatch(tx, merchant, row.cursor_member, batchSize);
       const scope = { lo: row.cursor_member, hi };

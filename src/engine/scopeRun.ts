@@ -14,6 +14,7 @@ import { enqueueLevelNotifications, lastHistoryId } from '../outbox/index.js';
 import { performPaidGrants } from './paid/index.js';
 import { findCandidates } from './candidates.js';
 import type { EvaluationMark } from './evaluationMarks.js';
+import { welcomeMembers } from './welcome.js';
 
 /**
  * Runs `fn` (which writes member history) and renders the notifications of the moves it wrote
@@ -74,9 +75,11 @@ export async function recalculateScope(q: Queryable, input: StepInput, existingM
 
 /**
  * A daily evaluation over a scope: members who joined at or after a pending version's apply are
- * judged by it (§3.5), everyone else by the active version. Given the merchant's last complete
- * evaluation (`mark`), only the scope's candidates are evaluated (src/engine/candidates.ts): the
- * others would stay exactly as they are.
+ * judged by it (§3.5), everyone else by the active version. Each version first welcomes the new
+ * members it judges (§3.9), so the join message precedes the messages of their first moves; the
+ * welcome finds the members not welcomed yet in the whole scope. Given the merchant's last
+ * complete evaluation (`mark`), only the scope's candidates are judged (src/engine/candidates.ts):
+ * the others would stay exactly as they are.
  */
 export async function evaluateWithVersions(
   q: Queryable,
@@ -92,18 +95,27 @@ export async function evaluateWithVersions(
   if (mark !== null) {
     const rules = [active, pending].flatMap((v) => (v ? [v.rules] : []));
     const ids = await findCandidates(q, { merchant, rules, mark, at, lo: whole.lo, hi: whole.hi });
-    if (ids.length === 0) return 0;
     scope = { ...whole, ids };
   }
   const since = mark?.seq;
+  // No candidate: nobody to judge (the welcome still looks at the whole scope).
+  const judged = scope.ids === undefined || scope.ids.length > 0;
   let changed = 0;
   if (active) {
     const activeScope = pending ? { ...scope, joinedBefore: pending.appliedAt } : scope;
-    changed += await evaluateScope(q, { merchant, rules: active.rules, version: active.version, runId, at, scope: activeScope }, since);
+    await welcomeMembers(q, { merchant, version: active.version, at, scope: unlisted(activeScope), runId });
+    if (judged) changed += await evaluateScope(q, { merchant, rules: active.rules, version: active.version, runId, at, scope: activeScope }, since);
   }
   if (pending) {
     const pendingScope = active ? { ...scope, joinedFrom: pending.appliedAt } : scope;
-    changed += await evaluateScope(q, { merchant, rules: pending.rules, version: pending.version, runId, at, scope: pendingScope }, since);
+    await welcomeMembers(q, { merchant, version: pending.version, at, scope: unlisted(pendingScope), runId });
+    if (judged) changed += await evaluateScope(q, { merchant, rules: pending.rules, version: pending.version, runId, at, scope: pendingScope }, since);
   }
   return changed;
+}
+
+/** The scope without its candidate list. */
+function unlisted(scope: MemberScope): MemberScope {
+  const { ids: _ids, ...rest } = scope;
+  return rest;
 }

@@ -149,6 +149,39 @@ export class RulesSql {
       .join(', ');
   }
 
+  /**
+   * Every W(m, t) is the same for all members (no window bounded by the member's anchor): the
+   * orders can then be grouped per member before they meet the members, which reads each order
+   * once, in index order, instead of joining members to all their window's orders first.
+   */
+  get sharedWindows(): boolean {
+    return !this.rules.restartOnMove && this.windows.every((w) => w.kind !== 'since_last_upgrade');
+  }
+
+  /**
+   * As measureColumns, for sharedWindows rules: aggregates `<p><i>_amt`, `<p><i>_cnt` over orders
+   * `o` read through eligibleOrders(…, sharedWindow(t)), the window bounds written as expressions
+   * of `t` rather than member columns.
+   */
+  sharedMeasureColumns(p: string, t: string, amountFilter: string, basis: Basis = this.rules.basis): string {
+    const single = this.windows.length === 1;
+    return this.windows
+      .map((w, i) => {
+        // One window is the shared window itself: eligibleOrders already kept only its orders.
+        const b = single ? null : this.baseWindow(t, 'NULL', w);
+        const inside = b === null ? 'TRUE' : b.from === null ? `o.paid_at < ${b.to}` : `(o.paid_at < ${b.to} AND o.paid_at >= ${b.from})`;
+        const filter = [inside, amountFilter].filter((f) => f !== 'TRUE').join(' AND ') || 'TRUE';
+        const count = inside === 'TRUE' ? 'count(*)' : `count(*) FILTER (WHERE ${inside})`;
+        return `${this.amountAggregateBy(basis, filter)} AS ${p}${i}_amt, ${count} AS ${p}${i}_cnt`;
+      })
+      .join(', ');
+  }
+
+  /** The columns `<p><i>_amt/_cnt` of a left-joined pre-aggregate `src`, 0 for a member without orders. */
+  sharedMeasureValues(p: string, src: string): string {
+    return this.windows.map((_, i) => `COALESCE(${src}.${p}${i}_amt, 0) AS ${p}${i}_amt, COALESCE(${src}.${p}${i}_cnt, 0) AS ${p}${i}_cnt`).join(', ');
+  }
+
   /** A join condition on orders `o`: inside the member's window when every tier shares one (`m.<p>0_…`). */
   withinWindows(p: string): string {
     return this.windows.length === 1 ? this.inWindow(`m.${p}0_from`, `m.${p}0_to`) : 'TRUE';

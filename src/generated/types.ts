@@ -83,35 +83,43 @@ export interface MembershipProgram {
        * The paid plans on sale.
        */
       plans: PaidPlan[];
+      /**
+       * Benefits granted once to every member who joins (registers, or is first seen in an order import) while this program is active, by the first evaluation at or after the member's joinedAt. Members who joined before the version that adds them get nothing retroactively.
+       */
+      welcome?: WelcomeBenefit[];
     };
     /**
      * Message templates sent to members on events.
      */
     notifications?: {
       /**
-       * Sent when a member reaches a higher tier. Placeholders: {member.name}, {member.id}, {tier.name}, {tier.benefits}, {plan.name}, {expiresAt}.
+       * Sent when a member reaches a higher tier. Placeholders: {member.name}, {member.id}, {tier.name}, {tier.benefits}, {plan.name}, {expiresAt}, {program.rules}.
        */
       upgrade?: string;
       /**
-       * Sent when a member falls to a lower tier or becomes basic. Placeholders: {member.name}, {member.id}, {tier.name}, {tier.benefits}, {plan.name}, {expiresAt}.
+       * Sent when a member falls to a lower tier or becomes basic. Placeholders: {member.name}, {member.id}, {tier.name}, {tier.benefits}, {plan.name}, {expiresAt}, {program.rules}.
        */
       downgrade?: string;
       /**
-       * Sent when a member's level is extended by retention. Placeholders: {member.name}, {member.id}, {tier.name}, {tier.benefits}, {plan.name}, {expiresAt}.
+       * Sent when a member's level is extended by retention. Placeholders: {member.name}, {member.id}, {tier.name}, {tier.benefits}, {plan.name}, {expiresAt}, {program.rules}.
        */
       extension?: string;
       /**
-       * Sent when a paid membership starts. Placeholders: {member.name}, {member.id}, {tier.name}, {tier.benefits}, {plan.name}, {expiresAt}.
+       * Sent when a paid membership starts. Placeholders: {member.name}, {member.id}, {tier.name}, {tier.benefits}, {plan.name}, {expiresAt}, {program.rules}.
        */
       paidStart?: string;
       /**
-       * Sent when a paid membership is renewed. Placeholders: {member.name}, {member.id}, {tier.name}, {tier.benefits}, {plan.name}, {expiresAt}.
+       * Sent when a paid membership is renewed. Placeholders: {member.name}, {member.id}, {tier.name}, {tier.benefits}, {plan.name}, {expiresAt}, {program.rules}.
        */
       renewal?: string;
       /**
-       * Sent when a paid membership ends. Placeholders: {member.name}, {member.id}, {tier.name}, {tier.benefits}, {plan.name}, {expiresAt}.
+       * Sent when a paid membership ends. Placeholders: {member.name}, {member.id}, {tier.name}, {tier.benefits}, {plan.name}, {expiresAt}, {program.rules}.
        */
       expiry?: string;
+      /**
+       * Sent once to each member who joins while the program is active, with the welcome benefits. Placeholders: {member.name}, {member.id}, {tier.name}, {tier.benefits}, {plan.name}, {expiresAt}, {program.rules} (the program's rules, one sentence per tier).
+       */
+      join?: string;
       /**
        * Local time of day (HH:MM, in metadata.timezone) at which messages are released: each message waits for the next sendAt at or after its event.
        */
@@ -180,6 +188,10 @@ export interface Levels {
    * Tiers ordered lowest to highest; the order is the rank.
    */
   tiers: Tier[];
+  /**
+   * Benefits granted once to every member who joins (registers, or is first seen in an order import) while this program is active, by the first evaluation at or after the member's joinedAt. Members who joined before the version that adds them get nothing retroactively.
+   */
+  welcome?: WelcomeBenefit[];
 }
 
 /**
@@ -321,6 +333,42 @@ export interface LevelBenefit {
    * Text shown to members (custom); display only, tierform does not act on it.
    */
   description?: string;
+}
+
+/**
+ * A benefit granted once to each member who joins while the program is active (grant key welcome:<index>). Each type allows only its own fields.
+ */
+export interface WelcomeBenefit {
+  /**
+   * What the new member receives once: join_points (points), discount or cash_voucher (a new-member coupon), free_shipping (one free delivery), free_samples (a gift package), custom (described in description).
+   */
+  type: 'join_points' | 'discount' | 'cash_voucher' | 'free_shipping' | 'free_samples' | 'custom';
+  /**
+   * Sales channels where the benefit applies (default: all channels).
+   *
+   * Items: A sales channel.
+   */
+  channels?: ('online_store' | 'app' | 'pos' | 'kiosk')[];
+  /**
+   * Percentage discount, 1 to 99 (discount, birthday_discount). Exclusive with amountOff.
+   */
+  percentOff?: number;
+  /**
+   * Fixed amount off, in major units (discount, cash_voucher, birthday_discount). Exclusive with percentOff.
+   */
+  amountOff?: number | string;
+  /**
+   * Minimum order amount for the discount or voucher to apply (discount, cash_voucher).
+   */
+  minSpend?: number | string;
+  /**
+   * Text shown to members (custom); display only, tierform does not act on it.
+   */
+  description?: string;
+  /**
+   * Points granted once when the member joins (join_points).
+   */
+  points?: number;
 }
 
 /**

@@ -9,6 +9,8 @@ export interface MemberRow {
   tier_since: Date | string | null;
   anchor_at: Date | string | null;
   expires_at: Date | string | null;
+  /** When an evaluation welcomed the member (§3.9); null: not welcomed. */
+  welcomed_at: Date | string | null;
 }
 
 export interface HistoryRow {
@@ -29,7 +31,7 @@ export interface GrantRow {
   points: number | null;
 }
 
-const MEMBER_COLUMNS = 'member_id, name, joined_at, tier_id, tier_since, anchor_at, expires_at';
+const MEMBER_COLUMNS = 'member_id, name, joined_at, tier_id, tier_since, anchor_at, expires_at, welcomed_at';
 
 export function selectMember(merchant: string, member: string): Statement {
   return { text: `SELECT ${MEMBER_COLUMNS} FROM members WHERE merchant_id = $1 AND member_id = $2`, values: [merchant, member] };

@@ -14,6 +14,7 @@ export function renderMemberCard(s: MemberStanding, c: StandingContext): string 
   if (s.tier !== null || s.tierSince !== null) lines.push(`  since:        ${s.tierSince ?? '-'}`);
   if (s.tier !== null) lines.push(`  expires:      ${s.expiresAt ?? 'never'}`);
   if (s.anchorAt !== null) lines.push(`  anchor:       ${s.anchorAt}`);
+  lines.push(`  welcomed:     ${s.welcomedAt ?? 'no'}`);
   lines.push(`  paid:         ${s.paid ? `${s.paid.plan} since ${s.paid.since}, expires ${s.paid.expiresAt}` : 'none'}`);
 
   const version = c.activeVersion ? `active version ${c.activeVersion.version}` : 'no active version';

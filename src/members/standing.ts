@@ -48,6 +48,8 @@ export interface MemberStanding {
   entitlements: Entitlement[];
   grants: GrantEntry[];
   history: HistoryEntry[];
+  /** v1.1 (§3.9), after the keys §5.1 lists: when the member was welcomed (welcome grants, join message); null: not welcomed. */
+  welcomedAt: string | null;
 }
 
 /** Context for people (the text card); not part of the JSON. */
@@ -83,6 +85,7 @@ export async function readMemberStanding(
       entitlements: [...tierEntitlements(document, row.tier_id), ...paidEntitlements(document, paid)],
       grants: grants.map(grantEntry),
       history: history.map((h) => ({ from: h.from_tier, to: h.to_tier, at: toIso(h.at), reason: h.reason, version: Number(h.version) })),
+      welcomedAt: toIsoOrNull(row.welcomed_at),
     },
     context: { name: row.name, joinedAt: toIso(row.joined_at), activeVersion: active },
   };

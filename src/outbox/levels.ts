@@ -6,6 +6,7 @@
  */
 import type { Queryable } from '../store/db.js';
 import { loadVersionPaidRules } from '../engine/paid/plans.js';
+import { programRulesText } from './programRules.js';
 import { deliverAfterSql, instantSql, Params, plansOf, sendAtOf, templateSql, templatesOf, tiersOf, zoneOf } from './render.js';
 
 export type LevelEvent = 'upgrade' | 'downgrade' | 'extension';
@@ -45,15 +46,16 @@ export async function enqueueLevelNotifications(q: Queryable, merchant: string, 
     const tiers = JSON.stringify(tiersOf(v.document));
     const { plans } = await loadVersionPaidRules(q, merchant, Number(v.version));
     const planNames = JSON.stringify(plansOf([...plans.values()].map((p) => p.definition), currency));
-    for (const event of ['upgrade', 'downgrade', 'extension'] as const) {
-      const template = templates[event];
-      if (template === undefined) continue;
-      const params = new Params([merchant, afterHistoryId, Number(v.version)]);
-      const tiersParam = params.bind(tiers);
-      const tz = params.once(timezone);
-      const plansParam = params.once(planNames);
+    // Every event of the version in one pass over the new history rows: one statement, not one
+    // per event, each reading the same rows again.
+    const events = (['upgrade', 'downgrade', 'extension'] as const).filter((e) => templates[e] !== undefined);
+    const params = new Params([merchant, afterHistoryId, Number(v.version)]);
+    const tiersParam = params.bind(tiers);
+    const tz = params.once(timezone);
+    const plansParam = params.once(planNames);
+    const messages = events.map((event) => {
       const message = templateSql(
-        template,
+        templates[event]!,
         {
           'member.name': () => 'coalesce(m.name, m.member_id)',
           'member.id': () => 'm.member_id',
@@ -61,30 +63,35 @@ export async function enqueueLevelNotifications(q: Queryable, merchant: string, 
           'tier.benefits': () => `${tiersParam}::jsonb -> h.to_tier ->> 'benefits'`,
           'plan.name': () => `coalesce(${plansParam()}::jsonb -> pm.plan_id ->> 'name', pm.plan_id)`,
           expiresAt: () => instantSql('m.expires_at', tz()),
+          'program.rules': () => params.bind(programRulesText(v.document)),
         },
         params,
       );
-      const deliverAfter = deliverAfterSql('h.at', sendAtOf(v.document), timezone, params);
-      const res = await q.query(
-        `INSERT INTO outbox (merchant_id, idempotency_key, event, member_id, message, payload, version, created_at, deliver_after)
-         SELECT h.merchant_id, 'history:' || h.history_id, '${event}', h.member_id, ${message},
-                jsonb_build_object('from', h.from_tier, 'to', h.to_tier, 'reason', h.reason, 'at', h.at,
-                                   'expiresAt', m.expires_at, 'plan', pm.plan_id, 'historyId', h.history_id),
-                h.version, h.at, ${deliverAfter}
-           FROM member_history h
-           JOIN members m ON m.merchant_id = h.merchant_id AND m.member_id = h.member_id
-           LEFT JOIN LATERAL (
-             SELECT x.plan_id FROM paid_memberships x
-              WHERE x.merchant_id = h.merchant_id AND x.member_id = h.member_id AND x.since <= h.at AND h.at < x.expires_at
-              ORDER BY x.since DESC LIMIT 1
-           ) pm ON true
-           CROSS JOIN LATERAL (SELECT ${RANK('h.from_tier', tiersParam)} AS from_rank, ${RANK('h.to_tier', tiersParam)} AS to_rank) r
-          WHERE h.merchant_id = $1 AND h.history_id > $2 AND h.version = $3 AND ${CONDITION[event]}
-         ON CONFLICT (merchant_id, idempotency_key) DO NOTHING`,
-        params.values,
-      );
-      enqueued += res.rowCount;
-    }
+      return { event, message };
+    });
+    const deliverAfter = deliverAfterSql('h.at', sendAtOf(v.document), timezone, params);
+    const eventSql = `CASE ${messages.map(({ event }) => `WHEN ${CONDITION[event]} THEN '${event}'`).join(' ')} END`;
+    const messageSql = `CASE ${messages.map(({ event, message }) => `WHEN ${CONDITION[event]} THEN ${message}`).join(' ')} END`;
+    const res = await q.query(
+      `INSERT INTO outbox (merchant_id, idempotency_key, event, member_id, message, payload, version, created_at, deliver_after)
+       SELECT h.merchant_id, 'history:' || h.history_id, ${eventSql}, h.member_id, ${messageSql},
+              jsonb_build_object('from', h.from_tier, 'to', h.to_tier, 'reason', h.reason, 'at', h.at,
+                                 'expiresAt', m.expires_at, 'plan', pm.plan_id, 'historyId', h.history_id),
+              h.version, h.at, ${deliverAfter}
+         FROM member_history h
+         JOIN members m ON m.merchant_id = h.merchant_id AND m.member_id = h.member_id
+         LEFT JOIN LATERAL (
+           SELECT x.plan_id FROM paid_memberships x
+            WHERE x.merchant_id = h.merchant_id AND x.member_id = h.member_id AND x.since <= h.at AND h.at < x.expires_at
+            ORDER BY x.since DESC LIMIT 1
+         ) pm ON true
+         CROSS JOIN LATERAL (SELECT ${RANK('h.from_tier', tiersParam)} AS from_rank, ${RANK('h.to_tier', tiersParam)} AS to_rank) r
+        WHERE h.merchant_id = $1 AND h.history_id > $2 AND h.version = $3
+          AND (${messages.map(({ event }) => CONDITION[event]).join(' OR ')})
+       ON CONFLICT (merchant_id, idempotency_key) DO NOTHING`,
+      params.values,
+    );
+    enqueued += res.rowCount;
   }
   return { enqueued };
 }

@@ -7,20 +7,22 @@
  */
 import type { Queryable } from '../store/db.js';
 import { loadVersionPaidRules } from '../engine/paid/plans.js';
+import { programRulesText } from './programRules.js';
 import { deliverAfterSql, instantSql, Params, plansOf, sendAtOf, templateSql, templatesOf, zoneOf } from './render.js';
 
 async function paidContext(
   q: Queryable,
   merchant: string,
   version: number,
-): Promise<{ templates: Record<string, string | undefined>; timezone: string; plans: string; sendAt: string | undefined }> {
+): Promise<{ templates: Record<string, string | undefined>; timezone: string; plans: string; sendAt: string | undefined; rules: string }> {
   const loaded = await loadVersionPaidRules(q, merchant, version);
   const { timezone, currency } = zoneOf(loaded.document);
   const plans = JSON.stringify(plansOf([...loaded.plans.values()].map((p) => p.definition), currency));
-  return { templates: templatesOf(loaded.document), timezone, plans, sendAt: sendAtOf(loaded.document) };
+  return { templates: templatesOf(loaded.document), timezone, plans, sendAt: sendAtOf(loaded.document), rules: programRulesText(loaded.document) };
 }
 
-function paidMessage(template: string, params: Params, plans: string, timezone: string): string {
+function paidMessage(template: string, params: Params, ctx: { plans: string; timezone: string; rules: string }): string {
+  const { plans, timezone } = ctx;
   const plansParam = params.once(plans);
   const tz = params.once(timezone);
   const planName = (): string => `coalesce(${plansParam()}::jsonb -> pm.plan_id ->> 'name', pm.plan_id)`;
@@ -33,6 +35,7 @@ function paidMessage(template: string, params: Params, plans: string, timezone: 
       'tier.benefits': () => `${plansParam()}::jsonb -> pm.plan_id ->> 'benefits'`,
       'plan.name': planName,
       expiresAt: () => instantSql('pm.expires_at', tz()),
+      'program.rules': () => params.bind(ctx.rules),
     },
     params,
   );
@@ -56,7 +59,7 @@ export async function enqueuePurchaseNotifications(
     const template = ctx.templates[event];
     if (template === undefined) continue;
     const params = new Params([merchant, importSeq, now, version, kind]);
-    const message = paidMessage(template, params, ctx.plans, ctx.timezone);
+    const message = paidMessage(template, params, ctx);
     const deliverAfter = deliverAfterSql('$3::timestamptz', ctx.sendAt, ctx.timezone, params);
     const res = await q.query(
       `INSERT INTO outbox (merchant_id, idempotency_key, event, member_id, message, payload, version, created_at, deliver_after)
@@ -90,7 +93,7 @@ export async function enqueuePaidExpiries(q: Queryable, merchant: string, at: Da
   let enqueued = 0;
   if (template !== undefined) {
     const params = new Params([merchant, at, version]);
-    const message = paidMessage(template, params, ctx.plans, ctx.timezone);
+    const message = paidMessage(template, params, ctx);
     const deliverAfter = deliverAfterSql('$2::timestamptz', ctx.sendAt, ctx.timezone, params);
     const res = await q.query(
       `INSERT INTO outbox (merchant_id, idempotency_key, event, member_id, message, payload, version, created_at, deliver_after)

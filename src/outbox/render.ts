@@ -6,7 +6,7 @@
  */
 import { formatMoney, parseMoney } from '../model/money.js';
 
-export const PLACEHOLDERS = ['member.name', 'member.id', 'tier.name', 'tier.benefits', 'plan.name', 'expiresAt'] as const;
+export const PLACEHOLDERS = ['member.name', 'member.id', 'tier.name', 'tier.benefits', 'plan.name', 'expiresAt', 'program.rules'] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 
 /**

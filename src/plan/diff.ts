@@ -130,6 +130,8 @@ export function classify(pointer: string, before: unknown, after: unknown): Chan
     case 'levels':
     case 'paid': {
       const list = s[1] === 'levels' ? 'tiers' : 'plans';
+      // Welcome benefits decide nobody's level (§3.9): like tier benefits.
+      if (s[2] === 'welcome') return 'benefit';
       if (s[2] !== list) return 'rule';
       // The order of paid plans is presentation; the order of tiers is their rank.
       if (s.length === 3) return list === 'plans' && Array.isArray(before) && Array.isArray(after) ? 'cosmetic' : 'rule';

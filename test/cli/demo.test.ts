@@ -25,9 +25,13 @@ describe('tierform demo', () => {
       expect(out).toMatch(/silver→bronze \d+/);
       expect(out).toMatch(/pending, takes effect at 2027-01-01T05:00:00.000Z/);
       expect(out).toMatch(/evaluate 2026-12-31T03:00-05:00 \(v1\)\s+done/);
-      expect(out).toMatch(/recalculate v2 at 2027-01-01T05:00:00.000Z\s+done\s+400 members/);
+      expect(out).toMatch(/recalculate v2 at 2027-01-01T05:00:00.000Z\s+done\s+401 members/);
       expect(out).toContain('Nothing is due at 2027-01-01T05:05:00.000Z.');
       expect(out).toMatch(/silver → bronze\s+rule_change, version 2/);
+      // A member who signed up after the apply is welcomed once, under the pending version's rules.
+      expect(out).toMatch(/welcomed:\s+2026-12-31T08:00:00.000Z/);
+      expect(out).toMatch(/cash_voucher\s+\[welcome:0, due 2026-12-20T17:00:00.000Z\]/);
+      expect(out).toContain('Welcome Zoe N.! Bronze: spend 200 USD within 12 months. Silver: spend 700 USD within 12 months. Gold: spend 1,500 USD within 12 months.');
       expect(out).toContain('Try next:');
     }
     expect(existsSync(join(dir, '.tierform', 'demo', 'db'))).toBe(true);

@@ -97,7 +97,7 @@ describe('members show', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(json)).toEqual(['merchant', 'member', 'tier', 'tierSince', 'expiresAt', 'anchorAt', 'paid', 'entitlements', 'grants', 'history']);
+    expect(Object.keys(json)).toEqual(['merchant', 'member', 'tier', 'tierSince', 'expiresAt', 'anchorAt', 'paid', 'entitlements', 'grants', 'history', 'welcomedAt']);
     expect(json).toEqual({
       merchant: 'shop',
       member: 'm-gold',
@@ -123,6 +123,7 @@ describe('members show', () => {
         { from: null, to: 'silver', at: '2026-01-15T00:00:00.000Z', reason: 'upgrade', version: 1 },
         { from: 'silver', to: 'gold', at: '2026-02-10T00:00:00.000Z', reason: 'upgrade', version: 1 },
       ],
+      welcomedAt: null,
     });
   });
 
@@ -140,6 +141,7 @@ describe('members show', () => {
       entitlements: [],
       grants: [],
       history: [],
+      welcomedAt: null,
     });
   });
 

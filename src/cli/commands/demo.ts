@@ -5,7 +5,7 @@
  * the instant — printing each command before its output. Time is driven with --now, so the
  * story is the same on every run; the directory is recreated each time.
  */
-import { formatCount } from '../../model/display.js';
+import { escapeText, formatCount } from '../../model/display.js';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -14,7 +14,7 @@ import type { CommandContext } from '../context.js';
 import { stringOption } from '../context.js';
 import { TierformError, UsageError } from '../errors.js';
 import { main } from '../main.js';
-import { demoData, programYaml } from '../../demo/data.js';
+import { demoData, NEW_MEMBER, newMemberLine, programYaml } from '../../demo/data.js';
 import { openDb } from '../../store/open.js';
 
 export const USAGE = 'tierform demo [--members <n>]';
@@ -55,6 +55,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const data = demoData(MEMBERS, new Date(T0));
   await writeFile(join(home, 'members.ndjson'), `${data.members.join('\n')}\n`);
   await writeFile(join(home, 'orders.ndjson'), `${data.orders.join('\n')}\n`);
+  await writeFile(join(home, 'new-member.ndjson'), `${newMemberLine()}\n`);
   await writeFile(programFile, programYaml({ silverThreshold: 500 }));
 
   say('tierform demo — a membership program kept as code, on an embedded database.');
@@ -93,8 +94,12 @@ export async function run(ctx: CommandContext): Promise<number> {
   await tierform(['apply', 'programs/', '--auto-approve', '--now', PROPOSED, '--actor', 'demo', '--source-ref', 'demo-2']);
   await tierform(['schedule', 'list', '--now', PROPOSED]);
 
-  step(8, 'Run what is due, an hour before', 'run-due (from a CI cron or `tierform scheduler`) runs the daily evaluation; the change is not due yet.');
+  step(8, 'Run what is due, an hour before', 'run-due (from a CI cron or `tierform scheduler`) runs the daily evaluation; the change is not due yet. A member who signed up meanwhile is welcomed once: the welcome gifts and a join message with the rules they join under.');
+  await tierform(['import', 'members', '../new-member.ndjson', '--now', NEW_MEMBER.joinedAt]);
   await tierform(['run-due', '--now', BEFORE]);
+  await tierform(['members', 'show', 'demo-shop', NEW_MEMBER.id, '--now', BEFORE]);
+  const greeting = await joinMessage(dataDir, ctx, NEW_MEMBER.id);
+  if (greeting) say(`\n   The join message waiting in the outbox (tierform outbox list): ${escapeText(greeting)}`);
 
   step(9, 'Run what is due, just after', 'Now the pending version takes effect: every member is recalculated, exactly once.');
   await tierform(['run-due', '--now', AFTER]);
@@ -124,6 +129,17 @@ async function aMovedMember(dataDir: string, ctx: CommandContext): Promise<strin
       `SELECT member_id FROM member_history WHERE merchant_id = 'demo-shop' AND reason = 'rule_change' ORDER BY member_id LIMIT 1`,
     );
     return rows[0]?.member_id ?? null;
+  } finally {
+    await db.close();
+  }
+}
+
+/** The join message the evaluation queued for `member`, to show what a new member receives. */
+async function joinMessage(dataDir: string, ctx: CommandContext, member: string): Promise<string | null> {
+  const db = await openDb({ dataDir, env: ctx.io.env, cwd: ctx.io.cwd, migrate: false, lockTimeoutMs: 10_000, command: 'demo' });
+  try {
+    const { rows } = await db.query<{ message: string }>(`SELECT message FROM outbox WHERE merchant_id = 'demo-shop' AND idempotency_key = $1`, [`join:${member}`]);
+    return rows[0]?.message ?? null;
   } finally {
     await db.close();
   }

@@ -1,6 +1,6 @@
 /**
  * `money.precision`, `money.range` on every amount: tier threshold.amount and retain.amount,
- * benefit amountOff and minSpend (tiers and plans), plan price. Values that are neither numbers
+ * benefit amountOff and minSpend (tiers, plans and welcome benefits), plan price. Values that are neither numbers
  * nor strings are left to the schema.
  */
 import type { Finding } from '../diagnostics.js';
@@ -31,5 +31,10 @@ export function checkMoney(doc: unknown, currency: string): Finding[] {
     check(prop(plan, 'price'), `${base}/price`);
     benefits(plan, base);
   });
+  for (const section of ['levels', 'paid']) {
+    (arrayProp(recordAt(doc, 'spec', section), 'welcome') ?? []).forEach((benefit, j) => {
+      for (const key of ['amountOff', 'minSpend']) check(prop(benefit, key), `/spec/${section}/welcome/${j}/${key}`);
+    });
+  }
   return findings;
 }

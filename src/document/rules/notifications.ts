@@ -3,7 +3,7 @@ import type { Finding } from '../diagnostics.js';
 import { pointerOf } from '../diagnostics.js';
 import { isRecord, prop } from './read.js';
 
-export const PLACEHOLDERS = ['{member.name}', '{member.id}', '{tier.name}', '{tier.benefits}', '{plan.name}', '{expiresAt}'] as const;
+export const PLACEHOLDERS = ['{member.name}', '{member.id}', '{tier.name}', '{tier.benefits}', '{plan.name}', '{expiresAt}', '{program.rules}'] as const;
 
 export function checkNotifications(doc: unknown): Finding[] {
   const notifications = prop(prop(doc, 'spec'), 'notifications');
