@@ -53,8 +53,11 @@ export function candidatesStatement(c: CandidateQuery): Statement {
   const p = new Params();
   const merchant = p.add(c.merchant, '::text');
   const seq = p.add(c.mark.seq, '::bigint');
-  const prev = p.add(c.mark.at, '::timestamptz');
-  const t = p.add(c.at, '::timestamptz');
+  // Bound on first use: PostgreSQL refuses a statement with a parameter it never reads.
+  let prevParam: string | undefined;
+  let tParam: string | undefined;
+  const prev = (): string => (prevParam ??= p.add(c.mark.at, '::timestamptz'));
+  const t = (): string => (tParam ??= p.add(c.at, '::timestamptz'));
   const range = (col: string): string =>
     [c.lo !== null ? ` AND ${col} > ${p.add(c.lo, '::text')}` : '', c.hi !== null ? ` AND ${col} <= ${p.add(c.hi, '::text')}` : ''].join('');
   const orders = (cond: string): string => `SELECT o.member_id FROM orders o WHERE o.merchant_id = ${merchant} AND ${cond}${range('o.member_id')}`;
@@ -66,13 +69,13 @@ export function candidatesStatement(c: CandidateQuery): Statement {
   for (const rules of c.rules.filter((r) => r.active)) {
     const r = new RulesSql(rules, p);
     for (const w of r.windows) {
-      const before = r.window(prev, 'NULL::timestamptz', w);
-      const now = r.window(t, 'NULL::timestamptz', w);
+      const before = r.window(prev(), 'NULL::timestamptz', w);
+      const now = r.window(t(), 'NULL::timestamptz', w);
       // Both bounds only move forward with t: what changed is [before, now) of each.
       if (w.kind === 'rolling' || w.kind === 'fixed') spans.add(`o.paid_at >= ${before.from} AND o.paid_at < ${now.from}`);
       spans.add(`o.paid_at >= ${before.to} AND o.paid_at < ${now.to}`);
     }
-    if (rules.downgrade.mode === 'validity') parts.push(members(`mb.expires_at <= ${t}`));
+    if (rules.downgrade.mode === 'validity') parts.push(members(`mb.expires_at <= ${t()}`));
     if (rules.tiers.some((tier) => tier.enabled && tier.birthdayDiscount)) {
       const month = localDateOf(c.at, rules.timezone).slice(0, 7);
       if (month !== localDateOf(c.mark.at, rules.timezone).slice(0, 7)) {

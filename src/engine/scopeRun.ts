@@ -93,7 +93,7 @@ export async function evaluateWithVersions(
   const { active, pending } = versions;
   let scope = whole;
   if (mark !== null) {
-    const rules = [active, pending].flatMap((v) => (v ? [v.rules] : []));
+    const rules = [active, pending].flatMap((v) => (v?.rules.active ? [v.rules] : []));
     const ids = await findCandidates(q, { merchant, rules, mark, at, lo: whole.lo, hi: whole.hi });
     scope = { ...whole, ids };
   }
