@@ -39,3 +39,5 @@ CREATE INDEX members_by_birth_month ON members
 -- The members an evaluation may welcome (§3.9): not welcomed yet, joined since the welcome began.
 -- Every evaluation looks for them in its whole scope, candidates or not.
 CREATE INDEX members_to_welcome ON members (merchant_id, joined_at) WHERE welcomed_at IS NULL;
+-- Members whose pin ends (members set-tier --until): the first evaluation after its end judges them.
+CREATE INDEX members_by_pin_end ON members (merchant_id, pinned_until) WHERE pinned_until IS NOT NULL;

@@ -227,6 +227,25 @@ export const commands: CommandSpec[] = [
     load: () => import('./commands/members.js').then((m) => ({ run: m.runShow })),
   },
   {
+    name: 'members set-tier',
+    summary: "set members' tiers by hand (SPEC §3.10): history reason manual, optionally pinned until a date",
+    usage:
+      'tierform members set-tier <merchant> <member> <tier|basic> --reason <text> [--until <date>] [--no-grants] [--actor <name>] [--format text|json] | <merchant> --file <file> [--input-format csv|ndjson]',
+    options: {
+      reason: { type: 'string', value: 'text', description: 'why the member is moved (recorded in the history); with --file, the default for lines without one' },
+      until: { type: 'string', value: 'date', description: "pin the level: no evaluation or recalculation moves the member before this local date starts (required with downgrade.mode recompute)" },
+      'no-grants': { type: 'boolean', description: 'a move up grants no one-time benefits (upgrade_points)' },
+      actor: { type: 'string', value: 'name', description: 'recorded with the move (else GITHUB_ACTOR, else the OS user)' },
+      file: { type: 'string', value: 'file', description: 'CSV (header row) or NDJSON, one member a line: member, tier, reason, until; all or nothing' },
+      'input-format': { type: 'string', value: 'fmt', description: 'csv or ndjson (default: by the file extension)' },
+    },
+    examples: [
+      'tierform members set-tier acme m-1001 gold --reason "order cancelled after the upgrade, kept as agreed" --until 2027-01-01',
+      'tierform members set-tier acme --file adjustments.csv --actor support-team',
+    ],
+    load: () => import('./commands/set-tier.js').then((m) => ({ run: m.runSetTier })),
+  },
+  {
     name: 'members list',
     summary: "a merchant's members and their tiers",
     usage: 'tierform members list <merchant> [--tier <id|basic>] [--limit <n>] [--format text|json]',
@@ -236,6 +255,13 @@ export const commands: CommandSpec[] = [
     },
     examples: ['tierform members list acme --tier gold --limit 20'],
     load: () => import('./commands/members.js').then((m) => ({ run: m.runList })),
+  },
+  {
+    name: 'members explain',
+    summary: 'why a member holds their tier at --now: the window, the orders that count and those left out, each threshold, what is missing, the expiry, a pending version',
+    usage: 'tierform members explain <merchant> <member> [--now <instant>] [--format text|json]',
+    examples: ['tierform members explain acme m-1001', 'tierform members explain acme m-1001 --now 2027-01-15T09:00:00+08:00 --format json'],
+    load: () => import('./commands/members-explain.js'),
   },
   {
     name: 'run-due',

@@ -19,13 +19,14 @@
  * - the first evaluation of a month: the members born in it may be due a birthday grant
  *   (members_by_birth_month; only when a tier carries the benefit);
  * - a tier that needs nothing (a standard met with no orders) takes in every basic member: then
- *   the basic members (new ones) are candidates (members_by_tier).
+ *   the basic members (new ones) are candidates (members_by_tier);
+ * - a pin ended: pinned_until in (t₀, t] (members_by_pin_end); a pinned member is left alone,
+ *   imports included, until then.
  *
  * Nobody else's measures, tier, expiry or birthday month changed, so step by step their
- * evaluation would repeat t₀'s and write nothing. Anything else that moves members (a
- * recalculation) or changes everyone's standard (another version) makes the mark unusable.
- * Member pins (their end makes the pinned member a candidate) join here as one more scan when
- * they exist.
+ * evaluation would repeat t₀'s and write nothing. A manual move (members set-tier) writes a
+ * history row, so its member is a candidate by the first line. Anything else that moves members
+ * (a recalculation) or changes everyone's standard (another version) makes the mark unusable.
  */
 import type { Queryable } from '../store/db.js';
 import type { Statement } from '../store/statement.js';
@@ -84,6 +85,8 @@ export function candidatesStatement(c: CandidateQuery): Statement {
     }
     if (rules.tiers.some((tier) => tier.enabled && meets(tier.threshold, 0n, 0))) parts.push(members('mb.tier_id IS NULL'));
   }
+  // A pin that ended since t₀: the member was left alone while pinned (imports included).
+  parts.push(members(`mb.pinned_until > ${prev()} AND mb.pinned_until <= ${t()}`));
   for (const span of spans) parts.push(orders(span));
   const text = `SELECT coalesce(array_agg(DISTINCT c.member_id), '{}') AS ids FROM (
   ${parts.join('\n  UNION ALL ')}

@@ -26,8 +26,8 @@ export function upgradeStep(input: StepInput): Statement {
   const hold = recompute && notConsumed(input) !== 'TRUE';
   const text = `
 WITH m AS (
-  SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.windowColumns('w', b.t, 'mb.anchor_at')}
-  FROM ${membersOf(b)}
+  SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.windowColumns('w', b.t, 'mb.anchor_at', r.upwardFloor('mb.fell_at'))}
+  FROM ${membersOf(b)} AND ${b.unpinned}
 ),
 agg AS (
   SELECT m.member_id, ${r.measureColumns('w', notConsumed(input), input.rules.basis, 'w', true)}${hold ? `, ${r.measureColumns('h', 'TRUE', input.rules.basis, 'w', true)}` : ''}
@@ -61,7 +61,7 @@ export function extendStep(input: StepInput): Statement {
   const text = `
 WITH m AS (
   SELECT mb.member_id, mb.tier_id, mb.anchor_at, mb.expires_at, ${r.rankOf('mb.tier_id')} AS cur_rank
-  FROM ${membersOf(b)} AND ${r.heldTierEnabled('mb.tier_id')} AND mb.expires_at <= ${b.t}
+  FROM ${membersOf(b)} AND ${b.unpinned} AND ${r.heldTierEnabled('mb.tier_id')} AND mb.expires_at <= ${b.t}
 ),
 agg AS (
   SELECT m.member_id, ${r.amountAggregateBy(input.rules.downgrade.retentionBasis, 'NOT o.consumed')} AS amt,
@@ -73,7 +73,7 @@ agg AS (
 ext AS (SELECT m.* FROM m JOIN agg ON agg.member_id = m.member_id WHERE ${r.extensionMet('m.cur_rank', 'agg.amt', 'agg.cnt')}),
 upd AS (
   UPDATE members u SET anchor_at = ext.expires_at, evidence_at = ext.expires_at, previous_anchor_at = u.anchor_at,
-    extended_tier = u.tier_id, trigger_order_id = NULL, expires_at = ${r.extendedExpiry('ext.expires_at')}
+    extended_tier = u.tier_id, fell_from = NULL, fell_period_end = NULL, manual_tier = NULL, trigger_order_id = NULL, expires_at = ${r.extendedExpiry('ext.expires_at')}
   FROM ext WHERE u.merchant_id = ${b.merchant} AND u.member_id = ext.member_id
   RETURNING 1
 ),
@@ -88,7 +88,8 @@ SELECT (SELECT count(*) FROM ext)::int AS moved`;
 
 /**
  * Step 3, second half: members still expired fall sequentially: the highest tier below their own
- * that qualifies at t on its upgrade conditions, else basic (reason expire). No renewal.
+ * that qualifies at t on its upgrade conditions, else basic (reason expire). No renewal. The fall
+ * is recorded (fell_at, fell_from): orders paid before it never move the member up again.
  */
 export function fallStep(input: StepInput): Statement {
   const b = bind(input);
@@ -96,7 +97,7 @@ export function fallStep(input: StepInput): Statement {
   const text = `
 WITH m AS (
   SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.windowColumns('w', b.t, 'mb.anchor_at')}
-  FROM ${membersOf(b)} AND mb.tier_id IS NOT NULL AND mb.expires_at <= ${b.t}
+  FROM ${membersOf(b)} AND ${b.unpinned} AND mb.tier_id IS NOT NULL AND mb.expires_at <= ${b.t}
 ),
 agg AS (
   SELECT m.member_id, ${r.measureColumns('w', notConsumed(input), input.rules.basis, 'w', true)}
@@ -108,7 +109,7 @@ moves AS (
   SELECT m.*, ${r.qualifiedRankOf('agg', 'w', 'm.cur_rank - 1')} AS q_rank, 'expire'::text AS reason
   FROM m JOIN agg ON agg.member_id = m.member_id
 ),
-${writeMoves(b, { triggerWhen: null, triggerOrders: 'FALSE', grantWhen: 'FALSE' })}
+${writeMoves(b, { triggerWhen: null, triggerOrders: 'FALSE', grantWhen: 'FALSE', fall: true })}
 SELECT (SELECT count(*) FROM moves)::int AS moved`;
   return { text, values: b.p.values };
 }
@@ -125,9 +126,9 @@ export function refundStep(input: StepInput): Statement {
   const asOf = evidenceDerivation(b, 'm');
   const text = `
 WITH m AS (
-  SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.windowColumns('w', b.t, 'mb.anchor_at')},
+  SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.windowColumns('w', b.t, 'mb.anchor_at', r.upwardFloor('mb.fell_at'))},
     ${asOf.columns}
-  FROM ${membersOf(b)} AND mb.tier_id IS NOT NULL
+  FROM ${membersOf(b)} AND ${b.unpinned} AND mb.tier_id IS NOT NULL
     AND EXISTS (SELECT 1 FROM orders x WHERE x.merchant_id = ${b.merchant} AND x.member_id = mb.member_id
       AND x.import_seq > mb.last_evaluated_seq AND (x.status <> 'paid' OR x.refunded_minor > 0))
 ),
@@ -147,6 +148,9 @@ upd AS (
     evidence_at = CASE WHEN mv.now_rank > mv.a_rank THEN ${b.t} ELSE u.evidence_at END,
     previous_anchor_at = CASE WHEN mv.now_rank > mv.a_rank THEN u.anchor_at ELSE u.previous_anchor_at END,
     extended_tier = CASE WHEN mv.now_rank > mv.a_rank THEN NULL ELSE u.extended_tier END,
+    fell_from = CASE WHEN mv.now_rank > mv.a_rank THEN NULL ELSE u.fell_from END,
+    fell_period_end = CASE WHEN mv.now_rank > mv.a_rank THEN NULL ELSE u.fell_period_end END,
+    manual_tier = CASE WHEN mv.now_rank > mv.a_rank THEN NULL ELSE u.manual_tier END,
     trigger_order_id = CASE WHEN mv.now_rank > mv.a_rank THEN NULL ELSE u.trigger_order_id END
   FROM (SELECT moves.*, ${r.idOf('moves.d_rank')} AS to_tier FROM moves) mv WHERE u.merchant_id = ${b.merchant} AND u.member_id = mv.member_id
   RETURNING 1
@@ -182,31 +186,23 @@ ON CONFLICT DO NOTHING`;
 }
 
 /**
- * The largest import_seq among each member's orders becomes their last_evaluated_seq. Given
- * `sinceSeq` (an incremental evaluation: every member's last_evaluated_seq already covers every
- * order imported up to it), only the orders imported after it are read, through orders_by_import:
- * a member without one keeps a watermark that is already their largest.
+ * The largest import_seq among each member's orders becomes their last_evaluated_seq (pinned
+ * members' imports wait for the pin's end). An incremental evaluation moves its candidates' only:
+ * every other member has no order imported since the last evaluation (or is pinned).
  */
-export function watermarkStep(input: StepInput, sinceSeq?: string): Statement {
+export function watermarkStep(input: StepInput): Statement {
   const b = bind(input);
-  if (sinceSeq !== undefined) {
-    const text = `
-UPDATE members mb SET last_evaluated_seq = x.seq
-FROM (
-  SELECT o.member_id, max(o.import_seq) AS seq FROM orders o
-  WHERE o.merchant_id = ${b.merchant} AND o.import_seq > ${b.p.add(sinceSeq, '::bigint')}${b.orders ? ` AND ${b.orders.replaceAll('{m}', 'o.member_id')}` : ''}
-  GROUP BY o.member_id
-) x
-WHERE ${b.membersUnlisted} AND mb.member_id = x.member_id AND x.seq > mb.last_evaluated_seq`;
-    return { text, values: b.p.values };
-  }
+  const source =
+    b.listed === null
+      ? 'members mb'
+      : `unnest(${b.listed}) AS listed(member_id) JOIN members mb ON mb.merchant_id = ${b.merchant} AND mb.member_id = listed.member_id`;
   const text = `
 UPDATE members u SET last_evaluated_seq = x.seq
 FROM (
   SELECT mb.member_id, s.seq
-  FROM members mb CROSS JOIN LATERAL (SELECT max(o.import_seq) AS seq FROM orders o
+  FROM ${source} CROSS JOIN LATERAL (SELECT max(o.import_seq) AS seq FROM orders o
     WHERE o.merchant_id = ${b.merchant} AND o.member_id = mb.member_id) s
-  WHERE ${b.members} AND s.seq > mb.last_evaluated_seq
+  WHERE ${b.membersUnlisted} AND ${b.unpinned} AND s.seq > mb.last_evaluated_seq
 ) x
 WHERE u.merchant_id = ${b.merchant} AND u.member_id = x.member_id`;
   return { text, values: b.p.values };

@@ -28,6 +28,8 @@ export interface MoveWrites {
    */
   fresh?: string;
   evidence?: string;
+  /** The moves are falls at expiry: fell_at = t and fell_from = the tier left (decision 3). */
+  fall?: boolean;
 }
 
 /** `CASE WHEN when THEN then ELSE otherwise END`, or `then` alone when `when` is absent (always). */
@@ -63,6 +65,8 @@ upd AS (
     evidence_at = ${when(w.evidence, b.t, 'u.evidence_at')},
     previous_anchor_at = ${when(w.evidence, 'u.anchor_at', 'u.previous_anchor_at')},
     extended_tier = ${when(w.evidence, 'NULL', 'u.extended_tier')},
+    ${w.fall ? `fell_at = ${b.t}, fell_from = mv.tier_id, fell_period_end = u.expires_at` : `fell_from = ${when(w.evidence, 'NULL', 'u.fell_from')}, fell_period_end = ${when(w.evidence, 'NULL', 'u.fell_period_end')}`},
+    manual_tier = ${when(w.evidence, 'NULL', 'u.manual_tier')},
     trigger_order_id = ${when(w.evidence, 'tg.trigger_id', 'u.trigger_order_id')}
   FROM (SELECT moves.*, ${r.idOf('moves.q_rank')} AS to_tier FROM moves) mv LEFT JOIN tg ON tg.member_id = mv.member_id
   WHERE u.merchant_id = ${b.merchant} AND u.member_id = mv.member_id${inScope('u')}

@@ -70,12 +70,13 @@ ranks AS (
 WITH m AS (
   SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.heldRank('mb.tier_id')} AS held_rank,
     (mb.tier_id IS NOT NULL AND NOT ${r.heldTierEnabled('mb.tier_id')}) AS must_move,
-    ${r.windowColumns('w', b.t, 'mb.anchor_at')}${evidence ? `, ${evidence.columns}` : ''}
+    (mb.pinned_until IS NOT NULL AND mb.pinned_until > ${b.t}) AS pinned,
+    ${r.windowColumns('w', b.t, 'mb.anchor_at', r.upwardFloor('mb.fell_at'))}${evidence ? `, ${evidence.columns}` : ''}
   FROM members mb WHERE ${b.members}
 ),
 ${ranks}
 d AS (
-  SELECT ranks.member_id, ranks.tier_id, ranks.cur_rank, ranks.held_rank, ranks.must_move,
+  SELECT ranks.member_id, ranks.tier_id, ranks.cur_rank, ranks.held_rank, ranks.must_move, ranks.pinned,
     (ranks.a_rank > ranks.n_rank) AS via_evidence,
     GREATEST(ranks.n_rank, ranks.a_rank) AS q_rank,
     ${r.windowBoundOfRank('ranks.n_rank', 'ranks', 'w', 'from')} AS w_from, ${r.windowBoundOfRank('ranks.n_rank', 'ranks', 'w', 'to')} AS w_to
@@ -83,7 +84,7 @@ d AS (
 ),
 moves AS (
   SELECT d.*, 'rule_change'::text AS reason, (d.q_rank > d.held_rank) AS up FROM d
-  WHERE ${r.idOf('d.q_rank')} IS DISTINCT FROM d.tier_id AND ${moves}
+  WHERE ${r.idOf('d.q_rank')} IS DISTINCT FROM d.tier_id AND (d.must_move OR (NOT d.pinned AND ${moves}))
 ),`;
 }
 

@@ -44,6 +44,8 @@ export interface Bound {
   listed: string | null;
   /** Predicate on an orders alias's member_id ({m} is replaced by the column). */
   orders: string;
+  /** Predicate on `mb`: no pin (§3.10) holds the member at t. */
+  unpinned: string;
 }
 
 export function bind(input: StepInput): Bound {
@@ -83,6 +85,9 @@ export function bind(input: StepInput): Bound {
     membersUnlisted,
     listed,
     orders: range.join(' AND '),
+    get unpinned() {
+      return `(mb.pinned_until IS NULL OR mb.pinned_until <= ${this.t})`;
+    },
   };
 }
 

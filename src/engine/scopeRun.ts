@@ -42,12 +42,8 @@ async function moved(q: Queryable, statement: { text: string; values: readonly u
   return rows[0]?.moved ?? 0;
 }
 
-/**
- * One daily evaluation of the members in `input.scope` under `input.rules`. Returns moves.
- * `sinceSeq`: the scope lists an incremental evaluation's candidates and every member's
- * watermark covers the imports up to it.
- */
-export async function evaluateScope(q: Queryable, input: StepInput, sinceSeq?: string): Promise<number> {
+/** One daily evaluation of the members in `input.scope` under `input.rules`. Returns moves. */
+export async function evaluateScope(q: Queryable, input: StepInput): Promise<number> {
   const { rules } = input;
   if (!rules.active) return 0;
   let changed = await moved(q, upgradeStep(input));
@@ -60,7 +56,7 @@ export async function evaluateScope(q: Queryable, input: StepInput, sinceSeq?: s
   }
   if (rules.refunds === 'recalculate' && rules.downgrade.mode !== 'recompute') changed += await moved(q, refundStep(input));
   await run(q, birthdayStep(input));
-  await run(q, watermarkStep(input, sinceSeq));
+  await run(q, watermarkStep(input));
   return changed;
 }
 
@@ -97,19 +93,18 @@ export async function evaluateWithVersions(
     const ids = await findCandidates(q, { merchant, rules, mark, at, lo: whole.lo, hi: whole.hi });
     scope = { ...whole, ids };
   }
-  const since = mark?.seq;
   // No candidate: nobody to judge (the welcome still looks at the whole scope).
   const judged = scope.ids === undefined || scope.ids.length > 0;
   let changed = 0;
   if (active) {
     const activeScope = pending ? { ...scope, joinedBefore: pending.appliedAt } : scope;
     await welcomeMembers(q, { merchant, version: active.version, at, scope: unlisted(activeScope), runId });
-    if (judged) changed += await evaluateScope(q, { merchant, rules: active.rules, version: active.version, runId, at, scope: activeScope }, since);
+    if (judged) changed += await evaluateScope(q, { merchant, rules: active.rules, version: active.version, runId, at, scope: activeScope });
   }
   if (pending) {
     const pendingScope = active ? { ...scope, joinedFrom: pending.appliedAt } : scope;
     await welcomeMembers(q, { merchant, version: pending.version, at, scope: unlisted(pendingScope), runId });
-    if (judged) changed += await evaluateScope(q, { merchant, rules: pending.rules, version: pending.version, runId, at, scope: pendingScope }, since);
+    if (judged) changed += await evaluateScope(q, { merchant, rules: pending.rules, version: pending.version, runId, at, scope: pendingScope });
   }
   return changed;
 }

@@ -77,13 +77,23 @@ export class RulesSql {
 
   /**
    * W(m, t) of §3.2 for a member whose anchor is `anchor` (since_last_upgrade; every window under
-   * restartOnMove), for `w` (default upgrade.window).
+   * restartOnMove), for `w` (default upgrade.window). `floor`, when given, is a further lower
+   * bound (the last fall, for moving up: the model's upwardRef).
    */
-  window(t: string, anchor: string, w: RuleWindow = this.rules.window): Window {
+  window(t: string, anchor: string, w: RuleWindow = this.rules.window, floor?: string): Window {
     const base = this.baseWindow(t, anchor, w);
-    if (!this.rules.restartOnMove) return base;
-    // GREATEST ignores NULLs: no anchor leaves the window's own bound.
-    return { from: base.from === null ? anchor : `GREATEST(${base.from}, ${anchor})`, to: base.to };
+    // GREATEST ignores NULLs: no anchor (or floor) leaves the window's own bound.
+    const raise = (from: string | null, by: string): string => (from === null ? by : `GREATEST(${from}, ${by})`);
+    const from = floor === undefined ? base.from : raise(base.from, floor);
+    return { from: this.rules.restartOnMove ? raise(from, anchor) : from, to: base.to };
+  }
+
+  /**
+   * The lower bound moving up adds to every window (decision 3 of docs/semantics.md): the last
+   * fall (`fellCol`), except in mode recompute, which never falls and holds on every order.
+   */
+  upwardFloor(fellCol: string): string | undefined {
+    return this.rules.downgrade.mode === 'recompute' ? undefined : fellCol;
   }
 
   private baseWindow(t: string, anchor: string, w: RuleWindow): Window {
@@ -122,11 +132,11 @@ export class RulesSql {
     return { from: `LEAST(${bounds.map((w) => w.from).join(', ')})`, to: `GREATEST(${bounds.map((w) => w.to).join(', ')})` };
   }
 
-  /** Columns `<p><i>_from`, `<p><i>_to`: each tier window's bounds at `t` for anchor `anchor`. */
-  windowColumns(p: string, t: string, anchor: string): string {
+  /** Columns `<p><i>_from`, `<p><i>_to`: each tier window's bounds at `t` for anchor `anchor` (and `floor`). */
+  windowColumns(p: string, t: string, anchor: string, floor?: string): string {
     return this.windows
       .map((w, i) => {
-        const b = this.window(t, anchor, w);
+        const b = this.window(t, anchor, w, floor);
         return `${b.from ?? 'NULL::timestamptz'} AS ${p}${i}_from, ${b.to} AS ${p}${i}_to`;
       })
       .join(', ');
@@ -254,6 +264,12 @@ export class RulesSql {
       if (atMost !== undefined) conds.unshift(`${tier.rank} <= ${atMost}`);
       branches.push(`WHEN ${conds.length ? conds.join(' AND ') : 'TRUE'} THEN ${tier.rank}`);
     }
+    return branches.length ? `(CASE ${branches.join(' ')} ELSE -1 END)` : '-1';
+  }
+
+  /** The rank of the highest enabled tier ranked at most `rankExpr`, else −1. */
+  enabledRankAtMost(rankExpr: string): string {
+    const branches = [...this.rules.tiers].reverse().filter((t) => t.enabled).map((t) => `WHEN ${t.rank} <= ${rankExpr} THEN ${t.rank}`);
     return branches.length ? `(CASE ${branches.join(' ')} ELSE -1 END)` : '-1';
   }
 

@@ -9,6 +9,7 @@ export interface MemberRow {
   tier_since: Date | string | null;
   anchor_at: Date | string | null;
   expires_at: Date | string | null;
+  pinned_until: Date | string | null;
   /** When an evaluation welcomed the member (§3.9); null: not welcomed. */
   welcomed_at: Date | string | null;
 }
@@ -19,6 +20,8 @@ export interface HistoryRow {
   at: Date | string;
   reason: string;
   version: number;
+  actor: string | null;
+  note: string | null;
 }
 
 export interface GrantRow {
@@ -31,7 +34,7 @@ export interface GrantRow {
   points: number | null;
 }
 
-const MEMBER_COLUMNS = 'member_id, name, joined_at, tier_id, tier_since, anchor_at, expires_at, welcomed_at';
+const MEMBER_COLUMNS = 'member_id, name, joined_at, tier_id, tier_since, anchor_at, expires_at, pinned_until, welcomed_at';
 
 export function selectMember(merchant: string, member: string): Statement {
   return { text: `SELECT ${MEMBER_COLUMNS} FROM members WHERE merchant_id = $1 AND member_id = $2`, values: [merchant, member] };
@@ -54,7 +57,7 @@ export function selectMembersPage(merchant: string, tier: string | null | undefi
 /** Tier changes, oldest first (history ids grow with time within a member). */
 export function selectMemberHistory(merchant: string, member: string): Statement {
   return {
-    text: `SELECT from_tier, to_tier, at, reason, version FROM member_history
+    text: `SELECT from_tier, to_tier, at, reason, version, actor, note FROM member_history
            WHERE merchant_id = $1 AND member_id = $2 ORDER BY at, history_id`,
     values: [merchant, member],
   };

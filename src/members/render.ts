@@ -13,6 +13,7 @@ export function renderMemberCard(s: MemberStanding, c: StandingContext): string 
   lines.push(`  tier:         ${s.tier === null ? 'basic' : `${s.tier}${tierName ? ` (${tierName})` : ''}`}`);
   if (s.tier !== null || s.tierSince !== null) lines.push(`  since:        ${s.tierSince ?? '-'}`);
   if (s.tier !== null) lines.push(`  expires:      ${s.expiresAt ?? 'never'}`);
+  if (s.pinnedUntil !== null) lines.push(`  pinned until: ${s.pinnedUntil} (set by hand: no evaluation moves the member before then)`);
   if (s.anchorAt !== null) lines.push(`  anchor:       ${s.anchorAt}`);
   lines.push(`  welcomed:     ${s.welcomedAt ?? 'no'}`);
   lines.push(`  paid:         ${s.paid ? `${s.paid.plan} since ${s.paid.since}, expires ${s.paid.expiresAt}` : 'none'}`);
@@ -32,7 +33,10 @@ export function renderMemberCard(s: MemberStanding, c: StandingContext): string 
 
   lines.push('', 'History:');
   if (s.history.length === 0) lines.push('  none');
-  for (const h of s.history) lines.push(`  - ${h.at}  ${h.from ?? 'basic'} → ${h.to ?? 'basic'}  ${h.reason}, version ${h.version}`);
+  for (const h of s.history) {
+    const by = h.actor === undefined ? '' : ` by ${h.actor}${h.note === undefined ? '' : `: ${h.note}`}`;
+    lines.push(`  - ${h.at}  ${h.from ?? 'basic'} → ${h.to ?? 'basic'}  ${h.reason}, version ${h.version}${by}`);
+  }
   // One line per entry and no colour: each line is escaped whole (ids, names, descriptions).
   return `${lines.map(escapeText).join('\n')}\n`;
 }

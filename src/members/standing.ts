@@ -35,6 +35,9 @@ export interface HistoryEntry {
   at: string;
   reason: string;
   version: number;
+  /** Manual moves (§3.10): who and why. */
+  actor?: string;
+  note?: string;
 }
 
 export interface MemberStanding {
@@ -44,6 +47,8 @@ export interface MemberStanding {
   tierSince: string | null;
   expiresAt: string | null;
   anchorAt: string | null;
+  /** §3.10: the instant a manual pin ends, while it holds at --now; else null. */
+  pinnedUntil: string | null;
   paid: PaidPeriod | null;
   entitlements: Entitlement[];
   grants: GrantEntry[];
@@ -81,10 +86,19 @@ export async function readMemberStanding(
       tierSince: toIsoOrNull(row.tier_since),
       expiresAt: toIsoOrNull(row.expires_at),
       anchorAt: toIsoOrNull(row.anchor_at),
+      pinnedUntil: row.pinned_until !== null && new Date(row.pinned_until) > now ? toIso(row.pinned_until) : null,
       paid,
       entitlements: [...tierEntitlements(document, row.tier_id), ...paidEntitlements(document, paid)],
       grants: grants.map(grantEntry),
-      history: history.map((h) => ({ from: h.from_tier, to: h.to_tier, at: toIso(h.at), reason: h.reason, version: Number(h.version) })),
+      history: history.map((h) => ({
+        from: h.from_tier,
+        to: h.to_tier,
+        at: toIso(h.at),
+        reason: h.reason,
+        version: Number(h.version),
+        ...(h.actor !== null ? { actor: h.actor } : {}),
+        ...(h.note !== null ? { note: h.note } : {}),
+      })),
       welcomedAt: toIsoOrNull(row.welcomed_at),
     },
     context: { name: row.name, joinedAt: toIso(row.joined_at), activeVersion: active },

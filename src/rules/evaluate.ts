@@ -6,8 +6,8 @@ import { addDuration } from '../model/duration.js';
 import { localDateOf, localMidnight } from '../model/localDate.js';
 import { extensionLength, extensionStandard, rankOf, tierById, type LevelRules, type TierRule } from './program.js';
 import { carriesRefund, type Order } from './orders.js';
-import { amountOf, countedOrders, meets, qualified, triggeringOrder } from './qualify.js';
-import { grantBirthday, grantUpgradePoints, moveTo, type MemberState } from './memberState.js';
+import { amountOf, countedOrders, meets, qualified, triggeringOrder, upwardRef } from './qualify.js';
+import { grantBirthday, grantUpgradePoints, moveTo, pinnedAt, type MemberState } from './memberState.js';
 
 export function evaluateMember(
   state: MemberState,
@@ -17,6 +17,8 @@ export function evaluateMember(
   version: number,
 ): MemberState {
   if (!rules.active) return state;
+  // A pinned member (§3.10) is not moved, and their imports wait for the pin's end.
+  if (pinnedAt(state, t)) return grantBirthday(state, t, rules);
   const mine = orders.filter((o) => o.memberId === state.memberId);
   let s = upgradeOrRequalify(state, mine, t, rules, version);
   if (rules.downgrade.mode === 'validity') s = expire(s, mine, t, rules, version);
@@ -36,7 +38,7 @@ export function evaluateMember(
  * longer define.
  */
 export function requalifiedTier(s: MemberState, orders: readonly Order[], t: Date, rules: LevelRules, currentRank: number): TierRule | null {
-  const up = qualified(s, orders, t, rules, new Set(s.consumedOrders));
+  const up = qualified(upwardRef(s, rules), orders, t, rules, new Set(s.consumedOrders));
   if ((up?.rank ?? -1) > currentRank) return up;
   return qualified(s, orders, t, rules, new Set(), currentRank + 1);
 }
@@ -45,9 +47,10 @@ export function requalifiedTier(s: MemberState, orders: readonly Order[], t: Dat
 function upgradeOrRequalify(s: MemberState, orders: readonly Order[], t: Date, rules: LevelRules, version: number): MemberState {
   const current = rankOf(rules, s.tier);
   const consumed = new Set(s.consumedOrders);
-  const q = qualified(s, orders, t, rules, consumed);
+  const up = upwardRef(s, rules);
+  const q = qualified(up, orders, t, rules, consumed);
   if (q !== null && q.rank > current) {
-    const trigger = triggeringOrder(s, orders, t, rules, consumed, q);
+    const trigger = triggeringOrder(up, orders, t, rules, consumed, q);
     return grantUpgradePoints(moveTo(s, q, t, rules, 'upgrade', version, trigger), q, t);
   }
   if (rules.downgrade.mode !== 'recompute') return s;
@@ -100,6 +103,9 @@ function extend(s: MemberState, t: Date, rules: LevelRules, version: number): Me
     evidenceAt: old,
     previousAnchorAt: s.anchorAt,
     extendedTier: s.tier,
+    fellFrom: null,
+    fellPeriodEnd: null,
+    manualTier: null,
     triggerOrderId: null,
     expiresAt,
     history: [...s.history, { from: s.tier, to: s.tier, at: t, reason: 'extend', version }],
@@ -116,15 +122,29 @@ function extend(s: MemberState, t: Date, rules: LevelRules, version: number): Me
  */
 export function tierAsOfEvidence(s: MemberState, orders: readonly Order[], rules: LevelRules): TierRule | null {
   if (s.evidenceAt === null) return null;
+  // Evidence set by a manual adjustment to Y: Y, or the highest enabled tier below it (§3.10).
+  if (s.manualTier !== null) {
+    const y = tierById(rules, s.manualTier)?.rank ?? -1;
+    return [...rules.tiers].reverse().find((x) => x.enabled && x.rank <= y) ?? null;
+  }
   const past = { memberId: s.memberId, anchorAt: s.previousAnchorAt };
   if (s.extendedTier !== null && rules.downgrade.mode === 'validity') {
     const x = tierById(rules, s.extendedTier);
     if (x !== undefined && x.enabled && extensionMet(s, orders, rules, x, s.previousAnchorAt, s.evidenceAt)) return x;
     return qualified(past, orders, s.evidenceAt, rules, new Set(s.consumedOrders), x?.rank ?? Infinity);
   }
+  // Evidence set by a fall from X: X if its extension standard is now met in the period the fall
+  // judged, else the fall below X at evidenceAt, measured as the fall measured it.
+  if (s.fellFrom !== null) {
+    const x = tierById(rules, s.fellFrom);
+    const end = s.fellPeriodEnd;
+    if (rules.downgrade.mode === 'validity' && x !== undefined && x.enabled && end !== null && extensionMet(s, orders, rules, x, s.previousAnchorAt, end)) return x;
+    return qualified(past, orders, s.evidenceAt, rules, new Set(s.consumedOrders), x?.rank ?? Infinity);
+  }
   const consumed = new Set(s.consumedOrders);
   if (s.triggerOrderId !== null) consumed.delete(s.triggerOrderId);
-  return qualified(past, orders, s.evidenceAt, rules, consumed);
+  // Any other evidence was a move up (or a refund held by qualified(m, t)), measured above the last fall.
+  return qualified({ ...past, floorAt: upwardRef(s, rules).floorAt }, orders, s.evidenceAt, rules, consumed);
 }
 
 /**
@@ -145,11 +165,11 @@ function demoteOnRefund(
   if (s.tier === null) return s;
   if (!orders.some((o) => o.importSeq > lastEvaluatedImportSeq && carriesRefund(o))) return s;
   const asOf = tierAsOfEvidence(s, orders, rules);
-  const now = qualified(s, orders, t, rules, new Set(s.consumedOrders));
+  const now = qualified(upwardRef(s, rules), orders, t, rules, new Set(s.consumedOrders));
   const byNow = (now?.rank ?? -1) > (asOf?.rank ?? -1);
   const derived = byNow ? now : asOf;
   if ((derived?.rank ?? -1) >= rankOf(rules, s.tier)) return s;
-  const evidence = byNow ? { evidenceAt: t, previousAnchorAt: s.anchorAt, extendedTier: null, triggerOrderId: null } : {};
+  const evidence = byNow ? { evidenceAt: t, previousAnchorAt: s.anchorAt, extendedTier: null, fellFrom: null, fellPeriodEnd: null, manualTier: null, triggerOrderId: null } : {};
   return {
     ...s,
     ...evidence,

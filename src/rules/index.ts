@@ -8,5 +8,6 @@ export * from './qualify.js';
 export * from './memberState.js';
 export { evaluateMember, extensionMet, requalifiedTier, tierAsOfEvidence } from './evaluate.js';
 export { recalculateMember, derivedTier, heldRank, type Derived } from './recalculate.js';
+export { setTierManually, type ManualMove } from './manual.js';
 export * from './paid.js';
 export { addToInstant, addMonthsToInstant, fromWallClock } from './paidTime.js';

@@ -7,7 +7,7 @@ import { localDateOf, localMidnight } from '../model/localDate.js';
 import type { LevelRules, TierRule } from './program.js';
 import type { Order } from './orders.js';
 
-export type TransitionReason = 'upgrade' | 'requalify' | 'extend' | 'expire' | 'refund' | 'rule_change';
+export type TransitionReason = 'upgrade' | 'requalify' | 'extend' | 'expire' | 'refund' | 'rule_change' | 'manual';
 
 export interface Transition {
   /** null is basic. An extension has from === to. */
@@ -49,6 +49,20 @@ export interface MemberState {
   previousAnchorAt: Date | null;
   /** The tier whose extension set evidenceAt (its evidence is the validity period), else null. */
   extendedTier: string | null;
+  /**
+   * The instant of the member's last fall at expiry (§3.3 step 3), else null. Orders paid before
+   * it never count for moving up again (docs/semantics.md, decision 3); they still count for
+   * holding a tier and for the extension standard.
+   */
+  fellAt: Date | null;
+  /** The tier whose expiry without extension set evidenceAt (the fall from it), else null. */
+  fellFrom: string | null;
+  /** The end of the validity period that fall judged (the expiresAt it passed), else null. */
+  fellPeriodEnd: Date | null;
+  /** The tier a manual adjustment (§3.10) set evidenceAt with: the merchant's decision is the evidence. */
+  manualTier: string | null;
+  /** §3.10 --until: no evaluation or recalculation moves the member before this instant. */
+  pinnedUntil: Date | null;
   /** Orders that triggered an upgrade (single_order), in the order they did. */
   consumedOrders: string[];
   /** The consumed order that triggered the move that set evidenceAt, if one did. */
@@ -72,6 +86,11 @@ export function newMember(memberId: string, joinedAt: Date, birthday: string | n
     evidenceAt: null,
     previousAnchorAt: null,
     extendedTier: null,
+    fellAt: null,
+    fellFrom: null,
+    fellPeriodEnd: null,
+    manualTier: null,
+    pinnedUntil: null,
     consumedOrders: [],
     triggerOrderId: null,
     lastEvaluatedImportSeq: 0,
@@ -90,6 +109,7 @@ export function freshExpiry(t: Date, rules: LevelRules): Date | null {
 /**
  * The member changes tier at `t` on the evidence at `t`: tierSince = anchorAt = evidenceAt = t,
  * a fresh expiresAt (none for basic), a history entry. `trigger`, when given, is marked consumed.
+ * A fall at expiry (reason expire) also records the fall: fellAt = t, fellFrom = the old tier.
  */
 export function moveTo(
   s: MemberState,
@@ -109,6 +129,8 @@ export function moveTo(
     evidenceAt: t,
     previousAnchorAt: s.anchorAt,
     extendedTier: null,
+    ...(reason === 'expire' ? { fellAt: t, fellFrom: s.tier, fellPeriodEnd: s.expiresAt } : { fellFrom: null, fellPeriodEnd: null }),
+    manualTier: null,
     expiresAt: tier === null ? null : freshExpiry(t, rules),
     consumedOrders: consumed,
     triggerOrderId: trigger?.id ?? null,
@@ -153,4 +175,9 @@ export function grantBirthday(s: MemberState, t: Date, rules: LevelRules): Membe
   if (s.grants.some((g) => g.key === key)) return s;
   const dueAt = localMidnight(`${year}-${String(month).padStart(2, '0')}-01`, rules.timezone);
   return { ...s, grants: [...s.grants, { type: 'birthday_discount', key, tier: tier.id, dueAt, at: t }] };
+}
+
+/** Whether a pin (§3.10) keeps the member where they are at `t`. */
+export function pinnedAt(s: MemberState, t: Date): boolean {
+  return s.pinnedUntil !== null && t < s.pinnedUntil;
 }

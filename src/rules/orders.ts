@@ -53,10 +53,18 @@ export function activeFromInstant(rules: LevelRules): Date | null {
  * §3.2: the window W(m, t) of `window` (default `upgrade.window`; a tier passes its own).
  * `member.anchorAt` bounds since_last_upgrade, and every window under restartOnMove (v1.1). A
  * lower bound is never before localMidnight(activeFrom) (eligibility cuts those orders anyway).
+ * `member.floorAt`, when given, is a further lower bound: the last fall, for moving up
+ * (upwardRef in qualify.ts).
  */
-export function windowFor(member: { anchorAt: Date | null }, t: Date, rules: LevelRules, window: Window = rules.window): Interval {
+export function windowFor(
+  member: { anchorAt: Date | null; floorAt?: Date | null },
+  t: Date,
+  rules: LevelRules,
+  window: Window = rules.window,
+): Interval {
   const w = baseWindow(member, t, rules, window);
-  return rules.restartOnMove ? { from: later(w.from, member.anchorAt), to: w.to } : w;
+  const from = later(w.from, member.floorAt ?? null);
+  return { from: rules.restartOnMove ? later(from, member.anchorAt) : from, to: w.to };
 }
 
 function baseWindow(member: { anchorAt: Date | null }, t: Date, rules: LevelRules, w: Window): Interval {

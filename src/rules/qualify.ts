@@ -8,6 +8,18 @@ import { inInterval, isEligible, netAmount, windowFor, type Interval, type Order
 export interface MemberRef {
   memberId: string;
   anchorAt: Date | null;
+  /** A lower bound on every window (the last fall, when moving up), if any. */
+  floorAt?: Date | null;
+}
+
+/**
+ * The member as qualification for moving **up** sees them (decision 3 of docs/semantics.md):
+ * after a fall at expiry, orders paid before the fall never count for moving up again, so the
+ * next evaluation cannot upgrade the member straight back on the spend the extension standard
+ * judged. Holding a tier (mode recompute, which never falls) and the fall itself see every order.
+ */
+export function upwardRef(s: { memberId: string; anchorAt: Date | null; fellAt: Date | null }, rules: LevelRules): MemberRef {
+  return { memberId: s.memberId, anchorAt: s.anchorAt, floorAt: rules.downgrade.mode === 'recompute' ? null : s.fellAt };
 }
 
 /** The member's eligible orders with net > 0 in `[from, to)`, leaving out `excluded` ids. */

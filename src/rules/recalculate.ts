@@ -3,9 +3,9 @@
  */
 import { tierById, type ExistingMembers, type LevelRules, type TierRule } from './program.js';
 import type { Order } from './orders.js';
-import { qualified, triggeringOrder } from './qualify.js';
+import { qualified, triggeringOrder, upwardRef } from './qualify.js';
 import { requalifiedTier, tierAsOfEvidence } from './evaluate.js';
-import { freshExpiry, grantBirthday, grantUpgradePoints, moveTo, type MemberState } from './memberState.js';
+import { freshExpiry, grantBirthday, grantUpgradePoints, moveTo, pinnedAt, type MemberState } from './memberState.js';
 
 export interface Derived {
   tier: TierRule | null;
@@ -32,8 +32,9 @@ export function heldRank(rules: LevelRules, tier: string | null): number {
 export function derivedTier(s: MemberState, orders: readonly Order[], T: Date, rules: LevelRules): Derived {
   const consumed = new Set(s.consumedOrders);
   const current = heldRank(rules, s.tier);
-  const now = rules.downgrade.mode === 'recompute' ? requalifiedTier(s, orders, T, rules, current) : qualified(s, orders, T, rules, consumed);
-  const trigger = now !== null && now.rank > current ? triggeringOrder(s, orders, T, rules, consumed, now) : null;
+  const up = upwardRef(s, rules);
+  const now = rules.downgrade.mode === 'recompute' ? requalifiedTier(s, orders, T, rules, current) : qualified(up, orders, T, rules, consumed);
+  const trigger = now !== null && now.rank > current ? triggeringOrder(up, orders, T, rules, consumed, now) : null;
   const nowResult = { tier: now, trigger, viaEvidence: false };
   if (rules.downgrade.mode === 'recompute' || s.tier === null) return nowResult;
   const asOf = tierAsOfEvidence(s, orders, rules);
@@ -66,7 +67,8 @@ export function recalculateMember(
   const { tier, trigger, viaEvidence } = derivedTier(state, mine, T, rules);
   const up = tier !== null && tier.rank > heldRank(rules, state.tier);
   const changes = (tier?.id ?? null) !== state.tier;
-  const moves = changes && (mustMove || mode === 'recalculate' || (mode === 'upgrade_only' && up));
+  // A pin (§3.10) holds against rule changes too, except out of a tier that can hold nobody.
+  const moves = changes && (mustMove || (!pinnedAt(state, T) && (mode === 'recalculate' || (mode === 'upgrade_only' && up))));
   let s: MemberState;
   if (!moves) s = fitExpiry(state, T, rules);
   else if (up && !viaEvidence) s = grantUpgradePoints(moveTo(state, tier, T, rules, 'rule_change', version, trigger), tier, T);

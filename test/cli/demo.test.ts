@@ -28,6 +28,9 @@ describe('tierform demo', () => {
       expect(out).toMatch(/recalculate v2 at 2027-01-01T05:00:00.000Z\s+done\s+401 members/);
       expect(out).toContain('Nothing is due at 2027-01-01T05:05:00.000Z.');
       expect(out).toMatch(/silver → bronze\s+rule_change, version 2/);
+      // …and why that member holds bronze now, under the version that moved them.
+      expect(out).toMatch(/\$ tierform members explain demo-shop \S+ --now 2027-01-01T00:05:00-05:00\nMember \S+ .*judged by active version 2/);
+      expect(out).toMatch(/Verdict: the evaluation at this instant would stay at bronze\./);
       // A member who signed up after the apply is welcomed once, under the pending version's rules.
       expect(out).toMatch(/welcomed:\s+2026-12-31T08:00:00.000Z/);
       expect(out).toMatch(/cash_voucher\s+\[welcome:0, due 2026-12-20T17:00:00.000Z\]/);

@@ -41,6 +41,7 @@ describe('the SQL engine agrees with the reference model', () => {
       'extend with retention', 'extend without retention', 'fall with retention', 'fall without retention',
       'a move under restartOnMove after an earlier one', 'upgrade in a tier window', 'a consumed order in the window, left out of moving up', 'consumed order holds the tier',
       'move down keeps evidenceAt', 'move up on the evidence as of evidenceAt',
+      'spend before a fall left out of moving up', 'manual', 'a pinned member left alone',
     ];
     for (const kind of wanted) expect(seen[kind] ?? 0, `${kind} in ${JSON.stringify(seen)}`).toBeGreaterThan(0);
   }, 300_000);

@@ -3,7 +3,9 @@
  * reads the engine's result back in the reference model's terms, so the two can be compared.
  */
 import type { Queryable } from '../../src/store/db.js';
-import type { Grant, MemberState, Order, ProgramDocument, Transition } from '../../src/rules/index.js';
+import { setTierManually, tierById, type Grant, type LevelRules, type MemberState, type Order, type ProgramDocument, type Transition } from '../../src/rules/index.js';
+import { setMemberTiers } from '../../src/members/setTier.js';
+import { localMidnight } from '../../src/model/localDate.js';
 
 export interface Standing {
   tier: string | null;
@@ -11,6 +13,8 @@ export interface Standing {
   anchorAt: string | null;
   expiresAt: string | null;
   evidenceAt: string | null;
+  fellAt: string | null;
+  pinnedUntil: string | null;
   grants: { type: string; key: string; tier: string; dueAt: string; at: string; points: number | null }[];
   history: { from: string | null; to: string | null; at: string; reason: string }[];
 }
@@ -24,6 +28,8 @@ export function standingOf(s: MemberState): Standing {
     anchorAt: iso(s.anchorAt),
     expiresAt: iso(s.expiresAt),
     evidenceAt: iso(s.evidenceAt),
+    fellAt: iso(s.fellAt),
+    pinnedUntil: iso(s.pinnedUntil),
     grants: sortGrants(s.grants.map(grantOf)),
     history: s.history.map(historyOf),
   };
@@ -102,8 +108,8 @@ export async function readConsumed(q: Queryable, merchant: string, memberId: str
 
 /** Every listed member's standing, in three queries (the property comparisons read many). */
 export async function readStandings(q: Queryable, merchant: string, memberIds: string[]): Promise<Standing[]> {
-  const m = await q.query<{ member_id: string; tier_id: string | null; tier_since: Date | null; anchor_at: Date | null; expires_at: Date | null; evidence_at: Date | null }>(
-    'SELECT member_id, tier_id, tier_since, anchor_at, expires_at, evidence_at FROM members WHERE merchant_id = $1',
+  const m = await q.query<{ member_id: string; tier_id: string | null; tier_since: Date | null; anchor_at: Date | null; expires_at: Date | null; evidence_at: Date | null; fell_at: Date | null; pinned_until: Date | null }>(
+    'SELECT member_id, tier_id, tier_since, anchor_at, expires_at, evidence_at, fell_at, pinned_until FROM members WHERE merchant_id = $1',
     [merchant],
   );
   const g = await q.query<{ member_id: string; type: string; grant_key: string; tier_id: string; due_at: Date; at: Date; points: number | null }>(
@@ -122,10 +128,29 @@ export async function readStandings(q: Queryable, merchant: string, memberIds: s
       anchorAt: iso(row.anchor_at),
       expiresAt: iso(row.expires_at),
       evidenceAt: iso(row.evidence_at),
+      fellAt: iso(row.fell_at),
+      pinnedUntil: iso(row.pinned_until),
       grants: sortGrants(
         g.rows.filter((r) => r.member_id === id).map((r) => ({ type: r.type, key: r.grant_key, tier: r.tier_id, dueAt: iso(r.due_at)!, at: iso(r.at)!, points: r.points })),
       ),
       history: h.rows.filter((r) => r.member_id === id).map((r) => ({ from: r.from_tier, to: r.to_tier, at: iso(r.at)!, reason: r.reason })),
     };
   });
+}
+
+/** A manual adjustment (§3.10) through the command's write path, and the model's state after it. */
+export async function setTierBoth(
+  q: Queryable,
+  merchant: string,
+  state: MemberState,
+  tier: string | null,
+  t: Date,
+  rules: LevelRules,
+  version: number,
+  options: { until?: string; grants?: boolean } = {},
+): Promise<MemberState> {
+  const grants = options.grants ?? true;
+  await setMemberTiers(q, merchant, [{ member: state.memberId, tier: tier ?? 'basic', reason: 'by hand', until: options.until ?? null }], t, 'tester', grants);
+  const pinnedUntil = options.until === undefined ? null : localMidnight(options.until, rules.timezone);
+  return setTierManually(state, { tier: tier === null ? null : tierById(rules, tier)!, pinnedUntil, grants }, t, rules, version);
 }

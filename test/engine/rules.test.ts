@@ -299,6 +299,8 @@ describe('§3.3 worked example', () => {
         anchorAt: up.toISOString(),
         expiresAt: iso('2024-04-15'),
         evidenceAt: up.toISOString(),
+        fellAt: null,
+        pinnedUntil: null,
         grants: [],
         history: [{ from: null, to: 'silver', at: up.toISOString(), reason: 'upgrade' }],
       });
@@ -311,6 +313,8 @@ describe('§3.3 worked example', () => {
       anchorAt: day.toISOString(),
       expiresAt: iso('2025-04-15'),
       evidenceAt: day.toISOString(),
+      fellAt: day.toISOString(),
+      pinnedUntil: null,
       grants: [],
       history: [
         { from: null, to: 'silver', at: up.toISOString(), reason: 'upgrade' },
@@ -440,9 +444,13 @@ describe('§3.3 step 1: upgrade', () => {
     await s.evaluate(at('2025-01-10'));
     expect(await s.tier('m')).toBeNull();
     expect(await s.consumed('m')).toEqual(['y']);
-    // x never triggered an upgrade (a fall consumes nothing): it still may, once.
-    await s.evaluate(at('2025-01-11'), at('2026-01-11'), at('2026-01-12'));
-    expect(await s.consumed('m')).toEqual(['x', 'y']);
+    // x never triggered an upgrade (a fall consumes nothing), but it was paid before the falls:
+    // it never moves the member up again (decision 3). An order after the fall does, once.
+    await s.evaluate(at('2025-01-11'), at('2026-01-11'));
+    expect(await s.tier('m')).toBeNull();
+    await s.importOrders([order('m', '2026-02-01T00:00:00Z', 600, { id: 'z' })]);
+    await s.evaluate(at('2026-02-02'), at('2027-02-02'), at('2027-02-03'));
+    expect(await s.consumed('m')).toEqual(['y', 'z']);
     expect((await s.standing('m')).history.map((h) => [h.from, h.to, h.reason])).toEqual([
       [null, 'silver', 'upgrade'],
       ['silver', 'bronze', 'expire'],
@@ -525,6 +533,8 @@ describe('§3.3 step 3: expiry, retention and the sequential fall', () => {
       anchorAt: iso('2024-01-10'),
       expiresAt: iso('2025-01-10'),
       evidenceAt: iso('2024-01-10'),
+      fellAt: null,
+      pinnedUntil: null,
       grants: [],
       history: [
         { from: null, to: 'silver', at: up.toISOString(), reason: 'upgrade' },
@@ -596,6 +606,76 @@ describe('§3.3 step 3: expiry, retention and the sequential fall', () => {
     );
     await s.evaluate(at('2023-01-10'), at('2024-01-10'));
     expect(await s.tier('m')).toBe('bronze');
+  });
+});
+
+describe('§3.3 step 3: no bounce after a fall (decision 3)', () => {
+  // Lifetime window, bronze 500, silver 1000, validity 12 months, no retention (the extension
+  // standard is silver's threshold, measured on the validity period).
+  const levels = { downgrade: validity12, tiers: twoTiers };
+  const up = at('2023-01-10');
+  const fall = at('2024-01-10');
+
+  /** Each member: 1200 on 2023-01-05 (silver on 2023-01-10), 300 in the validity period. */
+  const placed = new Map<string, Order>();
+
+  async function fallen(ids: string[]): Promise<Scenario> {
+    const orders = ids.flatMap((id) => [
+      order(id, '2023-01-05T00:00:00Z', 1200, { id: `${id}-early` }),
+      order(id, '2023-06-01T00:00:00Z', 300, { id: `${id}-kept` }),
+    ]);
+    const s = await Scenario.start(levels, ids, orders);
+    await s.evaluate(up, fall);
+    for (const o of orders) placed.set(o.id, o);
+    return s;
+  }
+
+  it('a fallen member is not upgraded back on the spend before the fall: at the same instant, the next day, by a rule change', async () => {
+    const s = await fallen(['m']);
+    // 300 < 1000 in [2023-01-10, 2024-01-10): silver is not extended. Bronze on its upgrade
+    // conditions at t: lifetime 1500 ≥ 500. The same lifetime 1500 ≥ 1000 would be silver again.
+    const fell = { tier: 'bronze', tierSince: fall.toISOString(), anchorAt: fall.toISOString(), evidenceAt: fall.toISOString(), fellAt: fall.toISOString(), expiresAt: iso('2025-01-10') };
+    expect(await s.standing('m')).toMatchObject(fell);
+    await s.evaluate(fall, at('2024-01-11'));
+    expect(await s.standing('m')).toMatchObject(fell);
+    expect((await s.standing('m')).history.map((h) => h.reason)).toEqual(['upgrade', 'expire']);
+    // A version that changes nothing these orders earn moves nobody (the fall is the evidence).
+    const impact = await s.recalculate({ ...levels, upgrade: { exclude: ['never_used'] } }, at('2024-01-12'));
+    expect(impact).toEqual({ before: { bronze: 1 }, after: { bronze: 1 } });
+    expect(await s.standing('m')).toMatchObject(fell);
+  });
+
+  it('a rule change that lowers the extension standard the fall failed lifts the member back, judged on the period the fall judged', async () => {
+    const s = await fallen(['m']);
+    // Under the new rules silver's extension standard is 300: met by the 300 of
+    // [2023-01-10, 2024-01-10). The move up stands on that evidence, which it keeps.
+    const T = at('2024-01-12');
+    const impact = await s.recalculate({ downgrade: validity12, tiers: [{ id: 'bronze', threshold: { amount: 200 } }, { id: 'silver', threshold: { amount: 300 } }] }, T);
+    expect(impact).toEqual({ before: { bronze: 1 }, after: { silver: 1 } });
+    expect(await s.standing('m')).toMatchObject({ tier: 'silver', tierSince: T.toISOString(), anchorAt: T.toISOString(), evidenceAt: fall.toISOString(), fellAt: fall.toISOString() });
+  });
+
+  it('spend after the fall moves the member up once it meets the threshold by itself', async () => {
+    const s = await fallen(['short', 'enough']);
+    await s.importOrders([
+      order('short', '2024-02-01T00:00:00Z', 900), // lifetime 2,400, but 900 after the fall
+      order('enough', '2024-02-01T00:00:00Z', 1000),
+    ]);
+    await s.evaluate(at('2024-02-02'));
+    expect(await s.tier('short')).toBe('bronze');
+    expect(await s.standing('enough')).toMatchObject({ tier: 'silver', tierSince: iso('2024-02-02'), fellAt: fall.toISOString(), expiresAt: iso('2025-02-02') });
+  });
+
+  it('a refund re-derives a fallen member as the fall did: below the tier left, on the lifetime spend', async () => {
+    const s = await fallen(['kept', 'early']);
+    // Refunding the 300: the fall still lands on bronze (1200 ≥ 500): nothing moves.
+    await s.importOrders([reimport(placed.get('kept-kept')!, { status: 'refunded' })]);
+    // Refunding the 1200: the fall would have found 300 < 500: basic (reason refund).
+    await s.importOrders([reimport(placed.get('early-early')!, { status: 'refunded' })]);
+    await s.evaluate(at('2024-01-11'));
+    expect(await s.standing('kept')).toMatchObject({ tier: 'bronze', tierSince: fall.toISOString() });
+    expect(await s.standing('early')).toMatchObject({ tier: null, evidenceAt: fall.toISOString(), fellAt: fall.toISOString() });
+    expect((await s.standing('early')).history.at(-1)).toEqual({ from: 'bronze', to: null, at: iso('2024-01-11'), reason: 'refund' });
   });
 });
 
@@ -928,5 +1008,74 @@ describe('§3.6 birthday_discount', () => {
     await s.recalculate({ tiers: [birthdayLevels.tiers[0]!, { ...birthdayLevels.tiers[1]!, threshold: { amount: 90 } }] }, T);
     await s.evaluate(at('2024-06-02'), at('2024-06-03'));
     expect((await s.standing('m')).grants.map((g) => [g.key, g.at])).toEqual([['birthday_discount:2024', T.toISOString()]]);
+  });
+});
+
+describe('§3.10 manual adjustment', () => {
+  const pointsTiers = [
+    { id: 'bronze', threshold: { amount: 500 } },
+    { id: 'silver', threshold: { amount: 1000 }, benefits: [{ type: 'upgrade_points', points: 50 }] },
+  ];
+
+  it('§3.10 a manual move up: fresh period, history manual, upgrade points once; the pin holds against evaluations and refunds; the decision stays the evidence', async () => {
+    const bought = order('m', '2024-01-05T00:00:00Z', 600, { id: 'm-600' });
+    const s = await Scenario.start({ downgrade: validity12, tiers: pointsTiers }, ['m'], [bought]);
+    await s.evaluate(at('2024-01-10'));
+    const t = at('2024-02-01T10:00:00Z');
+    await s.setTier('m', 'silver', t, { until: '2024-06-01' });
+    expect(await s.standing('m')).toMatchObject({
+      tier: 'silver',
+      tierSince: t.toISOString(),
+      anchorAt: t.toISOString(),
+      evidenceAt: t.toISOString(),
+      expiresAt: iso('2025-02-01'),
+      pinnedUntil: iso('2024-06-01'),
+      fellAt: null,
+      grants: [{ key: 'upgrade_points:silver', at: t.toISOString(), points: 50 }],
+    });
+    expect((await s.standing('m')).history.at(-1)).toEqual({ from: 'bronze', to: 'silver', at: t.toISOString(), reason: 'manual' });
+    // The order is refunded: during the pin nothing moves; after it, the refund step re-derives
+    // the member as of the manual move, whose evidence is the merchant's decision: silver.
+    await s.importOrders([reimport(bought, { status: 'refunded' })]);
+    await s.evaluate(at('2024-03-01'), at('2024-06-02'));
+    expect(await s.tier('m')).toBe('silver');
+    const impact = await s.recalculate({ downgrade: validity12, upgrade: { exclude: ['never_used'] }, tiers: pointsTiers }, at('2024-06-03'));
+    expect(impact).toEqual({ before: { silver: 1 }, after: { silver: 1 } });
+    // Back to basic and up again by hand: silver's points were granted once, ever.
+    await s.setTier('m', null, at('2024-06-04'));
+    await s.setTier('m', 'silver', at('2024-06-05'));
+    expect((await s.standing('m')).grants).toHaveLength(1);
+  });
+
+  it('§3.10 a pin holds a recompute member until the start of its local date, against rule changes too; then the member requalifies', async () => {
+    const s = await Scenario.start(
+      { upgrade: { window: threeMonths }, downgrade: { mode: 'recompute' }, tiers: twoTiers },
+      ['m'],
+      [order('m', '2024-01-05T00:00:00Z', 600)],
+      { timezone: 'Asia/Shanghai' },
+    );
+    await s.evaluate(at('2024-01-10'));
+    await s.setTier('m', 'silver', at('2024-02-01'), { until: '2024-03-01' });
+    // 2024-03-01 starts at 2024-02-29T16:00Z in Asia/Shanghai.
+    expect(await s.standing('m')).toMatchObject({ tier: 'silver', pinnedUntil: '2024-02-29T16:00:00.000Z' });
+    await s.recalculate({ upgrade: { window: threeMonths }, downgrade: { mode: 'recompute' }, tiers: [twoTiers[0]!, { id: 'silver', threshold: { amount: 2000 } }] }, at('2024-02-10'));
+    await s.evaluate(at('2024-02-29T15:59:59Z'));
+    expect(await s.tier('m')).toBe('silver');
+    await s.evaluate(at('2024-02-29T16:00:00Z'));
+    expect(await s.tier('m')).toBe('bronze');
+    expect((await s.standing('m')).history.at(-1)).toMatchObject({ from: 'silver', to: 'bronze', reason: 'requalify' });
+  });
+
+  it('§3.10 a manual move down without a pin sticks: the spend before it never moves the member up again; spend after it does', async () => {
+    const s = await Scenario.start({ tiers: twoTiers }, ['m'], [order('m', '2024-01-05T00:00:00Z', 1200)]);
+    await s.evaluate(at('2024-01-10'));
+    expect(await s.tier('m')).toBe('silver');
+    const t = at('2024-02-01');
+    await s.setTier('m', 'bronze', t);
+    await s.evaluate(at('2024-02-01'), at('2024-02-02'));
+    expect(await s.standing('m')).toMatchObject({ tier: 'bronze', fellAt: t.toISOString(), pinnedUntil: null, expiresAt: null });
+    await s.importOrders([order('m', '2024-02-03T00:00:00Z', 1000)]);
+    await s.evaluate(at('2024-02-04'));
+    expect(await s.tier('m')).toBe('silver');
   });
 });

@@ -18,7 +18,7 @@ import {
 } from '../../src/rules/index.js';
 import type { Db } from '../../src/store/db.js';
 import { at, member } from '../semantics/helpers.js';
-import { addMembers, addMerchant, addVersion, readConsumed, readStanding, standingOf, upsertOrders, type Standing } from './harness.js';
+import { addMembers, addMerchant, addVersion, readConsumed, readStanding, setTierBoth, standingOf, upsertOrders, type Standing } from './harness.js';
 
 let ctx: { db: Db } | null = null;
 const db = (): Db => {
@@ -104,6 +104,13 @@ export class Scenario {
       await evaluateInline(db(), this.merchant, t);
       for (const [id, s] of this.states) this.states.set(id, evaluateMember(s, this.orders, t, this.rules, this.version));
     }
+    return this;
+  }
+
+  /** A manual adjustment (§3.10) at t, in the engine and the model. */
+  async setTier(id: string, tier: string | null, t: Date, options: { until?: string; grants?: boolean } = {}): Promise<this> {
+    const next = await setTierBoth(db(), this.merchant, this.states.get(id)!, tier, t, this.rules, this.version, options);
+    this.states.set(id, next);
     return this;
   }
 

@@ -18,6 +18,9 @@ import {
   qualified,
   recalculateMember,
   requalifiedTier,
+  setTierManually,
+  pinnedAt,
+  type ManualMove,
   rankOf,
   type ExistingMembers,
   type LevelRules,
@@ -27,8 +30,8 @@ import {
   inInterval,
 } from '../../src/rules/index.js';
 import { memberArb, ordersArb, programArb, type ProgramSample } from '../semantics/arbitraries.js';
-import { addDays, localMidnight } from '../../src/model/localDate.js';
-import { addMembers, addMerchant, addVersion, readStandings, standingOf, upsertOrders, type Standing } from './harness.js';
+import { addDays, localDateOf, localMidnight } from '../../src/model/localDate.js';
+import { addMembers, addMerchant, addVersion, readStandings, setTierBoth, standingOf, upsertOrders, type Standing } from './harness.js';
 
 export const MEMBERS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
 /** Members with their own orders; c is a's twin. */
@@ -39,7 +42,8 @@ type Mutation = 'random' | 'disable' | 'remove' | 'unused_tag' | 'lower';
 type Event =
   | { kind: 'evaluate'; at: Date }
   | { kind: 'refunds' }
-  | { kind: 'change'; at: Date; program: ProgramSample; existingMembers: ExistingMembers; mutation: Mutation };
+  | { kind: 'change'; at: Date; program: ProgramSample; existingMembers: ExistingMembers; mutation: Mutation }
+  | { kind: 'manual'; at: Date; member: string; pick: number; untilDays: number | null };
 
 export interface Case {
   program: ProgramSample;
@@ -172,8 +176,18 @@ export const caseArb: fc.Arbitrary<Case> = fc
         // Where the refunds are imported: anywhere, or right after the first rule change (-1).
         refundsAt: fc.oneof(fc.constant(-1), fc.nat()),
         last: changeArb(tz, start, shift),
+        // Manual adjustments (§3.10) of members other than a and c (who must keep the same history).
+        manuals: fc.array(
+          fc.record({
+            at: nearArb(tz, start, 0, 540),
+            member: fc.constantFrom(...OWN.filter((id) => id !== 'a')),
+            pick: fc.nat(),
+            untilDays: fc.option(fc.integer({ min: 1, max: 200 })),
+          }),
+          { maxLength: 2 },
+        ),
       })
-      .chain(({ members, orders, times, changes, relegateThenRemove, refundsAt, last }) => {
+      .chain(({ members, orders, times, changes, relegateThenRemove, refundsAt, last, manuals }) => {
         const ab = orders.flat().map((o, i) => ({ ...o, importSeq: i + 1 }));
         const clones = cloneOrders(ab.filter((o) => o.memberId === 'a')).map((o, i) => ({ ...o, importSeq: ab.length + i + 1 }));
         return refundsArb(ab, ab.length + clones.length).map((refundedAB): Case => {
@@ -199,6 +213,7 @@ export const caseArb: fc.Arbitrary<Case> = fc
             const at = new Date(ch.at.getTime() + 1);
             timed.push({ at, event: { kind: 'change', at, program: current, existingMembers: ch.existingMembers, mutation: ch.mutation } });
           }
+          for (const m of manuals) timed.push({ at: m.at, event: { kind: 'manual', ...m } });
           timed.sort((x, y) => x.at.getTime() - y.at.getTime());
           const events = timed.map((t) => t.event);
           const afterChange = events.findIndex((e) => e.kind === 'change') + 1;
@@ -225,6 +240,7 @@ const see = (key: string): void => void (seen[key] = (seen[key] ?? 0) + 1);
 
 /** What the model's evaluation did, by reason and by the rules in force. */
 function tallyEvaluation(before: MemberState, after: MemberState, orders: readonly Order[], t: Date, rules: LevelRules): void {
+  if (pinnedAt(before, t) && rules.active) see('a pinned member left alone');
   for (const h of after.history.slice(before.history.length)) {
     see(h.reason);
     if (h.reason === 'extend') see(rules.downgrade.extend !== null ? 'extend with retention' : 'extend without retention');
@@ -238,6 +254,11 @@ function tallyEvaluation(before: MemberState, after: MemberState, orders: readon
   const window = windowFor(before, t, rules);
   if (rules.basis === 'single_order' && mine.some((o) => before.consumedOrders.includes(o.id) && o.status === 'paid' && inInterval(o.paidAt, window))) {
     see('a consumed order in the window, left out of moving up');
+  }
+  // Decision 3: spend before the member's last fall would move them up, and is left out.
+  if (before.fellAt !== null && rules.downgrade.mode !== 'recompute' && after.history.length === before.history.length) {
+    const all = qualified({ memberId: before.memberId, anchorAt: before.anchorAt }, mine, t, rules, new Set(before.consumedOrders));
+    if ((all?.rank ?? -1) > rankOf(rules, before.tier)) see('spend before a fall left out of moving up');
   }
   // Recompute: a consumed order holding the member's tier that it could not have moved them up to.
   if (rules.downgrade.mode === 'recompute' && rules.basis === 'single_order' && before.tier !== null && after.tier === before.tier) {
@@ -270,6 +291,20 @@ function tallyChange(before: MemberState, after: MemberState, rules: LevelRules,
 }
 
 /**
+ * A manual event's move under the rules in force: a tier picked among the enabled ones or basic,
+ * pinned `untilDays` local days ahead (always pinned under recompute, which needs it). Null when
+ * the program is inactive (the command refuses).
+ */
+function manualOf(e: Extract<Event, { kind: 'manual' }>, rules: LevelRules): ManualMove | null {
+  if (!rules.active) return null;
+  const enabled = rules.tiers.filter((t) => t.enabled);
+  const tier = enabled[e.pick % (enabled.length + 1)] ?? null;
+  const days = e.untilDays ?? (rules.downgrade.mode === 'recompute' ? 30 : null);
+  const pinnedUntil = days === null ? null : localMidnight(addDays(localDateOf(e.at, rules.timezone), days), rules.timezone);
+  return { tier, pinnedUntil, grants: true };
+}
+
+/**
  * The timeline through the reference model alone, counting what happened in `seen`: the
  * coverage check runs it over many more cases than the engine comparison can afford.
  */
@@ -287,6 +322,12 @@ export function simulateTimeline(c: Case): void {
       states = next;
     } else if (e.kind === 'refunds') {
       orders = c.refunded;
+    } else if (e.kind === 'manual') {
+      const m = manualOf(e, rules);
+      if (m === null) continue;
+      const i = MEMBERS.indexOf(e.member);
+      states = states.map((s, j) => (j === i ? setTierManually(s, m, e.at, rules, version) : s));
+      see('manual');
     } else {
       version += 1;
       const next = states.map((s) => recalculateMember(s, orders, e.at, e.program.rules, version, e.existingMembers));
@@ -320,6 +361,12 @@ export async function runTimeline(db: Queryable, merchant: string, c: Case): Pro
     } else if (e.kind === 'refunds') {
       orders = c.refunded;
       await upsertOrders(db, merchant, c.refunded);
+    } else if (e.kind === 'manual') {
+      const m = manualOf(e, rules);
+      if (m === null) continue;
+      const i = MEMBERS.indexOf(e.member);
+      const until = m.pinnedUntil === null ? {} : { until: localDateOf(new Date(m.pinnedUntil.getTime()), rules.timezone) };
+      states[i] = await setTierBoth(db, merchant, states[i]!, m.tier?.id ?? null, e.at, rules, version, until);
     } else {
       version += 1;
       states = await change(db, merchant, states, orders, e.program, e.at, e.existingMembers, version);

@@ -97,7 +97,7 @@ describe('members show', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(json)).toEqual(['merchant', 'member', 'tier', 'tierSince', 'expiresAt', 'anchorAt', 'paid', 'entitlements', 'grants', 'history', 'welcomedAt']);
+    expect(Object.keys(json)).toEqual(['merchant', 'member', 'tier', 'tierSince', 'expiresAt', 'anchorAt', 'pinnedUntil', 'paid', 'entitlements', 'grants', 'history', 'welcomedAt']);
     expect(json).toEqual({
       merchant: 'shop',
       member: 'm-gold',
@@ -105,6 +105,7 @@ describe('members show', () => {
       tierSince: '2026-02-10T00:00:00.000Z',
       expiresAt: '2027-02-09T16:00:00.000Z',
       anchorAt: '2026-02-10T00:00:00.000Z',
+      pinnedUntil: null,
       paid: null,
       entitlements: [
         { type: 'discount', percentOff: 10, minSpend: '50.00', currency: 'USD', channels: ALL, tier: 'gold' },
@@ -137,6 +138,7 @@ describe('members show', () => {
       tierSince: null,
       expiresAt: null,
       anchorAt: null,
+      pinnedUntil: null,
       paid: null,
       entitlements: [],
       grants: [],

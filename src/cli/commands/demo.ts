@@ -105,11 +105,14 @@ export async function run(ctx: CommandContext): Promise<number> {
   await tierform(['run-due', '--now', AFTER]);
   await tierform(['run-due', '--now', AFTER]);
 
-  step(10, 'The result', 'Members per tier after the change, the version history, and one member who moved.');
+  step(10, 'The result', 'Members per tier after the change, the version history, and one member who moved — and why they hold their tier now.');
   await tierform(['status', 'demo-shop', '--now', AFTER]);
   await tierform(['history', 'demo-shop']);
   const moved = await aMovedMember(dataDir, ctx);
-  if (moved) await tierform(['members', 'show', 'demo-shop', moved, '--now', AFTER]);
+  if (moved) {
+    await tierform(['members', 'show', 'demo-shop', moved, '--now', AFTER]);
+    await tierform(['members', 'explain', 'demo-shop', moved, '--now', AFTER]);
+  }
 
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   say(`\n━━ Done in ${seconds} s. Try next:`);

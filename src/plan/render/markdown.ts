@@ -7,7 +7,8 @@
 import { planCounts } from '../outcome.js';
 import { escapeText, formatCount } from '../../model/display.js';
 import type { Change, MerchantPlan, Plan } from '../types.js';
-import { formatRecalculation, formatTransitions, formatValue, impactLabel, impactTiers, movements } from './values.js';
+import { formatRecalculation, formatTransitions, formatValue, impactLabel, movements } from './values.js';
+import { moveTableLines, sankeyLines, tierTableLines } from './movers.js';
 
 export const MAX_COMMENT = 65_000;
 /** Rows of changes shown in one merchant's block; the rest is counted. */
@@ -71,15 +72,10 @@ function detailsBlock(m: MerchantPlan): string {
   }
   if (m.impact) {
     const impact = m.impact;
-    lines.push('', `Impact (${escapeMarkdown(impactLabel(m))}):`, '', '| Tier | Before | After |', '| --- | ---: | ---: |');
-    for (const t of impactTiers(impact)) lines.push(`| ${escapeMarkdown(t)} | ${formatCount(impact.before[t] ?? 0)} | ${formatCount(impact.after[t] ?? 0)} |`);
-    const moves = impact.transitions.filter((t) => t.from !== t.to && t.count > 0);
-    if (moves.length > 0) {
-      lines.push('', '| From | To | Members |', '| --- | --- | ---: |');
-      for (const t of moves) lines.push(`| ${escapeMarkdown(t.from)} | ${escapeMarkdown(t.to)} | ${formatCount(t.count)} |`);
-    } else {
-      lines.push('', 'No member changes tier.');
-    }
+    lines.push('', `Impact (${escapeMarkdown(impactLabel(m))}):`, '', ...tierTableLines(impact, escapeMarkdown));
+    const moveLines = moveTableLines(impact, escapeMarkdown);
+    if (moveLines.length > 0) lines.push('', ...moveLines, '', ...sankeyLines(impact));
+    else lines.push('', 'No member changes tier.');
     if (impact.drift && impact.drift.length > 0) {
       lines.push('', `Drift, not part of this change (the current rules would make these moves anyway): ${escapeMarkdown(formatTransitions({ ...impact, transitions: impact.drift }))}`);
     }

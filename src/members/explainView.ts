@@ -1,0 +1,241 @@
+/**
+ * `members explain --format json`: the explanation (src/rules/explain.ts) as plain JSON for
+ * support tools — amounts as decimal strings in major units, instants in UTC and in the
+ * merchant's zone, and a one-line `summary` wherever a person reads a conclusion. The text
+ * output renders this same view, so the two never say different things.
+ */
+import { formatMoney } from '../model/money.js';
+import { formatCount } from '../model/display.js';
+import { formatDuration } from '../model/duration.js';
+import { formatInZone } from '../model/zonedInstant.js';
+import type { Explanation, Missing } from '../rules/explain.js';
+import type { Window } from '../rules/program.js';
+import type { LeftOutReason, LowerBound } from '../rules/explainOrders.js';
+import type { LiveVersion } from '../plan/types.js';
+import type { JudgedBy } from './explainRead.js';
+
+export interface ExplainContext {
+  merchant: string;
+  name: string | null;
+  currency: string;
+  timezone: string;
+  judge: { version: LiveVersion; why: JudgedBy };
+  latestRunAt: Date | null;
+  /** Tier names of the judging version, by id. */
+  tierNames: Record<string, string>;
+}
+
+interface Zoned {
+  at: string;
+  local: string;
+}
+
+const amountOrNull = (minor: bigint | null, currency: string): string | null => (minor === null ? null : formatMoney(minor, currency));
+
+/** Money for people: `2,070.50 USD`. */
+export function moneyForPeople(minor: bigint, currency: string): string {
+  return decimalForPeople(formatMoney(minor, currency), currency);
+}
+
+/** A decimal string in major units (`2070.50`) for people: `2,070.50 USD`. */
+export function decimalForPeople(decimal: string, currency: string): string {
+  const [whole, fraction] = decimal.split('.');
+  const grouped = formatCount(BigInt(whole!));
+  return `${fraction === undefined ? grouped : `${grouped}.${fraction}`} ${currency}`;
+}
+
+export function windowLabel(w: Window): string {
+  switch (w.kind) {
+    case 'lifetime':
+      return 'lifetime';
+    case 'since_last_upgrade':
+      return 'since the last move';
+    case 'rolling':
+      return `rolling ${formatDuration(w.length)}`;
+    case 'fixed':
+      return `fixed ${w.from} to ${w.to}`;
+  }
+}
+
+const BOUND: Record<LowerBound, string> = {
+  none: 'no lower bound: every order ever paid',
+  window: 'where the window starts',
+  activeFrom: 'activeFrom: orders paid before it never count',
+  last_move: "the member's last move (anchorAt)",
+  restart: 'restartOnMove: spend counts from 0 after the last move (anchorAt)',
+};
+
+export const REASON_TEXT: Record<LeftOutReason, string> = {
+  cancelled: 'cancelled',
+  refunded: 'refunded (net 0)',
+  excluded_tag: 'excluded tag',
+  before_active_from: 'paid before activeFrom',
+  outside_window: 'outside the window',
+  consumed: 'already triggered an upgrade (counts as an order, not for the amount of a move up)',
+};
+
+export function missingText(m: Missing, currency: string, singleOrder: boolean): string {
+  const parts: string[] = [];
+  if (m.amountMinor !== null) {
+    parts.push(singleOrder ? `an order ${moneyForPeople(m.amountMinor, currency)} larger than the largest so far` : `spend ${moneyForPeople(m.amountMinor, currency)} more`);
+  }
+  if (m.orders !== null) parts.push(`${formatCount(m.orders)} more order${m.orders === 1 ? '' : 's'}`);
+  return parts.join(' and ');
+}
+
+export function buildExplainView(e: Explanation, c: ExplainContext) {
+  const { currency, timezone } = c;
+  const zoned = (d: Date): Zoned => ({ at: d.toISOString(), local: formatInZone(d, timezone) });
+  const zonedOrNull = (d: Date | null): Zoned | null => (d === null ? null : zoned(d));
+  const single = e.basis === 'single_order';
+  const name = (id: string | null): string => (id === null ? 'basic' : id);
+  const s = e.state;
+  const verdictSummary = verdictText(e, name);
+  return {
+    merchant: c.merchant,
+    member: s.memberId,
+    name: c.name,
+    now: zoned(e.t),
+    timezone,
+    currency,
+    version: { number: e.version, status: c.judge.version.status, judgedBy: c.judge.why },
+    programActive: e.active,
+    latestEvaluation: zonedOrNull(c.latestRunAt),
+    // An evaluation at an instant before the latest one is refused (engine.clock-backwards).
+    beforeLatestEvaluation: c.latestRunAt !== null && e.t < c.latestRunAt,
+    standing: {
+      tier: s.tier,
+      tierSince: zonedOrNull(s.tierSince),
+      anchorAt: zonedOrNull(s.anchorAt),
+      expiresAt: zonedOrNull(s.expiresAt),
+      evidenceAt: zonedOrNull(s.evidenceAt),
+    },
+    basis: e.basis,
+    windows: e.windows.map((w) => ({
+      tiers: w.tiers,
+      kind: w.window.kind,
+      label: windowLabel(w.window),
+      from: zonedOrNull(w.interval.from),
+      to: zoned(w.interval.to),
+      lowerBound: w.lowerBound,
+      why: BOUND[w.lowerBound],
+    })),
+    orders: e.orders.map((o) => ({
+      order: o.order.id,
+      paidAt: zoned(o.order.paidAt),
+      status: o.order.status,
+      amount: formatMoney(o.order.amountMinor, currency),
+      refunded: formatMoney(o.order.refundedMinor, currency),
+      net: formatMoney(o.net, currency),
+      tags: o.order.tags,
+      counts: o.reason === null,
+      amountIn: o.amountIn,
+      ordersIn: o.ordersIn,
+      reason: o.reason,
+      ...(o.tag !== undefined ? { tag: o.tag } : {}),
+    })),
+    tiers: e.tiers.map((f) => ({
+      tier: f.tier.id,
+      name: c.tierNames[f.tier.id] ?? null,
+      rank: f.tier.rank,
+      enabled: f.tier.enabled,
+      window: f.window,
+      threshold: { amount: amountOrNull(f.tier.threshold.amountMinor, currency), orders: f.tier.threshold.orders },
+      figures: { amount: formatMoney(f.amountMinor, currency), orders: f.orders },
+      met: f.met,
+      missing: { amount: amountOrNull(f.missing.amountMinor, currency), orders: f.missing.orders },
+    })),
+    verdict: {
+      kind: e.verdict.kind,
+      tier: e.verdict.tier,
+      moves: e.verdict.steps.map((h) => ({ from: h.from, to: h.to, reason: h.reason })),
+      summary: verdictSummary,
+    },
+    next:
+      e.next === null
+        ? null
+        : {
+            tier: e.next.tier.id,
+            figures: { amount: formatMoney(e.next.amountMinor, currency), orders: e.next.orders },
+            missing: { amount: amountOrNull(e.next.missing.amountMinor, currency), orders: e.next.missing.orders },
+            by: e.next.by,
+            summary: nextText(e, currency, single),
+          },
+    expiry: e.expiry === null ? null : expiryView(e, c, zoned),
+    pending:
+      e.pending === null
+        ? null
+        : {
+            version: e.pending.version,
+            at: zoned(e.pending.at),
+            existingMembers: e.pending.existingMembers,
+            from: e.pending.from,
+            to: e.pending.to,
+            summary:
+              e.pending.from === e.pending.to
+                ? `version ${e.pending.version}, taking effect ${formatInZone(e.pending.at, timezone)}, keeps them at ${name(e.pending.to)}`
+                : `version ${e.pending.version}, taking effect ${formatInZone(e.pending.at, timezone)}, moves them from ${name(e.pending.from)} to ${name(e.pending.to)}`,
+          },
+    history: s.history.map((h) => ({ from: h.from, to: h.to, at: zoned(h.at), reason: h.reason, version: h.version })),
+  };
+}
+
+export type ExplainView = ReturnType<typeof buildExplainView>;
+
+function verdictText(e: Explanation, name: (id: string | null) => string): string {
+  if (e.verdict.kind === 'inactive') return 'none: the program is not active (type paid, or disabled), so no evaluation moves anyone';
+  if (e.verdict.kind === 'stay') return `would stay at ${name(e.state.tier)}`;
+  return e.verdict.steps
+    .map((h) => {
+      switch (h.reason) {
+        case 'upgrade':
+          return `would move up to ${name(h.to)}`;
+        case 'extend':
+          return `would be extended at ${name(h.to)}`;
+        case 'expire':
+          return `would fall at expiry to ${name(h.to)}`;
+        case 'requalify':
+          return `would move down to ${name(h.to)} (no longer meets ${name(h.from)})`;
+        case 'refund':
+          return `would be demoted to ${name(h.to)} by a refund`;
+        default:
+          return `would move to ${name(h.to)} (${h.reason})`;
+      }
+    })
+    .join(', then ');
+}
+
+function nextText(e: Explanation, currency: string, single: boolean): string {
+  const n = e.next!;
+  const missing = missingText(n.missing, currency, single);
+  if (missing === '') return `${n.tier.id}: already met; the next evaluation moves them`;
+  return `${n.tier.id}: ${missing}${n.by !== null ? ` by ${n.by}` : ''}`;
+}
+
+function expiryView(e: Explanation, c: ExplainContext, zoned: (d: Date) => Zoned) {
+  const x = e.expiry!;
+  const { currency } = c;
+  const missing = missingText(x.missing, currency, x.basis === 'single_order');
+  const fall = x.fallsTo === null ? 'basic' : x.fallsTo;
+  const summary =
+    x.standard === null
+      ? `${x.tier} cannot be extended (disabled or removed); at expiry they fall to ${fall}`
+      : x.met
+        ? `extension standard met: at expiry ${x.tier} is extended to ${x.extendedTo === null ? '?' : formatInZone(x.extendedTo, c.timezone)}`
+        : `to be extended: ${missing} by ${x.lastDay}; otherwise, with the orders as they stand, they fall to ${fall}`;
+  return {
+    tier: x.tier,
+    expiresAt: zoned(x.expiresAt),
+    lastDay: x.lastDay,
+    standard: x.standard === null ? null : { amount: amountOrNull(x.standard.amountMinor, currency), orders: x.standard.orders },
+    source: x.source,
+    basis: x.basis,
+    period: { from: x.period.from === null ? null : zoned(x.period.from), to: zoned(x.period.to) },
+    figures: { amount: formatMoney(x.amountMinor, currency), orders: x.orders },
+    met: x.met,
+    missing: { amount: amountOrNull(x.missing.amountMinor, currency), orders: x.missing.orders },
+    extendedTo: x.extendedTo === null ? null : zoned(x.extendedTo),
+    fallsTo: x.fallsTo,
+    summary,
+  };
+}

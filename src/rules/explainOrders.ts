@@ -1,0 +1,107 @@
+/**
+ * For `members explain`: which of a member's orders count, in which windows, and why the others
+ * are left out (SPEC §3.1, §3.2). Pure; built on the same predicates qualification uses, so an
+ * order shown as counted is one the reference model counts.
+ */
+import { addDays, addMonths, localDateOf, type LocalDate } from '../model/localDate.js';
+import type { Duration } from '../model/duration.js';
+import { activeFromInstant, inInterval, netAmount, subtractDuration, windowFor, type Interval, type Order } from './orders.js';
+import type { LevelRules, TierRule, Window } from './program.js';
+
+/** Why an order is left out of a measure, in the order the checks are made. */
+export type LeftOutReason = 'cancelled' | 'refunded' | 'excluded_tag' | 'before_active_from' | 'outside_window' | 'consumed';
+
+/** What raised a window's lower bound to where it is. */
+export type LowerBound = 'none' | 'window' | 'activeFrom' | 'last_move' | 'restart';
+
+export interface ExplainedWindow {
+  window: Window;
+  interval: Interval;
+  lowerBound: LowerBound;
+  /** Ids of the tiers whose threshold is measured in this window. */
+  tiers: string[];
+}
+
+export interface ExplainedOrder {
+  order: Order;
+  net: bigint;
+  /** Indexes (into the explanation's windows) of the windows whose amount counts the order. */
+  amountIn: number[];
+  /** Indexes of the windows whose order count counts it (a consumed order still counts here). */
+  ordersIn: number[];
+  /** Null when the order counts in at least one window's amount. */
+  reason: LeftOutReason | null;
+  /** The excluded tag that left it out (reason excluded_tag). */
+  tag?: string;
+}
+
+/**
+ * The distinct windows of the enabled tiers (a tier without its own window shares
+ * `upgrade.window`), the lowest tier's first, each with the reason its lower bound is where it is.
+ */
+export function explainWindows(member: { anchorAt: Date | null }, t: Date, rules: LevelRules): ExplainedWindow[] {
+  const out: ExplainedWindow[] = [];
+  const tiers: readonly TierRule[] = rules.tiers.some((x) => x.enabled) ? rules.tiers.filter((x) => x.enabled) : rules.tiers;
+  for (const tier of tiers) {
+    const found = out.find((w) => w.window === tier.window);
+    if (found) {
+      found.tiers.push(tier.id);
+      continue;
+    }
+    out.push({ window: tier.window, interval: windowFor(member, t, rules, tier.window), lowerBound: lowerBound(member, t, rules, tier.window), tiers: [tier.id] });
+  }
+  if (out.length === 0) out.push({ window: rules.window, interval: windowFor(member, t, rules), lowerBound: lowerBound(member, t, rules, rules.window), tiers: [] });
+  return out;
+}
+
+function lowerBound(member: { anchorAt: Date | null }, t: Date, rules: LevelRules, window: Window): LowerBound {
+  const final = windowFor(member, t, rules, window).from;
+  if (final === null) return 'none';
+  const raised = (from: Date | null): boolean => from === null || from < final;
+  if (raised(windowFor(member, t, { ...rules, restartOnMove: false }, window).from)) return 'restart';
+  if (raised(windowFor(member, t, { ...rules, restartOnMove: false, activeFrom: null }, window).from)) return 'activeFrom';
+  return window.kind === 'since_last_upgrade' ? 'last_move' : 'window';
+}
+
+/**
+ * Every order of the member, oldest first, with the windows that count it or the first reason
+ * it is left out: status, refund (net 0), excluded tag, activeFrom, the windows, and — for the
+ * amount under single_order — an order that already triggered an upgrade.
+ */
+export function explainOrders(
+  memberId: string,
+  orders: readonly Order[],
+  windows: readonly ExplainedWindow[],
+  rules: LevelRules,
+  consumed: ReadonlySet<string>,
+): ExplainedOrder[] {
+  const start = activeFromInstant(rules);
+  const mine = orders.filter((o) => o.memberId === memberId).sort((a, b) => a.paidAt.getTime() - b.paidAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return mine.map((order) => {
+    const net = netAmount(order);
+    const base = { order, net, amountIn: [] as number[], ordersIn: [] as number[] };
+    if (order.status === 'cancelled') return { ...base, reason: 'cancelled' };
+    if (net === 0n) return { ...base, reason: 'refunded' };
+    const tag = order.tags.find((x) => rules.exclude.has(x));
+    if (tag !== undefined) return { ...base, reason: 'excluded_tag', tag };
+    if (start !== null && order.paidAt < start) return { ...base, reason: 'before_active_from' };
+    const inside = windows.flatMap((w, i) => (inInterval(order.paidAt, w.interval) ? [i] : []));
+    if (inside.length === 0) return { ...base, reason: 'outside_window' };
+    const isConsumed = rules.basis === 'single_order' && consumed.has(order.id);
+    return { ...base, ordersIn: inside, amountIn: isConsumed ? [] : inside, reason: isConsumed ? 'consumed' : null };
+  });
+}
+
+/**
+ * The last local date on which an order paid at `paidAt` is still inside a rolling window of
+ * `length` (an evaluation that day still counts it). Months are end-of-month clamped (Mar 31 −
+ * 1 month = Feb 28, so an order of Feb 28 still counts on Mar 31): step on from the plain sum;
+ * the days that still count it are a prefix, as subtracting months never goes backwards.
+ */
+export function lastDayInRolling(paidAt: Date, length: Duration, timezone: string): LocalDate {
+  const paid = localDateOf(paidAt, timezone);
+  const inside = (d: LocalDate): boolean => subtractDuration(d, length) <= paid;
+  let day = 'months' in length ? addMonths(paid, length.months) : addDays(paid, length.days);
+  while (inside(addDays(day, 1))) day = addDays(day, 1);
+  return day;
+}

@@ -1,0 +1,199 @@
+/**
+ * `members explain` on hand-computed histories: window bounds and why, each order counted or
+ * left out with its reason, the figures against each threshold, what is missing for the next
+ * tier and by when, the expiry outlook and the verdict. Numbers worked out in the comments.
+ */
+import { describe, expect, it } from 'vitest';
+import { compileRules, newMember, type MemberState, type Order, type ProgramDocument } from '../../src/rules/index.js';
+import { explainMember } from '../../src/rules/explain.js';
+import { lastDayInRolling } from '../../src/rules/explainOrders.js';
+import { buildExplainView } from '../../src/members/explainView.js';
+import { renderExplainText } from '../../src/members/explainText.js';
+
+const D = (iso: string): Date => new Date(iso);
+
+function doc(timezone: string, levels: object): ProgramDocument {
+  return { metadata: { timezone, currency: 'USD' }, spec: { type: 'levels', enabled: true, levels: levels as never } };
+}
+
+let seq = 0;
+function order(id: string, paidAt: string, amount: number, more: Partial<Order> = {}): Order {
+  seq += 1;
+  return { id, memberId: 'm', amountMinor: BigInt(amount * 100), refundedMinor: 0n, paidAt: D(paidAt), status: 'paid', tags: [], importSeq: seq, ...more };
+}
+
+function member(over: Partial<MemberState>): MemberState {
+  return { ...newMember('m', D('2024-06-01T00:00:00Z')), lastEvaluatedImportSeq: 1_000, ...over };
+}
+
+function view(e: ReturnType<typeof explainMember>, timezone: string) {
+  const version = { version: e.version, status: 'active' as const, document: {} as never, hash: 'h', appliedAt: '', effectiveAt: null, actor: 'a', sourceRef: null };
+  return buildExplainView(e, { merchant: 'shop', name: null, currency: 'USD', timezone, judge: { version, why: 'active' }, latestRunAt: null, tierNames: {} });
+}
+
+// Asia/Shanghai (UTC+8), activeFrom 2025-01-01, accumulated over a rolling 12 months, gift cards
+// excluded; validity 12 months with retention (extend 12 months).
+const shanghai = compileRules(
+  doc('Asia/Shanghai', {
+    activeFrom: '2025-01-01',
+    upgrade: { basis: 'accumulated', window: { rolling: { months: 12 } }, exclude: ['gift_card'] },
+    downgrade: { mode: 'validity', validity: { months: 12 }, retention: { extend: { months: 12 } } },
+    tiers: [
+      { id: 'bronze', threshold: { amount: 100 }, retain: { amount: 80 } },
+      { id: 'silver', threshold: { amount: 500 }, retain: { amount: 400 } },
+      { id: 'gold', threshold: { amount: 1000, orders: 3 }, retain: { amount: 800 } },
+    ],
+  }),
+);
+
+const shanghaiOrders = [
+  order('o1', '2024-12-20T04:00:00Z', 300), // before activeFrom (2024-12-31T16:00Z)
+  order('o2', '2025-06-14T15:59:59Z', 200), // local 2025-06-14 23:59:59: one second before the window
+  order('o3', '2025-07-20T04:00:00Z', 250), // counts; leaves the window after 2026-07-20
+  order('o4', '2025-09-01T02:00:00Z', 150, { tags: ['vip', 'gift_card'] }),
+  order('o5', '2025-10-01T02:00:00Z', 400, { status: 'cancelled' }),
+  order('o6', '2025-11-01T02:00:00Z', 300, { refundedMinor: 30_000n }), // fully refunded: net 0
+  order('o7', '2026-01-10T01:00:00Z', 380, { refundedMinor: 8_000n }), // net 300; an hour before the upgrade
+  order('o8', '2026-03-01T02:00:00Z', 120),
+];
+
+// Silver since 2026-01-10 10:00 local; valid through 2027-01-09 (expires at local midnight 2027-01-10).
+const silver = member({
+  tier: 'silver',
+  tierSince: D('2026-01-10T02:00:00Z'),
+  anchorAt: D('2026-01-10T02:00:00Z'),
+  evidenceAt: D('2026-01-10T02:00:00Z'),
+  expiresAt: D('2027-01-09T16:00:00Z'),
+  history: [{ from: null, to: 'silver', at: D('2026-01-10T02:00:00Z'), reason: 'upgrade', version: 1 }],
+});
+
+describe('members explain, by hand', () => {
+  it('shows the rolling window in the zone, each order with its reason, the figures, the gap to gold and the expiry', () => {
+    const t = D('2026-06-15T04:00:00Z'); // 2026-06-15 12:00 in Shanghai
+    const e = explainMember({ state: silver, orders: shanghaiOrders, rules: shanghai, version: 1, t, pending: null });
+    const v = view(e, 'Asia/Shanghai');
+
+    // 12 months back from local 2026-06-15: from local midnight 2025-06-15 (after activeFrom).
+    expect(v.windows).toEqual([
+      {
+        tiers: ['bronze', 'silver', 'gold'],
+        kind: 'rolling',
+        label: 'rolling 12 months',
+        from: { at: '2025-06-14T16:00:00.000Z', local: '2025-06-15T00:00:00+08:00' },
+        to: { at: '2026-06-15T04:00:00.000Z', local: '2026-06-15T12:00:00+08:00' },
+        lowerBound: 'window',
+        why: 'where the window starts',
+      },
+    ]);
+    expect(v.orders.map((o) => [o.order, o.counts, o.reason, o.net, o.tag ?? null])).toEqual([
+      ['o1', false, 'before_active_from', '300.00', null],
+      ['o2', false, 'outside_window', '200.00', null],
+      ['o3', true, null, '250.00', null],
+      ['o4', false, 'excluded_tag', '150.00', 'gift_card'],
+      ['o5', false, 'cancelled', '400.00', null],
+      ['o6', false, 'refunded', '0.00', null],
+      ['o7', true, null, '300.00', null],
+      ['o8', true, null, '120.00', null],
+    ]);
+    // 250 + 300 + 120 = 670 over 3 orders: bronze and silver met, gold lacks 330.
+    expect(v.tiers.map((t) => [t.tier, t.figures.amount, t.figures.orders, t.met, t.missing.amount, t.missing.orders])).toEqual([
+      ['bronze', '670.00', 3, true, null, null],
+      ['silver', '670.00', 3, true, null, null],
+      ['gold', '670.00', 3, false, '330.00', null],
+    ]);
+    expect(v.verdict).toEqual({ kind: 'stay', tier: 'silver', moves: [], summary: 'would stay at silver' });
+    // o3 (local 2025-07-20) is the oldest counted order: still counted on 2026-07-20, gone the day after.
+    expect(v.next).toMatchObject({ tier: 'gold', missing: { amount: '330.00', orders: null }, by: '2026-07-20', summary: 'gold: spend 330.00 USD more by 2026-07-20' });
+    // Validity period [2026-01-10 10:00, 2027-01-10 00:00 local): o7 is an hour before it, so
+    // 120 against silver's retain of 400: 280 missing. Falling at expiry (local 2027-01-10),
+    // the window from local 2026-01-10 holds o7 and o8 = 420: bronze.
+    expect(v.expiry).toEqual({
+      tier: 'silver',
+      expiresAt: { at: '2027-01-09T16:00:00.000Z', local: '2027-01-10T00:00:00+08:00' },
+      lastDay: '2027-01-09',
+      standard: { amount: '400.00', orders: null },
+      source: 'retain',
+      basis: 'accumulated',
+      period: { from: { at: '2026-01-10T02:00:00.000Z', local: '2026-01-10T10:00:00+08:00' }, to: { at: '2027-01-09T16:00:00.000Z', local: '2027-01-10T00:00:00+08:00' } },
+      figures: { amount: '120.00', orders: 1 },
+      met: false,
+      missing: { amount: '280.00', orders: null },
+      extendedTo: { at: '2028-01-09T16:00:00.000Z', local: '2028-01-10T00:00:00+08:00' },
+      fallsTo: 'bronze',
+      summary: 'to be extended: spend 280.00 USD more by 2027-01-09; otherwise, with the orders as they stand, they fall to bronze',
+    });
+    const text = renderExplainText(v);
+    expect(text).toContain('Verdict: the evaluation at this instant would stay at silver.');
+    expect(text).toContain('Next tier: gold: spend 330.00 USD more by 2026-07-20');
+  });
+
+  it('at expiry, says the member falls, and to which tier', () => {
+    const t = D('2027-01-10T01:00:00Z'); // local 2027-01-10 09:00, after the expiry at local midnight
+    const e = explainMember({ state: silver, orders: shanghaiOrders, rules: shanghai, version: 1, t, pending: null });
+    expect(e.verdict.kind).toBe('move');
+    expect(e.verdict.steps.map((s) => [s.from, s.to, s.reason])).toEqual([['silver', 'bronze', 'expire']]);
+    expect(view(e, 'Asia/Shanghai').verdict.summary).toBe('would fall at expiry to bronze');
+    // The fall starts a fresh validity: bronze until local 2028-01-10; o7 and o8 were paid before it.
+    expect(e.expiry).toMatchObject({ tier: 'bronze', expiresAt: D('2028-01-09T16:00:00Z'), amountMinor: 0n, met: false });
+  });
+
+  it('under restartOnMove, counts from the last move: an older order in the rolling window is left out', () => {
+    const rules = compileRules(
+      doc('UTC', { upgrade: { basis: 'accumulated', restartOnMove: true, window: { rolling: { months: 12 } } }, tiers: [{ id: 'silver', threshold: { amount: 100 } }, { id: 'gold', threshold: { amount: 500 } }] }),
+    );
+    const state = member({ tier: 'silver', tierSince: D('2026-02-01T00:00:00Z'), anchorAt: D('2026-02-01T00:00:00Z'), evidenceAt: D('2026-02-01T00:00:00Z') });
+    const orders = [order('r1', '2026-01-15T10:00:00Z', 400), order('r2', '2026-03-01T10:00:00Z', 200)];
+    const e = explainMember({ state, orders, rules, version: 1, t: D('2026-04-01T00:00:00Z'), pending: null });
+    const v = view(e, 'UTC');
+    expect(v.windows[0]).toMatchObject({ lowerBound: 'restart', from: { at: '2026-02-01T00:00:00.000Z' } });
+    expect(v.orders.map((o) => [o.order, o.reason])).toEqual([['r1', 'outside_window'], ['r2', null]]);
+    // 200 of 500; r2 stays in the 12-month window through 2027-03-01.
+    expect(v.next?.summary).toBe('gold: spend 300.00 USD more by 2027-03-01');
+    expect(v.expiry).toBeNull();
+  });
+
+  it('under single_order, an order that triggered an upgrade counts as an order but not for the amount; a larger one moves the member up', () => {
+    const rules = compileRules(doc('UTC', { upgrade: { basis: 'single_order' }, tiers: [{ id: 'silver', threshold: { amount: 100 } }, { id: 'gold', threshold: { amount: 500, orders: 2 } }] }));
+    const state = member({ tier: 'silver', tierSince: D('2026-01-02T00:00:00Z'), anchorAt: D('2026-01-02T00:00:00Z'), evidenceAt: D('2026-01-02T00:00:00Z'), consumedOrders: ['c1'], triggerOrderId: 'c1' });
+    const orders = [order('c1', '2026-01-01T10:00:00Z', 900), order('c2', '2026-03-01T10:00:00Z', 550)];
+    const e = explainMember({ state, orders, rules, version: 1, t: D('2026-04-01T00:00:00Z'), pending: null });
+    const v = view(e, 'UTC');
+    expect(v.orders.map((o) => [o.order, o.reason, o.amountIn, o.ordersIn])).toEqual([
+      ['c1', 'consumed', [], [0]],
+      ['c2', null, [0], [0]],
+    ]);
+    // Largest unconsumed order 550 ≥ 500, and 2 orders: gold.
+    expect(v.tiers.find((t) => t.tier === 'gold')).toMatchObject({ figures: { amount: '550.00', orders: 2 }, met: true });
+    expect(v.verdict).toMatchObject({ kind: 'move', tier: 'gold', moves: [{ from: 'silver', to: 'gold', reason: 'upgrade' }], summary: 'would move up to gold' });
+    expect(v.next).toBeNull();
+  });
+
+  it('shows a pending version’s effect from the member’s standing now', () => {
+    const lower = compileRules(
+      doc('Asia/Shanghai', { ...shanghaiLevels(), tiers: [{ id: 'bronze', threshold: { amount: 100 } }, { id: 'silver', threshold: { amount: 300 } }, { id: 'gold', threshold: { amount: 600 } }] }),
+    );
+    const e = explainMember({ state: silver, orders: shanghaiOrders, rules: shanghai, version: 1, t: D('2026-06-15T04:00:00Z'), pending: { rules: lower, version: 2, at: D('2026-07-01T00:00:00Z') } });
+    // At 2026-07-01 08:00 local the 12-month window still holds o3, o7, o8 = 670 ≥ 600: gold.
+    expect(e.pending).toEqual({ version: 2, at: D('2026-07-01T00:00:00Z'), existingMembers: 'recalculate', from: 'silver', to: 'gold' });
+  });
+
+  it('gives no verdict while the program is not active', () => {
+    const paid = compileRules({ metadata: { timezone: 'UTC', currency: 'USD' }, spec: { type: 'paid', levels: { tiers: [{ id: 'silver', threshold: { amount: 100 } }] } as never } });
+    const e = explainMember({ state: member({}), orders: [order('p1', '2026-01-01T00:00:00Z', 500)], rules: paid, version: 1, t: D('2026-02-01T00:00:00Z'), pending: null });
+    expect(e.verdict).toEqual({ kind: 'inactive', steps: [], tier: null });
+    expect([e.next, e.expiry]).toEqual([null, null]);
+    expect(renderExplainText(view(e, 'UTC'))).toContain('Verdict: none: the program is not active');
+  });
+
+  it('finds the last day a rolling window still counts an order, month ends clamped', () => {
+    expect(lastDayInRolling(D('2024-02-29T12:00:00Z'), { months: 12 }, 'UTC')).toBe('2025-02-28');
+    // Mar 31 − 1 month = Feb 28: an order of Feb 28 still counts on Mar 31.
+    expect(lastDayInRolling(D('2025-02-28T12:00:00Z'), { months: 1 }, 'UTC')).toBe('2025-03-31');
+    expect(lastDayInRolling(D('2025-01-31T12:00:00Z'), { months: 1 }, 'UTC')).toBe('2025-02-28');
+    expect(lastDayInRolling(D('2025-01-01T12:00:00Z'), { days: 30 }, 'UTC')).toBe('2025-01-31');
+  });
+});
+
+function shanghaiLevels(): object {
+  return { activeFrom: '2025-01-01', upgrade: { basis: 'accumulated', window: { rolling: { months: 12 } }, exclude: ['gift_card'] }, downgrade: { mode: 'validity', validity: { months: 12 } } };
+}
