@@ -16,6 +16,8 @@ import { at, member, order, program } from '../semantics/helpers.js';
 import { addMembers, addMerchant, addVersion, readStandings, standingOf, upsertOrders } from './harness.js';
 import { runImport } from '../../src/import/pipeline.js';
 import { membersImport } from '../../src/import/members.js';
+import { setMemberTiers } from '../../src/members/setTier.js';
+import { setTierManually } from '../../src/rules/manual.js';
 
 async function* lines(records: object[]): AsyncGenerator<Buffer> {
   yield Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
@@ -175,6 +177,32 @@ describe('the incremental daily evaluation', () => {
     expect(await candidatesAt(ctx.db, w.merchant, at('2024-03-12T12:00:00Z'))).toEqual(['moved']);
     await evaluate(w, at('2024-03-12T12:00:00Z'));
     expect(w.states[0]!.grants.map((g) => g.key)).toEqual(['birthday_discount:2024']);
+  });
+
+  it('finds a member whose pin ended by the pin alone, and judges them with the orders imported while pinned', async () => {
+    const levels: LevelsSection = { upgrade: { window: 'lifetime' }, tiers: [{ id: 'bronze', threshold: { amount: 100 } }, { id: 'silver', threshold: { amount: 300 } }] };
+    const w = await world(levels, [member('pinned'), member('other')], [order('pinned', '2024-01-02T00:00:00Z', 150), order('other', '2024-01-02T00:00:00Z', 150)]);
+    await evaluate(w, at('2024-01-05T12:00:00Z'));
+    // Set to basic until 20 January (local midnight, UTC), by the command's code and the model's.
+    const t = at('2024-01-06T00:00:00Z');
+    await setMemberTiers(ctx.db, w.merchant, [{ member: 'pinned', tier: 'basic', reason: 'test', until: '2024-01-20' }], t, 'test', true);
+    const rules = program(levels);
+    w.states = w.states.map((s) => (s.memberId === 'pinned' ? setTierManually(s, { tier: null, pinnedUntil: at('2024-01-20T00:00:00Z'), grants: true }, t, rules, 1) : s));
+    await evaluate(w, at('2024-01-08T12:00:00Z'));
+    // An order imported while pinned waits for the pin's end.
+    await importOrders(w, [order('pinned', '2024-01-09T00:00:00Z', 200)]);
+    await evaluate(w, at('2024-01-10T12:00:00Z'));
+    await evaluate(w, at('2024-01-15T12:00:00Z'));
+    // The order made the member a candidate on the 10th (left alone: pinned); since then nothing.
+    expect(await candidatesAt(ctx.db, w.merchant, at('2024-01-18T12:00:00Z'))).toEqual([]);
+    await evaluate(w, at('2024-01-18T12:00:00Z'));
+    expect(w.states[0]!.tier).toBeNull();
+    // The pin ends at midnight on 20 January: found by that alone, the member reaches bronze on
+    // the order paid after the move (a manual move down sticks like a fall: earlier orders never
+    // lift them again), with the model.
+    expect(await candidatesAt(ctx.db, w.merchant, at('2024-01-21T12:00:00Z'))).toEqual(['pinned']);
+    expect(await evaluate(w, at('2024-01-21T12:00:00Z'))).toEqual(['pinned']);
+    expect(w.states.map((s) => s.tier)).toEqual(['bronze', 'bronze']);
   });
 
   it('a rule change or a recalculation makes the next evaluation look at everyone', async () => {
