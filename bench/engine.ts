@@ -72,8 +72,21 @@ const SINGLE: Thresholds = { bronze: '300', silver: '430', gold: '490' };
 
 type Row = FloorRow;
 
-export async function benchEngine(): Promise<BenchSection> {
-  const url = process.env.TIERFORM_BENCH_DATABASE_URL;
+export interface EngineBenchOptions {
+  /** The server to run on (default TIERFORM_BENCH_DATABASE_URL; none: embedded PGlite). */
+  url?: string;
+  /** Names the database in the title (default "PostgreSQL server" / "embedded PGlite"). */
+  label?: string;
+  /**
+   * Called with the data still loaded, and the accumulated recalculation's first-batch step and
+   * floor statements; its lines go into the section's notes (the Citus section shows routing).
+   */
+  inspect?: (db: Db, merchant: string, statements: { step: Statement; floor: Statement }) => Promise<string[]>;
+}
+
+export async function benchEngine(opts: EngineBenchOptions = {}): Promise<BenchSection> {
+  const url = opts.url ?? process.env.TIERFORM_BENCH_DATABASE_URL;
+  let inspected: { step: Statement; floor: Statement } | undefined;
   const scale = Number(process.env.TIERFORM_BENCH_SCALE ?? 1);
   // The embedded database imports ~6× slower than the server here: 2,000,000 orders would take
   // tens of minutes before the engine is timed at all, so it gets half that.
@@ -172,6 +185,7 @@ export async function benchEngine(): Promise<BenchSection> {
       log(`recalculation (${label})…`);
       const version = await applyProgram(db, MERCHANT, program(base, thresholds, basis, CHANGE_AT), DAILY_AT, basis === 'single_order');
       const v = await loadVersion(db, MERCHANT, version);
+      inspected ??= { step: recalculateStep(stepInput(v.rules, version, CHANGE_AT), 'recalculate'), floor: floorInput(v.rules, CHANGE_AT) };
       const group = await recalculationFloorPair(db, floorInput(v.rules, CHANGE_AT), sameWritesFloorStatement(v.rules, CHANGE_AT, version), log, async () => {
         const asRun = await measured(db, async (tx) => {
           const spec = { merchant: MERCHANT, kind: 'recalculate' as const, version, at: CHANGE_AT, key: `recalculate:v${version}` };
@@ -214,8 +228,9 @@ export async function benchEngine(): Promise<BenchSection> {
       `The threshold changes are applied as versions taking effect later and recalculated at their instant: bronze/silver/gold ${INITIAL.bronze}/${INITIAL.silver}/${INITIAL.gold} → ${CHANGED.bronze}/${CHANGED.silver}/${CHANGED.gold} (accumulated); then the basis single_order with ${SINGLE.bronze}/${SINGLE.silver}/${SINGLE.gold} (largest single order). The daily evaluation follows an import of one order each, paid yesterday, for 2% of the members.`,
       'Each measurement runs in a transaction that is rolled back, so every one starts from the same data (a run\'s batches commit to savepoints inside it); VACUUM runs between measurements, untimed. "vs floor" divides by the faster of two runs of the floor (before and after the group, same data): one hand-written UPDATE … FROM (members LEFT JOIN the eligible spend per member in the window) that sets tier_id where it changed. The engine also writes tier_since/anchor/expiry, history, notifications and upgrade-point grants for every move, and (single_order) marks the triggering orders; the floor writes tier_id only. The impact dry run writes nothing. The "members moved" column of each floor equals the engine\'s: both make the same tier decision.',
     );
+    if (opts.inspect && inspected) notes.push(...(await opts.inspect(db, MERCHANT, inspected)));
     return {
-      title: `Level engine against the floor (${url ? 'PostgreSQL server' : 'embedded PGlite'}, ${members.toLocaleString('en-US')} members, ${orders.toLocaleString('en-US')} orders)`,
+      title: `Level engine against the floor (${opts.label ?? (url ? 'PostgreSQL server' : 'embedded PGlite')}, ${members.toLocaleString('en-US')} members, ${orders.toLocaleString('en-US')} orders)`,
       table: floorTable(rows, 'members moved'),
       notes,
     };
