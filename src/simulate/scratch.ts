@@ -19,8 +19,12 @@ import { hashDocument } from '../plan/canonical.js';
 import { insertVersion } from '../store/versionStore.js';
 import { run } from '../store/statement.js';
 
-/** Tables whose rows are what the replay produces: they start empty. */
-const PRODUCED = new Set(['member_history', 'engine_runs', 'outbox', 'scheduled_runs', 'due_claims', 'program_versions']);
+/**
+ * Tables whose rows are what the replay produces: they start empty. evaluation_marks too: the live
+ * merchant's last evaluation says nothing about the scratch members, so the replay's first
+ * evaluation judges every member.
+ */
+const PRODUCED = new Set(['member_history', 'engine_runs', 'outbox', 'scheduled_runs', 'due_claims', 'program_versions', 'evaluation_marks']);
 
 /**
  * What an import gives a member. Every other column of `members` is state the engine keeps
