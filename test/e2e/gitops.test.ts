@@ -174,7 +174,7 @@ describe('GitOps, end to end in a git repository', () => {
     expect(guarded.code).toBe(1);
     expect(guarded.stdout).toMatch(/^\| shop \| .*update \| 3 \| .*❌ plan\.guardrail \|$/m);
     expect(guarded.stdout).toMatch(/^\| .* \| \/spec\/levels\/tiers\/1\/threshold\/amount \| .*1000.* \| .*2000.* \| rule \|$/m);
-    expect(guarded.stdout).toMatch(/^\| gold \| silver \| 1 \|$/m);
+    expect(guarded.stdout).toMatch(/^\| gold \| silver \| 1 \| █+ \|$/m);
     await r.edit('tierform.yaml', 'maxDowngrades: "5%"', 'maxDowngrades: 1');
     const head3 = r.commit('Gold from 2000 on March 10, one demotion allowed');
     const scheduledPlan = JSON.parse((await r.ok('plan', '--format', 'json', '--now', BEFORE_T)).stdout) as PlanJson;
