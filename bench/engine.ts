@@ -5,8 +5,8 @@
  * - a full recalculation after a threshold change (accumulated, rolling 12 months; then
  *   single_order), as a run (openRun + continueRun, default batch size) and inline in one
  *   transaction, and the plan impact dry run of the same change;
- * - a daily evaluation after importing orders paid "yesterday" for 2% of the members, inline and
- *   as a run;
+ * - a daily evaluation after importing orders paid "yesterday" for 2% of the members, as a run
+ *   and inline, against an incremental floor and the full recompute (bench/daily.ts);
  * - the floor: one hand-written statement that aggregates eligible spend per member in the
  *   window and updates the tiers that changed (members without orders fall to basic too).
  *
@@ -33,7 +33,6 @@ import type { Db, QueryResult, Transaction } from '../src/store/db.js';
 import { openPglite } from '../src/store/pglite.js';
 import { openPg } from '../src/store/pg.js';
 import { migrate } from '../src/store/migrate.js';
-import { runImport, type ImportKind } from '../src/import/pipeline.js';
 import { ordersImport } from '../src/import/orders.js';
 import { membersImport } from '../src/import/members.js';
 import { continueRun, evaluateInline, openRun, recalculateInline, recalculationImpact, recalculationMoves } from '../src/engine/index.js';
@@ -41,9 +40,11 @@ import { loadVersion } from '../src/engine/versions.js';
 import { recalculateStep } from '../src/engine/recalculateSteps.js';
 import { upgradeStep, watermarkStep } from '../src/engine/evaluateSteps.js';
 import type { StepInput } from '../src/engine/scope.js';
+import { candidatesStatement } from '../src/engine/candidates.js';
 import type { Statement } from '../src/store/statement.js';
 import { useEngineSettings, ENGINE_WORK_MEM } from '../src/engine/settings.js';
-import { seededRandom, writeGenerated } from './generate.js';
+import { writeGenerated } from './generate.js';
+import { benchDaily, incrementalFloor, type DailyBench } from './daily.js';
 import type { BenchSection } from './run.js';
 import { applyProgram, clearMerchant, floorTable, importFile, measured as measuredIn, rate, rolledBack, type FloorRow } from './dbBench.js';
 
@@ -53,6 +54,8 @@ const MERCHANT = 'bench-engine';
 const BEFORE = new Date('2026-11-01T00:00:00Z');
 /** The next daily evaluation: 03:00 in New York on 2026-11-02; "yesterday" is 2026-11-01 there. */
 const DAILY_AT = new Date('2026-11-02T08:00:00Z');
+/** The daily evaluation before it: 03:00 in New York on 2026-11-01 (EDT). */
+const PREVIOUS_DAILY_AT = new Date('2026-11-01T07:00:00Z');
 const YESTERDAY = { from: new Date('2026-11-01T04:00:00Z'), hours: 25 }; // DST ends that day
 /** The threshold changes take effect at this instant. */
 const CHANGE_AT = new Date('2026-11-02T09:00:00Z');
@@ -69,8 +72,21 @@ const SINGLE: Thresholds = { bronze: '300', silver: '430', gold: '490' };
 
 type Row = FloorRow;
 
-export async function benchEngine(): Promise<BenchSection> {
-  const url = process.env.TIERFORM_BENCH_DATABASE_URL;
+export interface EngineBenchOptions {
+  /** The server to run on (default TIERFORM_BENCH_DATABASE_URL; none: embedded PGlite). */
+  url?: string;
+  /** Names the database in the title (default "PostgreSQL server" / "embedded PGlite"). */
+  label?: string;
+  /**
+   * Called with the data still loaded, and the accumulated recalculation's first-batch step and
+   * floor statements; its lines go into the section's notes (the Citus section shows routing).
+   */
+  inspect?: (db: Db, merchant: string, statements: { step: Statement; floor: Statement }) => Promise<string[]>;
+}
+
+export async function benchEngine(opts: EngineBenchOptions = {}): Promise<BenchSection> {
+  const url = opts.url ?? process.env.TIERFORM_BENCH_DATABASE_URL;
+  let inspected: { step: Statement; floor: Statement } | undefined;
   const scale = Number(process.env.TIERFORM_BENCH_SCALE ?? 1);
   // The embedded database imports ~6× slower than the server here: 2,000,000 orders would take
   // tens of minutes before the engine is timed at all, so it gets half that.
@@ -131,38 +147,32 @@ export async function benchEngine(): Promise<BenchSection> {
     await db.query('VACUUM ANALYZE members, member_history, grants');
     const shares = await tierShares(db);
 
-    // Yesterday's orders for 2% of the members, imported like any other file.
-    const daily = Math.max(1, Math.floor(members / 50));
-    const yesterdayImport = await importText(db, ordersImport, yesterdayOrders(members, daily), daily);
-    rows.push({
-      measure: `import yesterday's orders, NDJSON (${daily.toLocaleString('en-US')}, one each for 2% of members)`,
-      seconds: yesterdayImport,
-      throughput: `${rate(daily, yesterdayImport)} orders/s`,
-      target: '—',
-    });
-    await db.query('ANALYZE orders');
-
     const active = await loadVersion(db, MERCHANT, 1);
     const floorInput = (rules: typeof active.rules, at: Date): Statement => floorStatement(rules, at);
 
-    // 1. The daily evaluation.
-    log('daily evaluation…');
-    const dailyFloor = await floorPair(db, floorInput(active.rules, DAILY_AT), async () => {
-      const inline = await measured(db, (tx) => evaluateInline(tx, MERCHANT, DAILY_AT));
-      const asRun = await measured(db, async (tx) => {
-        const { run } = await openRun(tx, { merchant: MERCHANT, kind: 'evaluate', version: 1, at: DAILY_AT, key: 'evaluate:2026-11-02' }, DAILY_AT);
-        const done = await continueRun(nestedDb(tx, db.kind), MERCHANT, run.runId, { clock: () => DAILY_AT });
-        return { changed: done.membersChanged };
-      });
-      return [
-        { measure: 'daily evaluation (2% of members bought yesterday), run: openRun + continueRun', seconds: asRun.seconds, count: asRun.value.changed },
-        { measure: 'daily evaluation, evaluateInline in one transaction', seconds: inline.seconds, count: inline.value.changed },
-      ];
-    });
-    rows.push(...dailyFloor);
+    // 1. The daily evaluation (bench/daily.ts): the previous one, yesterday's orders, the next one.
+    const dailyBench: DailyBench = {
+      db,
+      merchant: MERCHANT,
+      members,
+      rules: active.rules,
+      previous: PREVIOUS_DAILY_AT,
+      at: DAILY_AT,
+      yesterday: YESTERDAY,
+      log,
+      measured: (fn) => measured(db, fn),
+      nested: (tx) => nestedDb(tx, db.kind),
+      fullFloor: floorInput(active.rules, DAILY_AT),
+    };
+    const day = await benchDaily(dailyBench);
+    rows.push(...day.rows);
+    notes.push(...day.notes);
     if (explainDir) {
       const input = stepInput(active.rules, 1, DAILY_AT);
       await explain(db, explainDir, 'daily-upgrade-step', upgradeStep(input));
+      const mark = await markOf(db);
+      await explain(db, explainDir, 'daily-candidates', candidatesStatement({ merchant: MERCHANT, rules: [active.rules], mark, at: DAILY_AT, lo: null, hi: null }));
+      await explain(db, explainDir, 'daily-incremental-floor', incrementalFloor(dailyBench, mark));
       await explain(db, explainDir, 'daily-watermark-step', watermarkStep(input));
       await explain(db, explainDir, 'daily-floor', floorInput(active.rules, DAILY_AT));
     }
@@ -175,6 +185,7 @@ export async function benchEngine(): Promise<BenchSection> {
       log(`recalculation (${label})…`);
       const version = await applyProgram(db, MERCHANT, program(base, thresholds, basis, CHANGE_AT), DAILY_AT, basis === 'single_order');
       const v = await loadVersion(db, MERCHANT, version);
+      inspected ??= { step: recalculateStep(stepInput(v.rules, version, CHANGE_AT), 'recalculate'), floor: floorInput(v.rules, CHANGE_AT) };
       const group = await recalculationFloorPair(db, floorInput(v.rules, CHANGE_AT), sameWritesFloorStatement(v.rules, CHANGE_AT, version), log, async () => {
         const asRun = await measured(db, async (tx) => {
           const spec = { merchant: MERCHANT, kind: 'recalculate' as const, version, at: CHANGE_AT, key: `recalculate:v${version}` };
@@ -217,35 +228,16 @@ export async function benchEngine(): Promise<BenchSection> {
       `The threshold changes are applied as versions taking effect later and recalculated at their instant: bronze/silver/gold ${INITIAL.bronze}/${INITIAL.silver}/${INITIAL.gold} → ${CHANGED.bronze}/${CHANGED.silver}/${CHANGED.gold} (accumulated); then the basis single_order with ${SINGLE.bronze}/${SINGLE.silver}/${SINGLE.gold} (largest single order). The daily evaluation follows an import of one order each, paid yesterday, for 2% of the members.`,
       'Each measurement runs in a transaction that is rolled back, so every one starts from the same data (a run\'s batches commit to savepoints inside it); VACUUM runs between measurements, untimed. "vs floor" divides by the faster of two runs of the floor (before and after the group, same data): one hand-written UPDATE … FROM (members LEFT JOIN the eligible spend per member in the window) that sets tier_id where it changed. The engine also writes tier_since/anchor/expiry, history, notifications and upgrade-point grants for every move, and (single_order) marks the triggering orders; the floor writes tier_id only. The impact dry run writes nothing. The "members moved" column of each floor equals the engine\'s: both make the same tier decision.',
     );
+    if (opts.inspect && inspected) notes.push(...(await opts.inspect(db, MERCHANT, inspected)));
     return {
-      title: `Level engine against the floor (${url ? 'PostgreSQL server' : 'embedded PGlite'}, ${members.toLocaleString('en-US')} members, ${orders.toLocaleString('en-US')} orders)`,
+      title: `Level engine against the floor (${opts.label ?? (url ? 'PostgreSQL server' : 'embedded PGlite')}, ${members.toLocaleString('en-US')} members, ${orders.toLocaleString('en-US')} orders)`,
       table: floorTable(rows, 'members moved'),
       notes,
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
-    if (process.env.TIERFORM_BENCH_KEEP !== '1') await clearMerchant(db, MERCHANT, ['orders', 'members', 'member_history', 'grants', 'outbox', 'engine_runs']).catch(() => {});
+    if (process.env.TIERFORM_BENCH_KEEP !== '1') await clearMerchant(db, MERCHANT, ['orders', 'members', 'member_history', 'grants', 'outbox', 'engine_runs', 'evaluation_marks']).catch(() => {});
     await db.close();
-  }
-
-  /**
-   * Times the floor, then `group` (engine measurements), then the floor again, each rolled back;
-   * rows get the faster floor as their reference.
-   */
-  async function floorPair(
-    d: Db,
-    floor: Statement,
-    group: () => Promise<{ measure: string; seconds: number; count: number }[]>,
-  ): Promise<Row[]> {
-    const before = await measured(d, async (tx) => (await tx.query(floor.text, [...floor.values])).rowCount);
-    const measuredRows = await group();
-    const after = await measured(d, async (tx) => (await tx.query(floor.text, [...floor.values])).rowCount);
-    const reference = Math.min(before.seconds, after.seconds);
-    log(`floor ${before.seconds.toFixed(2)} s / ${after.seconds.toFixed(2)} s; ${measuredRows.map((r) => `${r.seconds.toFixed(2)} s`).join(', ')}`);
-    return [
-      { measure: 'floor: one UPDATE … FROM (eligible spend per member in the window), faster of 2', seconds: reference, floor: reference, count: before.value, target: '1.00×' },
-      ...measuredRows.map((r) => ({ ...r, floor: reference, target: '≤ 1.5× floor' })),
-    ];
   }
 
   function measured<T>(d: Db, fn: (tx: Transaction) => Promise<T>): Promise<{ value: T; seconds: number }> {
@@ -334,30 +326,13 @@ function program(base: MembershipProgram, t: Thresholds, basis: 'accumulated' | 
   return document;
 }
 
-async function importText<P>(db: Db, kind: ImportKind<P>, text: string, expected: number): Promise<number> {
-  const t0 = performance.now();
-  const input = (async function* () {
-    yield Buffer.from(text);
-  })();
-  const outcome = await runImport(db, kind, { input, format: 'ndjson' });
-  const seconds = (performance.now() - t0) / 1000;
-  if (!outcome.ok) throw new Error(`bench import rejected: ${JSON.stringify(outcome.problems.slice(0, 3))}`);
-  if (outcome.inserted + outcome.updated !== expected) throw new Error(`bench import counted ${outcome.inserted + outcome.updated}, expected ${expected}`);
-  return seconds;
-}
-
-/** One paid order each, during yesterday (local), for every 50th member. */
-function yesterdayOrders(members: number, count: number): string {
-  const random = seededRandom(11);
-  let text = '';
-  for (let i = 0; i < count; i++) {
-    const member = Math.min(members - 1, i * 50);
-    const paidAt = new Date(YESTERDAY.from.getTime() + Math.floor(random() * YESTERDAY.hours * 3_600_000)).toISOString();
-    const minor = 100 + Math.floor(random() * 49_901);
-    const amount = `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
-    text += `{"merchant":"${MERCHANT}","order":"y${i}","member":"m${member}","amount":"${amount}","paidAt":"${paidAt}","status":"paid"}\n`;
-  }
-  return text;
+/** The merchant's evaluation mark (the previous daily evaluation's). */
+async function markOf(db: Db): Promise<{ at: Date; seq: string; history: string }> {
+  const { rows } = await db.query<{ at: Date; seq: string; history: string }>(
+    'SELECT at, import_seq::text AS seq, history_id::text AS history FROM evaluation_marks WHERE merchant_id = $1',
+    [MERCHANT],
+  );
+  return { ...rows[0]!, at: new Date(rows[0]!.at) };
 }
 
 function stepInput(rules: StepInput['rules'], version: number, at: Date): StepInput {

@@ -21,8 +21,11 @@ const sections: Record<string, () => Promise<BenchSection>> = {
   validate: benchValidate,
   plan: benchPlan,
   import: benchImport,
-  engine: benchEngine,
+  engine: () => benchEngine(),
   paid: async () => (await import('./paid.js')).benchPaid(),
+  startup: async () => (await import('./startup.js')).benchStartup(),
+  citus: async () => (await import('./citus.js')).benchCitus(),
+  simulate: async () => (await import('./simulate.js')).benchSimulate(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

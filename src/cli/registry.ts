@@ -211,6 +211,18 @@ export const commands: CommandSpec[] = [
     load: () => import('./commands/evaluate.js'),
   },
   {
+    name: 'simulate',
+    summary: 'replay the daily evaluations over the stored history under the proposed programs and the active ones, side by side (writes nothing)',
+    usage: 'tierform simulate [paths…] --from <date> --to <date> [--merchant <id>] [--format text|json|markdown]',
+    options: {
+      from: { type: 'string', value: 'date', description: 'the first local date replayed: members are derived at its start under each program' },
+      to: { type: 'string', value: 'date', description: 'the last local date replayed (at most today in the merchant\'s zone)' },
+      merchant: { type: 'string', value: 'id', description: 'simulate only this merchant' },
+    },
+    examples: ['tierform simulate programs/acme --from 2026-01-01 --to 2026-06-30 --format markdown'],
+    load: () => import('./commands/simulate.js'),
+  },
+  {
     name: 'recalc',
     summary: "recalculate every member of a merchant under the active version (--dry-run: show the impact only)",
     usage: 'tierform recalc <merchant> [--dry-run] [--format text|json]',

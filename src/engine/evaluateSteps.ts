@@ -5,7 +5,7 @@
  */
 import type { Statement } from '../store/statement.js';
 import { localDateOf, localMidnight } from '../model/localDate.js';
-import { bind, type StepInput } from './scope.js';
+import { bind, membersOf, type StepInput } from './scope.js';
 import { writeMoves } from './moves.js';
 import { evidenceDerivation } from './evidence.js';
 
@@ -27,7 +27,7 @@ export function upgradeStep(input: StepInput): Statement {
   const text = `
 WITH m AS (
   SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.windowColumns('w', b.t, 'mb.anchor_at', r.upwardFloor('mb.fell_at'))}
-  FROM members mb WHERE ${b.members} AND ${b.unpinned}
+  FROM ${membersOf(b)} AND ${b.unpinned}
 ),
 agg AS (
   SELECT m.member_id, ${r.measureColumns('w', notConsumed(input), input.rules.basis, 'w', true)}${hold ? `, ${r.measureColumns('h', 'TRUE', input.rules.basis, 'w', true)}` : ''}
@@ -61,8 +61,7 @@ export function extendStep(input: StepInput): Statement {
   const text = `
 WITH m AS (
   SELECT mb.member_id, mb.tier_id, mb.anchor_at, mb.expires_at, ${r.rankOf('mb.tier_id')} AS cur_rank
-  FROM members mb
-  WHERE ${b.members} AND ${b.unpinned} AND ${r.heldTierEnabled('mb.tier_id')} AND mb.expires_at <= ${b.t}
+  FROM ${membersOf(b)} AND ${b.unpinned} AND ${r.heldTierEnabled('mb.tier_id')} AND mb.expires_at <= ${b.t}
 ),
 agg AS (
   SELECT m.member_id, ${r.amountAggregateBy(input.rules.downgrade.retentionBasis, 'NOT o.consumed')} AS amt,
@@ -98,7 +97,7 @@ export function fallStep(input: StepInput): Statement {
   const text = `
 WITH m AS (
   SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.windowColumns('w', b.t, 'mb.anchor_at')}
-  FROM members mb WHERE ${b.members} AND ${b.unpinned} AND mb.tier_id IS NOT NULL AND mb.expires_at <= ${b.t}
+  FROM ${membersOf(b)} AND ${b.unpinned} AND mb.tier_id IS NOT NULL AND mb.expires_at <= ${b.t}
 ),
 agg AS (
   SELECT m.member_id, ${r.measureColumns('w', notConsumed(input), input.rules.basis, 'w', true)}
@@ -129,8 +128,7 @@ export function refundStep(input: StepInput): Statement {
 WITH m AS (
   SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.windowColumns('w', b.t, 'mb.anchor_at', r.upwardFloor('mb.fell_at'))},
     ${asOf.columns}
-  FROM members mb
-  WHERE ${b.members} AND ${b.unpinned} AND mb.tier_id IS NOT NULL
+  FROM ${membersOf(b)} AND ${b.unpinned} AND mb.tier_id IS NOT NULL
     AND EXISTS (SELECT 1 FROM orders x WHERE x.merchant_id = ${b.merchant} AND x.member_id = mb.member_id
       AND x.import_seq > mb.last_evaluated_seq AND (x.status <> 'paid' OR x.refunded_minor > 0))
 ),
@@ -181,23 +179,30 @@ export function birthdayStep(input: StepInput): Statement {
 INSERT INTO grants (merchant_id, member_id, grant_key, type, tier_id, due_at, at, points, version, run_id)
 SELECT ${b.merchant}, mb.member_id, ${b.p.add(`birthday_discount:${year}`, '::text')}, 'birthday_discount', mb.tier_id,
   ${b.p.add(dueAt, '::timestamptz')}, ${b.t}, NULL, ${b.version}, ${b.run}
-FROM members mb
-WHERE ${b.members} AND mb.birthday IS NOT NULL AND mb.tier_id = ANY(${b.r.birthdayTiers()})
+FROM ${membersOf(b)} AND mb.birthday IS NOT NULL AND mb.tier_id = ANY(${b.r.birthdayTiers()})
   AND ${birthMonthSql} = ${b.p.add(month, '::int')}
 ON CONFLICT DO NOTHING`;
   return { text, values: b.p.values };
 }
 
-/** The largest import_seq among each member's orders becomes their last_evaluated_seq (pinned members' imports wait for the pin's end). */
+/**
+ * The largest import_seq among each member's orders becomes their last_evaluated_seq (pinned
+ * members' imports wait for the pin's end). An incremental evaluation moves its candidates' only:
+ * every other member has no order imported since the last evaluation (or is pinned).
+ */
 export function watermarkStep(input: StepInput): Statement {
   const b = bind(input);
+  const source =
+    b.listed === null
+      ? 'members mb'
+      : `unnest(${b.listed}) AS listed(member_id) JOIN members mb ON mb.merchant_id = ${b.merchant} AND mb.member_id = listed.member_id`;
   const text = `
 UPDATE members u SET last_evaluated_seq = x.seq
 FROM (
   SELECT mb.member_id, s.seq
-  FROM members mb CROSS JOIN LATERAL (SELECT max(o.import_seq) AS seq FROM orders o
+  FROM ${source} CROSS JOIN LATERAL (SELECT max(o.import_seq) AS seq FROM orders o
     WHERE o.merchant_id = ${b.merchant} AND o.member_id = mb.member_id) s
-  WHERE ${b.members} AND ${b.unpinned} AND s.seq > mb.last_evaluated_seq
+  WHERE ${b.membersUnlisted} AND ${b.unpinned} AND s.seq > mb.last_evaluated_seq
 ) x
 WHERE u.merchant_id = ${b.merchant} AND u.member_id = x.member_id`;
   return { text, values: b.p.values };

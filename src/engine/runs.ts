@@ -10,6 +10,7 @@ import { loadCurrentVersions, loadVersion, type JudgingVersion } from './version
 import { evaluateMerchantWide, evaluateWithVersions, notifying, recalculateScope } from './scopeRun.js';
 import type { ExistingMembers } from '../rules/index.js';
 import { TierformError } from '../cli/errors.js';
+import { forgetMark, markEvaluated, seenNow, usableMark } from './evaluationMarks.js';
 import { useEngineSettings } from './settings.js';
 
 interface RunRow {
@@ -27,8 +28,11 @@ interface RunRow {
   started_at: Date;
   finished_at: Date | null;
   error: string | null;
+  import_seq_seen: string | number | bigint | null;
+  history_id_seen: string | number | bigint | null;
 }
 
+// Members per batch unless the caller says (docs/scheduling.md: why 100,000).
 const DEFAULT_BATCH = 100_000;
 
 function toRecord(row: RunRow): RunRecord {
@@ -58,12 +62,14 @@ export async function openRun(q: Queryable, spec: RunSpec, startedAt: Date): Pro
   const existing = await readRunByKey(q, spec.merchant, spec.key);
   if (existing) return { run: existing, created: false };
   await refuseClockBackwards(q, spec.merchant, spec.at);
+  // Taken before the first batch: the mark this evaluation leaves says which imports it saw.
+  const seen = spec.kind === 'evaluate' ? await seenNow(q, spec.merchant) : null;
   const inserted = await q.query<RunRow>(
-    `INSERT INTO engine_runs (merchant_id, run_key, kind, version, at, existing_members, status, started_at)
-     VALUES ($1, $2, $3, $4, $5, $6, 'running', $7)
+    `INSERT INTO engine_runs (merchant_id, run_key, kind, version, at, existing_members, status, started_at, import_seq_seen, history_id_seen)
+     VALUES ($1, $2, $3, $4, $5, $6, 'running', $7, $8::bigint, $9::bigint)
      ON CONFLICT (merchant_id, run_key) DO NOTHING
      RETURNING *`,
-    [spec.merchant, spec.key, spec.kind, spec.version, spec.at, spec.existingMembers ?? null, startedAt],
+    [spec.merchant, spec.key, spec.kind, spec.version, spec.at, spec.existingMembers ?? null, startedAt, seen?.seq ?? null, seen?.history ?? null],
   );
   if (inserted.rows[0]) return { run: toRecord(inserted.rows[0]), created: true };
   const found = await readRunByKey(q, spec.merchant, spec.key);
@@ -115,8 +121,8 @@ export async function continueRun(db: Db, merchant: string, runId: number, opts:
       judge ??= await judgeFor(tx, row);
       const { hi, members } = await nextBatch(tx, merchant, row.cursor_member, batchSize);
       const scope = { lo: row.cursor_member, hi };
-      const changed = await notifying(tx, merchant, () => judge!(tx, scope, Number(row.run_id)));
-      if (hi === null && row.kind === 'evaluate') await evaluateMerchantWide(tx, merchant, (await loadCurrentVersions(tx, merchant)).active, new Date(row.at));
+      const changed = await notifying(tx, merchant, () => judge!.batch(tx, scope, Number(row.run_id)));
+      if (hi === null) await judge.finish(tx);
       const last = hi ?? (await lastMember(tx, merchant)) ?? row.cursor_member;
       const updated = await tx.query<RunRow>(
         `UPDATE engine_runs SET cursor_member = $3, members_done = members_done + $4, members_changed = members_changed + $5,
@@ -132,35 +138,62 @@ export async function continueRun(db: Db, merchant: string, runId: number, opts:
   }
 }
 
-type Judge = (q: Queryable, scope: { lo: string | null; hi: string | null }, runId: number) => Promise<number>;
+interface Judge {
+  /** Judges the members of one batch; returns how many changed tier. */
+  batch: (q: Queryable, scope: { lo: string | null; hi: string | null }, runId: number) => Promise<number>;
+  /** After the last batch, in its transaction. */
+  finish: (q: Queryable) => Promise<void>;
+}
 
+/** Created in the first transaction of a continueRun call. */
 async function judgeFor(q: Queryable, row: RunRow): Promise<Judge> {
   const at = new Date(row.at);
   const merchant = row.merchant_id;
   if (row.kind === 'recalculate') {
     const v: JudgingVersion = await loadVersion(q, merchant, row.version);
     const mode = row.existing_members ?? v.rules.existingMembers;
-    return (tx, scope, runId) => recalculateScope(tx, { merchant, rules: v.rules, version: v.version, runId, at, scope }, mode);
+    // Members move by other rules than an evaluation's: the next evaluation looks at everyone.
+    await forgetMark(q, merchant);
+    return {
+      batch: (tx, scope, runId) => recalculateScope(tx, { merchant, rules: v.rules, version: v.version, runId, at, scope }, mode),
+      finish: async () => {},
+    };
   }
   const versions = await loadCurrentVersions(q, merchant);
-  return (tx, scope, runId) => evaluateWithVersions(tx, merchant, versions, at, scope, runId);
+  const mark = await usableMark(q, merchant, versions, at);
+  // A run resumed by another call may have judged its first batches by other versions: only a
+  // call that judged every batch leaves a mark (the old one stays: it is older, so it still
+  // makes a superset of candidates).
+  const fromStart = row.cursor_member === null;
+  return {
+    batch: (tx, scope, runId) => evaluateWithVersions(tx, merchant, versions, at, scope, runId, mark),
+    finish: async (tx) => {
+      await evaluateMerchantWide(tx, merchant, versions.active, at);
+      if (fromStart && row.import_seq_seen !== null && row.history_id_seen !== null) {
+        await markEvaluated(tx, merchant, versions, at, { seq: String(row.import_seq_seen), history: String(row.history_id_seen) });
+      }
+    },
+  };
 }
 
 /**
- * The next batch after `cursor`: its last member id (null when it reaches the last member, so the
- * run is done) and how many members it holds, from one read of the id range.
+ * The next batch after `cursor`: its last member id, or null when it takes every member left,
+ * and how many members it holds. One walk of the members' key (up to batchSize ids), then one
+ * probe for a member after them.
  */
 async function nextBatch(q: Queryable, merchant: string, cursor: string | null, batchSize: number): Promise<{ hi: string | null; members: number }> {
-  // One member past the batch says whether more remain (exactly batchSize left: this batch ends the run).
   const { rows } = await q.query<{ n: number; hi: string | null }>(
-    `SELECT count(*)::int AS n, max(member_id) FILTER (WHERE k = $3) AS hi
-       FROM (SELECT member_id, row_number() OVER (ORDER BY member_id) AS k FROM members
-              WHERE merchant_id = $1 AND ($2::text IS NULL OR member_id > $2)
-              ORDER BY member_id LIMIT $3 + 1) b`,
+    `SELECT count(*)::int AS n, max(member_id) AS hi FROM (
+       SELECT member_id FROM members WHERE merchant_id = $1 AND ($2::text IS NULL OR member_id > $2)
+       ORDER BY member_id LIMIT $3) f`,
     [merchant, cursor, batchSize],
   );
   const n = rows[0]?.n ?? 0;
-  return n > batchSize ? { hi: rows[0]!.hi, members: batchSize } : { hi: null, members: n };
+  const hi = rows[0]?.hi ?? null;
+  if (n < batchSize || hi === null) return { hi: null, members: n };
+  // Exactly batchSize remain: this batch ends at the last member and the run is done.
+  const more = await q.query('SELECT 1 FROM members WHERE merchant_id = $1 AND member_id > $2 LIMIT 1', [merchant, hi]);
+  return { hi: more.rows.length > 0 ? hi : null, members: n };
 }
 
 async function countScope(q: Queryable, merchant: string, scope: { lo: string | null; hi: string | null }): Promise<number> {

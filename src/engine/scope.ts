@@ -13,6 +13,8 @@ export interface MemberScope {
   joinedFrom?: Date;
   /** Only members who joined before this instant (judged by the active version). */
   joinedBefore?: Date;
+  /** Only these members (an incremental daily evaluation's candidates, src/engine/candidates.ts). */
+  ids?: readonly string[];
 }
 
 export interface StepInput {
@@ -33,6 +35,13 @@ export interface Bound {
   run: string;
   /** Predicate on the members table aliased `mb`. */
   members: string;
+  /**
+   * `members` without the list of ids: for a statement that picks its members by a join on
+   * something the listed ids restrict (it must still read `orders`, which carries the list).
+   */
+  membersUnlisted: string;
+  /** The placeholder of the list of ids (`scope.ids`), or null without one. */
+  listed: string | null;
   /** Predicate on an orders alias's member_id ({m} is replaced by the column). */
   orders: string;
   /** Predicate on `mb`: no pin (§3.10) holds the member at t. */
@@ -49,6 +58,12 @@ export function bind(input: StepInput): Bound {
   const members = [`mb.merchant_id = ${merchant}`, ...range.map((c) => c.replaceAll('{m}', 'mb.member_id'))];
   if (input.scope.joinedFrom) members.push(`mb.joined_at >= ${p.add(input.scope.joinedFrom, '::timestamptz')}`);
   if (input.scope.joinedBefore) members.push(`mb.joined_at < ${p.add(input.scope.joinedBefore, '::timestamptz')}`);
+  const membersUnlisted = members.join(' AND ');
+  const listed = input.scope.ids !== undefined ? p.add(input.scope.ids, '::text[]') : null;
+  if (listed !== null) {
+    range.push(`{m} = ANY(${listed})`);
+    members.push(`mb.member_id = ANY(${listed})`);
+  }
   // Bound on first use: PostgreSQL refuses a statement with a parameter it never reads.
   let t: string | undefined;
   let version: string | undefined;
@@ -67,9 +82,22 @@ export function bind(input: StepInput): Bound {
       return (run ??= p.add(input.runId, '::bigint'));
     },
     members: members.join(' AND '),
+    membersUnlisted,
+    listed,
     orders: range.join(' AND '),
     get unpinned() {
       return `(mb.pinned_until IS NULL OR mb.pinned_until <= ${this.t})`;
     },
   };
+}
+
+/**
+ * `FROM … WHERE …` for the members `mb` of a statement: with a list of ids (an incremental
+ * evaluation's candidates), driven by the list, so the planner reads each by key instead of
+ * scanning the merchant's members for them.
+ */
+export function membersOf(b: Bound): string {
+  if (b.listed === null) return `members mb WHERE ${b.members}`;
+  return `unnest(${b.listed}) AS listed(member_id) JOIN members mb ON mb.merchant_id = ${b.merchant} AND mb.member_id = listed.member_id
+  WHERE ${b.membersUnlisted}`;
 }

@@ -12,6 +12,8 @@ import { birthdayStep, extendStep, fallStep, refundStep, upgradeStep, watermarkS
 import { fitExpiryStep, recalculateStep } from './recalculateSteps.js';
 import { enqueueLevelNotifications, lastHistoryId } from '../outbox/index.js';
 import { performPaidGrants } from './paid/index.js';
+import { findCandidates } from './candidates.js';
+import type { EvaluationMark } from './evaluationMarks.js';
 import { welcomeMembers } from './welcome.js';
 
 /**
@@ -70,27 +72,45 @@ export async function recalculateScope(q: Queryable, input: StepInput, existingM
 /**
  * A daily evaluation over a scope: members who joined at or after a pending version's apply are
  * judged by it (§3.5), everyone else by the active version. Each version first welcomes the new
- * members it judges (§3.9), so the join message precedes the messages of their first moves.
+ * members it judges (§3.9), so the join message precedes the messages of their first moves; the
+ * welcome finds the members not welcomed yet in the whole scope. Given the merchant's last
+ * complete evaluation (`mark`), only the scope's candidates are judged (src/engine/candidates.ts):
+ * the others would stay exactly as they are.
  */
 export async function evaluateWithVersions(
   q: Queryable,
   merchant: string,
   versions: { active: JudgingVersion | null; pending: JudgingVersion | null },
   at: Date,
-  scope: MemberScope,
+  whole: MemberScope,
   runId: number | null,
+  mark: EvaluationMark | null = null,
 ): Promise<number> {
   const { active, pending } = versions;
+  let scope = whole;
+  if (mark !== null) {
+    const rules = [active, pending].flatMap((v) => (v?.rules.active ? [v.rules] : []));
+    const ids = await findCandidates(q, { merchant, rules, mark, at, lo: whole.lo, hi: whole.hi });
+    scope = { ...whole, ids };
+  }
+  // No candidate: nobody to judge (the welcome still looks at the whole scope).
+  const judged = scope.ids === undefined || scope.ids.length > 0;
   let changed = 0;
   if (active) {
     const activeScope = pending ? { ...scope, joinedBefore: pending.appliedAt } : scope;
-    await welcomeMembers(q, { merchant, version: active.version, at, scope: activeScope, runId });
-    changed += await evaluateScope(q, { merchant, rules: active.rules, version: active.version, runId, at, scope: activeScope });
+    await welcomeMembers(q, { merchant, version: active.version, at, scope: unlisted(activeScope), runId });
+    if (judged) changed += await evaluateScope(q, { merchant, rules: active.rules, version: active.version, runId, at, scope: activeScope });
   }
   if (pending) {
     const pendingScope = active ? { ...scope, joinedFrom: pending.appliedAt } : scope;
-    await welcomeMembers(q, { merchant, version: pending.version, at, scope: pendingScope, runId });
-    changed += await evaluateScope(q, { merchant, rules: pending.rules, version: pending.version, runId, at, scope: pendingScope });
+    await welcomeMembers(q, { merchant, version: pending.version, at, scope: unlisted(pendingScope), runId });
+    if (judged) changed += await evaluateScope(q, { merchant, rules: pending.rules, version: pending.version, runId, at, scope: pendingScope });
   }
   return changed;
+}
+
+/** The scope without its candidate list. */
+function unlisted(scope: MemberScope): MemberScope {
+  const { ids: _ids, ...rest } = scope;
+  return rest;
 }

@@ -44,13 +44,16 @@ const MEMBERS: MergeShape = {
   table: 'members',
   key: ['merchant_id', 'member_id'],
   values: ['joined_at', 'name', 'birthday'],
+  // A changed record (a birthday) can make a member due at the next daily evaluation, which
+  // finds them by it (src/engine/candidates.ts).
+  stamp: { changed_seq: '$2::bigint' },
   order: ['merchant_id', 'member_id'],
 };
 
 async function mergeMembers(tx: Queryable, ctx: MergeContext): Promise<MergeCounts> {
   await tx.query("SELECT set_config('work_mem', '256MB', true)");
-  const params = [[...ctx.merchants]];
-  const existing = await tx.query<{ any: boolean }>(anyRowsSql('members'), params);
+  const params = [[...ctx.merchants], ctx.importSeq];
+  const existing = await tx.query<{ any: boolean }>(anyRowsSql('members'), [params[0]]);
   await ctx.requireUniqueKeys(); // before any insert, as for orders
   if (!existing.rows[0]!.any) return { inserted: (await tx.query(insertAllSql(MEMBERS), params)).rowCount, updated: 0 };
   const inserted = (await tx.query(insertNewSql(MEMBERS), params)).rowCount;

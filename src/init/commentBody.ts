@@ -39,12 +39,26 @@ ${READ_OR_JS}`;
  *   before is not current, so a stale plan never stays up looking current;
  * - a plan (markdown starting with `## tierform plan`) is shown as is;
  * - anything else (a refused plan, no database) is shown as text under "plan failed".
+ * Under a plan: the simulation of its rule changes (`tierform simulate --format markdown`), and
+ * what stopped a simulation, as text; a simulation that would take the comment past GitHub's
+ * limit (65,536 characters) is left to the job's log, and the comment says so.
  * Every comment ends with the commit it is about and the tierform version that computed it.
  */
 export const PLAN_COMMENT_JS = `const marker = '${PLAN_COMMENT_MARKER}';
 const fence = '\`\`\`';
+const COMMENT_LIMIT = 60000;
 
-function planComment({ state, plan, errors, commit, version, run }) {
+function simulationPart(plan, simulation, simulationErrors) {
+  let part = '';
+  if ((simulation || '').trim() !== '') part += '\\n' + simulation.trimEnd() + '\\n';
+  if ((simulationErrors || '').trim() !== '') part += '\\n### Simulation not available\\n\\n' + fence + '\\n' + simulationErrors + fence + '\\n';
+  if (plan.length + part.length > COMMENT_LIMIT) {
+    return '\\n### Simulation\\n\\nThe simulation of the rule changes is too long for this comment: read it in the job log.\\n';
+  }
+  return part;
+}
+
+function planComment({ state, plan, errors, simulation, simulationErrors, commit, version, run }) {
   const short = (commit || 'unknown commit').slice(0, 12);
   const footer = '\\n---\\n<sub>Commit ' + short + ' · tierform ' + (version || 'unknown') + (run ? ' · [workflow run](' + run + ')' : '') + '</sub>\\n';
   if (state === 'invalid') {
@@ -52,7 +66,7 @@ function planComment({ state, plan, errors, commit, version, run }) {
       'Validation failed on commit ' + short + ', so no plan was computed: the plan this comment showed before ' +
       'is **not current** and must not be reviewed. The errors are annotated on the files; fix them and push again.\\n' + footer;
   }
-  if (plan.startsWith('## tierform plan')) return marker + '\\n' + plan.trimEnd() + '\\n' + footer;
+  if (plan.startsWith('## tierform plan')) return marker + '\\n' + plan.trimEnd() + '\\n' + simulationPart(plan, simulation, simulationErrors) + footer;
   return marker + '\\n## tierform plan failed\\n\\n' + fence + '\\n' + plan + errors + fence + '\\n' + footer;
 }
 

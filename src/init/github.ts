@@ -4,6 +4,7 @@
  * SHA (the release in a comment), tierform by version.
  */
 import { GITHUB_COMMENT_SCRIPT, GITHUB_DRIFT_SCRIPT } from './githubScripts.js';
+import { SIMULATE_DAYS, SIMULATE_DAYS_COMMENT, simulateScript } from './simulateStep.js';
 
 export { PLAN_COMMENT_MARKER } from './commentBody.js';
 
@@ -134,9 +135,18 @@ ${checkout()}${node()}      - name: Plan
         # --no-migrate: a pull request never changes the database, not even its schema.
         run: |
           set +e
-          tierform plan programs/ --format markdown --no-migrate > plan.md 2> plan.err
+          tierform plan programs/ --format markdown --no-migrate --out plan.json > plan.md 2> plan.err
           echo "exitcode=$?" >> "$GITHUB_OUTPUT"
           cat plan.md plan.err
+      - name: Simulate the rule changes over the stored history
+        # Shown under the plan in the comment; a simulation that cannot run says why there and
+        # never fails the job.
+        if: steps.plan.outputs.exitcode == '0'
+        env:
+          ${SIMULATE_DAYS_COMMENT}
+          TIERFORM_SIMULATE_DAYS: "${SIMULATE_DAYS}"
+        run: |
+${simulateScript('          ')}
       - name: Keep the plan for the comment
         if: always()
         ${uses('uploadArtifact')}
@@ -145,6 +155,8 @@ ${checkout()}${node()}      - name: Plan
           path: |
             plan.md
             plan.err
+            simulation.md
+            simulation.err
           if-no-files-found: ignore
       - name: Fail when the plan has errors
         if: steps.plan.outputs.exitcode != '0'
@@ -180,7 +192,7 @@ ${checkout()}${node()}      - name: Plan
           TIERFORM_COMMIT: \${{ github.event.pull_request.head.sha }}
           TIERFORM_RUN_URL: \${{ github.server_url }}/\${{ github.repository }}/actions/runs/\${{ github.run_id }}
           STATE: \${{ needs.validate.result == 'success' && 'plan' || 'invalid' }}
-        run: node ${GITHUB_COMMENT_SCRIPT} "$STATE" plan.md plan.err
+        run: node ${GITHUB_COMMENT_SCRIPT} "$STATE" plan.md plan.err simulation.md simulation.err
 `;
 }
 

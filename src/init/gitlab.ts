@@ -6,6 +6,7 @@
  */
 import { DRIFT_ISSUE_JS, PLAN_COMMENT_JS } from './commentBody.js';
 import { APPLY_ENVIRONMENT, NODE_MAJOR, SCHEDULE_ENVIRONMENT } from './github.js';
+import { SIMULATE_DAYS, SIMULATE_DAYS_COMMENT, simulateScript } from './simulateStep.js';
 
 export const GITLAB_NOTE_SCRIPT = '.gitlab/tierform-plan-note.mjs';
 export const GITLAB_DRIFT_SCRIPT = '.gitlab/tierform-drift-issue.mjs';
@@ -76,12 +77,19 @@ tierform-plan:
       when: never
     - if: $CI_PIPELINE_SOURCE == "merge_request_event"
       <<: *merge-request-changes
+  variables:
+    ${SIMULATE_DAYS_COMMENT}
+    TIERFORM_SIMULATE_DAYS: "${SIMULATE_DAYS}"
   script:
     - *plan-credentials
     # --no-migrate: a merge request never changes the database, not even its schema.
-    - tierform plan programs/ --format markdown --no-migrate > plan.md 2> plan.err || echo "$?" > plan.failed
+    - tierform plan programs/ --format markdown --no-migrate --out plan.json > plan.md 2> plan.err || echo "$?" > plan.failed
     - cat plan.md plan.err
-    - node ${GITLAB_NOTE_SCRIPT} plan plan.md plan.err
+    # The rule changes replayed over the stored history, shown under the plan in the note
+    # (plan.json is written only by a plan without errors).
+    - |
+${simulateScript('      ')}
+    - node ${GITLAB_NOTE_SCRIPT} plan plan.md plan.err simulation.md simulation.err
     - test ! -f plan.failed
 
 tierform-plan-not-current:
@@ -213,11 +221,13 @@ import { readFileSync } from 'node:fs';
 
 ${PLAN_COMMENT_JS}
 ${GITLAB_API_JS}
-const [state = 'plan', planPath = 'plan.md', errPath = 'plan.err'] = process.argv.slice(2);
+const [state = 'plan', planPath = 'plan.md', errPath = 'plan.err', simulationPath = 'simulation.md', simulationErrPath = 'simulation.err'] = process.argv.slice(2);
 const body = planComment({
   state,
   plan: readOr(planPath, ''),
   errors: readOr(errPath, ''),
+  simulation: readOr(simulationPath, ''),
+  simulationErrors: readOr(simulationErrPath, ''),
   commit: env.CI_COMMIT_SHA,
   version: env.TIERFORM_VERSION,
   run: env.CI_PIPELINE_URL,

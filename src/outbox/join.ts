@@ -9,6 +9,7 @@
  * `{program.rules}` the version's rules (src/outbox/programRules.ts).
  */
 import type { Queryable } from '../store/db.js';
+import { insertedCount } from '../store/statement.js';
 import { loadVersionPaidRules } from '../engine/paid/plans.js';
 import { programRulesText } from './programRules.js';
 import { deliverAfterSql, instantSql, Params, plansOf, sendAtOf, templateSql, tiersOf, zoneOf } from './render.js';
@@ -57,7 +58,8 @@ export async function enqueueJoinMessages(
   );
   const deliverAfter = deliverAfterSql('$2::timestamptz', sendAtOf(document), timezone, params);
   const scope = memberScopeSql(input.scope, params);
-  const res = await q.query(
+  const enqueued = await insertedCount(
+    q,
     `INSERT INTO outbox (merchant_id, idempotency_key, event, member_id, message, payload, version, created_at, deliver_after)
      SELECT m.merchant_id, 'join:' || m.member_id, 'join', m.member_id, ${message},
             jsonb_build_object('joinedAt', m.joined_at, 'tier', m.tier_id, 'plan', pm.plan_id),
@@ -72,5 +74,6 @@ export async function enqueueJoinMessages(
      ON CONFLICT (merchant_id, idempotency_key) DO NOTHING`,
     params.values,
   );
-  return { enqueued: res.rowCount };
+  // Counted from the inserted rows: on Citus the command tag of this INSERT … SELECT counts the conflicts too.
+  return { enqueued };
 }

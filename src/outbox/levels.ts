@@ -5,6 +5,7 @@
  * ranks lowest, a tier the version no longer defines just above basic.
  */
 import type { Queryable } from '../store/db.js';
+import { insertedCount } from '../store/statement.js';
 import { loadVersionPaidRules } from '../engine/paid/plans.js';
 import { programRulesText } from './programRules.js';
 import { deliverAfterSql, instantSql, Params, plansOf, sendAtOf, templateSql, templatesOf, tiersOf, zoneOf } from './render.js';
@@ -72,7 +73,8 @@ export async function enqueueLevelNotifications(q: Queryable, merchant: string, 
     const deliverAfter = deliverAfterSql('h.at', sendAtOf(v.document), timezone, params);
     const eventSql = `CASE ${messages.map(({ event }) => `WHEN ${CONDITION[event]} THEN '${event}'`).join(' ')} END`;
     const messageSql = `CASE ${messages.map(({ event, message }) => `WHEN ${CONDITION[event]} THEN ${message}`).join(' ')} END`;
-    const res = await q.query(
+    enqueued += await insertedCount(
+      q,
       `INSERT INTO outbox (merchant_id, idempotency_key, event, member_id, message, payload, version, created_at, deliver_after)
        SELECT h.merchant_id, 'history:' || h.history_id, ${eventSql}, h.member_id, ${messageSql},
               jsonb_build_object('from', h.from_tier, 'to', h.to_tier, 'reason', h.reason, 'at', h.at,
@@ -91,7 +93,6 @@ export async function enqueueLevelNotifications(q: Queryable, merchant: string, 
        ON CONFLICT (merchant_id, idempotency_key) DO NOTHING`,
       params.values,
     );
-    enqueued += res.rowCount;
   }
   return { enqueued };
 }

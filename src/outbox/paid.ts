@@ -6,6 +6,7 @@
  * `{plan.name}` is the plan's name and `{expiresAt}` the membership's end.
  */
 import type { Queryable } from '../store/db.js';
+import { insertedCount } from '../store/statement.js';
 import { loadVersionPaidRules } from '../engine/paid/plans.js';
 import { programRulesText } from './programRules.js';
 import { deliverAfterSql, instantSql, Params, plansOf, sendAtOf, templateSql, templatesOf, zoneOf } from './render.js';
@@ -61,7 +62,8 @@ export async function enqueuePurchaseNotifications(
     const params = new Params([merchant, importSeq, now, version, kind]);
     const message = paidMessage(template, params, ctx);
     const deliverAfter = deliverAfterSql('$3::timestamptz', ctx.sendAt, ctx.timezone, params);
-    const res = await q.query(
+    enqueued += await insertedCount(
+      q,
       `INSERT INTO outbox (merchant_id, idempotency_key, event, member_id, message, payload, version, created_at, deliver_after)
        SELECT pp.merchant_id, 'purchase:' || pp.purchase_id, '${event}', pp.member_id, ${message},
               jsonb_build_object('purchase', pp.purchase_id, 'plan', pm.plan_id, 'startsAt', pp.starts_at,
@@ -76,7 +78,6 @@ export async function enqueuePurchaseNotifications(
        ON CONFLICT (merchant_id, idempotency_key) DO NOTHING`,
       params.values,
     );
-    enqueued += res.rowCount;
   }
   return { enqueued };
 }
@@ -95,7 +96,8 @@ export async function enqueuePaidExpiries(q: Queryable, merchant: string, at: Da
     const params = new Params([merchant, at, version]);
     const message = paidMessage(template, params, ctx);
     const deliverAfter = deliverAfterSql('$2::timestamptz', ctx.sendAt, ctx.timezone, params);
-    const res = await q.query(
+    enqueued = await insertedCount(
+      q,
       `INSERT INTO outbox (merchant_id, idempotency_key, event, member_id, message, payload, version, created_at, deliver_after)
        SELECT pm.merchant_id, 'expiry:' || pm.membership_id || ':' || (extract(epoch FROM pm.expires_at) * 1000)::bigint,
               'expiry', pm.member_id, ${message},
@@ -109,7 +111,6 @@ export async function enqueuePaidExpiries(q: Queryable, merchant: string, at: Da
        ON CONFLICT (merchant_id, idempotency_key) DO NOTHING`,
       params.values,
     );
-    enqueued = res.rowCount;
   }
   await q.query('UPDATE paid_memberships SET expiry_done = true WHERE merchant_id = $1 AND NOT expiry_done AND expires_at <= $2', [merchant, at]);
   return { enqueued };

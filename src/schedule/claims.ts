@@ -13,12 +13,21 @@
  */
 import type { Db } from '../store/db.js';
 import { run } from '../store/statement.js';
-import { claimMerchant, ensureClaimRows, markClaim } from './store.js';
+import { claimMerchant, insertClaimRows, markClaim, selectClaimRows } from './store.js';
 
 const inProcess = new WeakMap<Db, Set<string>>();
 
+/**
+ * Makes sure each merchant has its claim row. Only missing rows are inserted: an INSERT … ON
+ * CONFLICT that meets a row another run-due holds (and has marked, an UPDATE) waits for that
+ * run-due's whole transaction, i.e. its whole run, where this process should skip the merchant.
+ */
 export async function prepareClaims(db: Db, merchants: readonly string[]): Promise<void> {
-  if (merchants.length > 0) await run(db, ensureClaimRows(merchants));
+  if (merchants.length === 0) return;
+  const { rows } = await run<{ merchant_id: string }>(db, selectClaimRows(merchants));
+  const present = new Set(rows.map((r) => r.merchant_id));
+  const missing = merchants.filter((m) => !present.has(m));
+  if (missing.length > 0) await run(db, insertClaimRows(missing));
 }
 
 /**

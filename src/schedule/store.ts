@@ -136,7 +136,12 @@ export function cancelPending(merchant: string, version: number, actor: string, 
   };
 }
 
-export function ensureClaimRows(merchants: readonly string[]): Statement {
+/** The merchants among `merchants` that have a claim row already. */
+export function selectClaimRows(merchants: readonly string[]): Statement {
+  return { text: 'SELECT merchant_id FROM due_claims WHERE merchant_id = ANY($1::text[])', values: [merchants] };
+}
+
+export function insertClaimRows(merchants: readonly string[]): Statement {
   return {
     text: 'INSERT INTO due_claims (merchant_id) SELECT unnest($1::text[]) ON CONFLICT (merchant_id) DO NOTHING',
     values: [merchants],

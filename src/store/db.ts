@@ -44,6 +44,10 @@ export const PgCode = {
   deadlockDetected: '40P01',
   lockNotAvailable: '55P03',
   queryCanceled: '57014',
+  undefinedTable: '42P01',
+  invalidSchemaName: '3F000',
+  readOnlyTransaction: '25006',
+  insufficientPrivilege: '42501',
 } as const;
 
 export function pgErrorCode(err: unknown): string | undefined {

@@ -134,16 +134,53 @@ export function writeMarker(dir: string): void {
 /**
  * A heap or index file shorter than the size PostgreSQL last recorded for it (pg_class.relpages,
  * set by ANALYZE, VACUUM and CREATE INDEX) has lost pages: a sequential scan would silently
- * return fewer rows. One catalog query; run at every embedded open.
+ * return fewer rows. One catalog query; run at every embedded open. Given the data directory,
+ * the files are measured from Node (a stat each) rather than by pg_relation_size inside
+ * PGlite, which opens every relation's files in WebAssembly: a noticeable part of a read
+ * command's start.
  */
-export async function findTruncatedRelations(q: Queryable, schema: string): Promise<string[]> {
-  const res = await q.query<{ relname: string; relpages: number; bytes: string; block: string }>(
-    `SELECT c.relname, c.relpages, pg_relation_size(c.oid)::text AS bytes, current_setting('block_size') AS block
+export async function findTruncatedRelations(q: Queryable, schema: string, dataDir?: string): Promise<string[]> {
+  if (dataDir === undefined) {
+    const res = await q.query<{ relname: string; relpages: number; bytes: string; block: string }>(
+      `SELECT c.relname, c.relpages, pg_relation_size(c.oid)::text AS bytes, current_setting('block_size') AS block
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $1 AND c.relkind IN ('r', 'i', 'S') AND c.relpages > 0
+          AND pg_relation_size(c.oid) < c.relpages::bigint * current_setting('block_size')::bigint
+        ORDER BY c.relname`,
+      [schema],
+    );
+    return res.rows.map((r) => `${r.relname}: ${Number(r.bytes) / Number(r.block)} of ${r.relpages} pages`);
+  }
+  const res = await q.query<{ relname: string; relpages: number; path: string; block: string }>(
+    `SELECT c.relname, c.relpages, pg_relation_filepath(c.oid) AS path, current_setting('block_size') AS block
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = $1 AND c.relkind IN ('r', 'i', 'S') AND c.relpages > 0
-        AND pg_relation_size(c.oid) < c.relpages::bigint * current_setting('block_size')::bigint
       ORDER BY c.relname`,
     [schema],
   );
-  return res.rows.map((r) => `${r.relname}: ${Number(r.bytes) / Number(r.block)} of ${r.relpages} pages`);
+  const out: string[] = [];
+  for (const r of res.rows) {
+    const block = Number(r.block);
+    const bytes = relationBytes(join(dataDir, r.path));
+    if (bytes < Number(r.relpages) * block) out.push(`${r.relname}: ${bytes / block} of ${r.relpages} pages`);
+  }
+  return out;
+}
+
+/** The size of a relation's main fork: its first file and the segments (`.1`, `.2`…) that exist. */
+function relationBytes(path: string): number {
+  let total = 0;
+  for (let i = 0; ; i++) {
+    const size = fileSize(i === 0 ? path : `${path}.${i}`);
+    if (size === undefined) return total;
+    total += size;
+  }
+}
+
+function fileSize(path: string): number | undefined {
+  try {
+    return statSync(path).size;
+  } catch {
+    return undefined;
+  }
 }

@@ -9,7 +9,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { TierformError } from '../cli/errors.js';
-import { quoteIdent, type Db, type Queryable } from './db.js';
+import { PgCode, pgErrorCode, quoteIdent, type Db, type Queryable } from './db.js';
 import { DEFAULT_SCHEMA } from './target.js';
 import { moveLegacyLayout } from './legacyLayout.js';
 import { citusInstalled, distributeTables, tablesToPlace } from './distribute.js';
@@ -59,7 +59,29 @@ async function appliedVersions(q: Queryable): Promise<number[] | undefined> {
   return res.rows.map((r) => r.version);
 }
 
-function refuseNewer(applied: number[], known: Migration[]): void {
+/** The versions of the migration files, from their names alone. */
+async function knownVersions(dir: string = defaultMigrationsDir): Promise<number[]> {
+  return (await readdir(dir)).flatMap((f) => {
+    const m = FILE.exec(f);
+    return m ? [Number(m[1])] : [];
+  });
+}
+
+/**
+ * The applied versions in one query, or undefined when tierform's schema_migrations is not there
+ * (undefined table or schema): the caller then looks at the catalog to say why.
+ */
+async function appliedVersionsIfPresent(q: SchemaQueryable): Promise<number[] | undefined> {
+  try {
+    const res = await q.query<{ version: number }>(`SELECT version FROM ${quoteIdent(schemaOf(q))}.schema_migrations`);
+    return res.rows.map((r) => Number(r.version));
+  } catch (err) {
+    if (pgErrorCode(err) === PgCode.undefinedTable || pgErrorCode(err) === PgCode.invalidSchemaName) return undefined;
+    throw err;
+  }
+}
+
+function refuseNewer(applied: number[], known: readonly Pick<Migration, 'version'>[]): void {
   const unknown = applied.filter((v) => !known.some((m) => m.version === v));
   if (unknown.length > 0) {
     throw new TierformError('state.schema-newer', `the database has migration(s) ${unknown.join(', ')} that this tierform does not know; upgrade tierform`);
@@ -117,6 +139,14 @@ export async function schemaStatus(db: Queryable, migrations?: Migration[]): Pro
  * (db.schema-behind); nothing is created or changed.
  */
 export async function assertSchemaCurrent(db: SchemaQueryable, migrations?: Migration[]): Promise<void> {
+  // Every read command starts here: one query and the migration files' names (not their text)
+  // in the usual case; the precise error is worked out only when that does not say "current".
+  const known = migrations?.map((m) => m.version) ?? (await knownVersions());
+  const applied = await appliedVersionsIfPresent(db);
+  if (applied !== undefined) {
+    refuseNewer(applied, known.map((version) => ({ version })));
+    if (known.every((v) => applied.includes(v))) return;
+  }
   const presence = await schemaPresence(db);
   if (!presence.present) throw missingError(db, presence);
   const { pending } = await schemaStatus(db, migrations);

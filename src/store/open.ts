@@ -156,7 +156,7 @@ async function openEmbedded(target: Extract<DbTarget, { kind: 'pglite' }>, schem
     const db = await openPglite(dataDir, { schema, ...(opts.extensions ? { extensions: opts.extensions } : {}) });
     try {
       if (state.state !== 'tierform' && mayCreate) writeMarker(dataDir);
-      const truncated = opts.skipSizeCheck ? [] : await findTruncatedRelations(db, schema);
+      const truncated = opts.skipSizeCheck ? [] : await findTruncatedRelations(db, schema, dataDir);
       if (truncated.length > 0) throw corruptError(target.dataDir, `files shorter than recorded: ${truncated.join(', ')}`);
     } catch (err) {
       await db.close();

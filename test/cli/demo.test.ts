@@ -21,6 +21,7 @@ describe('tierform demo', () => {
       const out = result.stdout;
       expect(out).toContain('Imported 400 members: 400 new, 0 updated');
       expect(out).toMatch(/Evaluated 400 members of demo-shop/);
+      expect(out).toMatch(/Simulation of demo-shop from 2026-11-24 to 2026-11-30: v1 \(current\) against the proposed program, 7 daily evaluations replayed/);
       expect(out).toMatch(/impact \(as of now .*before 2027-01-01T00:00:00-05:00\)/);
       expect(out).toMatch(/silver→bronze \d+/);
       expect(out).toMatch(/pending, takes effect at 2027-01-01T05:00:00.000Z/);

@@ -120,11 +120,15 @@ function mutate(current: ProgramSample, mutation: Mutation, random: ProgramSampl
   return withLevels(current, { ...levels, tiers: levels.tiers.map((t) => (t.id === off ? { ...t, enabled: false } : t)) });
 }
 
-/** Later imports of the same orders: most paid orders get refunded, halved or cancelled. */
-function refundsArb(orders: Order[]): fc.Arbitrary<Order[]> {
+/**
+ * Later imports of the same orders: most paid orders get refunded, halved or cancelled. Their
+ * import_seq follows `lastSeq`, the largest of the first import: a later import's seq is larger
+ * than every earlier one's, as the import_seq sequence makes it.
+ */
+function refundsArb(orders: Order[], lastSeq: number): fc.Arbitrary<Order[]> {
   const change = fc.constantFrom('keep', 'keep', 'refunded', 'half', 'half', 'cancelled');
   return fc.array(change, { minLength: orders.length, maxLength: orders.length }).map((changes) => {
-    let seq = orders.length;
+    let seq = lastSeq;
     return orders.map((o, i) => {
       const c = changes[i]!;
       if (c === 'keep' || o.status !== 'paid') return o;
@@ -186,7 +190,7 @@ export const caseArb: fc.Arbitrary<Case> = fc
       .chain(({ members, orders, times, changes, relegateThenRemove, refundsAt, last, manuals }) => {
         const ab = orders.flat().map((o, i) => ({ ...o, importSeq: i + 1 }));
         const clones = cloneOrders(ab.filter((o) => o.memberId === 'a')).map((o, i) => ({ ...o, importSeq: ab.length + i + 1 }));
-        return refundsArb(ab).map((refundedAB): Case => {
+        return refundsArb(ab, ab.length + clones.length).map((refundedAB): Case => {
           // c's refunds mirror a's (imported later than c's orders), so the two keep the same orders.
           const refundedC = clones.map((o) => {
             const i = ab.findIndex((x) => x.id === o.id.replace(/^c-/, 'a-'));

@@ -73,3 +73,19 @@ export async function dropCitusDatabase(adminUrl: string, cluster: CitusCluster,
 export function workerUrls(adminUrl: string, cluster: CitusCluster, name: string): string[] {
   return cluster.workers.map((w) => urlOf(adminUrl, w, name));
 }
+
+/**
+ * How many sessions of the current database wait for a lock. On a Citus coordinator a
+ * distributed statement waits on the worker that holds the row, where the coordinator's pg_locks
+ * does not see it; citus_stat_activity shows every node's backends, each tagged with the global
+ * pid of the session it works for.
+ */
+export async function lockWaiters(db: Db): Promise<number> {
+  const citus = await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`);
+  const { rows } = await db.query<{ n: number }>(
+    citus.rowCount > 0
+      ? `SELECT count(DISTINCT global_pid)::int AS n FROM citus_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`
+      : `SELECT count(DISTINCT l.pid)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()`,
+  );
+  return Number(rows[0]!.n);
+}

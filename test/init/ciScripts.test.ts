@@ -5,7 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { parse } from 'yaml';
 import { dirname, join } from 'node:path';
 import { testdir, type TestDir } from '../helpers/testdir.js';
 import { scaffoldFiles } from '../../src/init/scaffold.js';
@@ -91,6 +92,108 @@ describe('GitHub: the plan comment (.github/tierform/plan-comment.mjs)', () => {
   });
 });
 
+const SIMULATION = '### Simulation over the stored history\n\n#### `my-shop`\n\n| date | bronze (current → proposed) |\n';
+
+describe('GitHub: the simulation under the plan comment', () => {
+  const env = {
+    GITHUB_REPOSITORY: 'o/r',
+    GITHUB_TOKEN: 't0ken',
+    TIERFORM_PR: '12',
+    TIERFORM_COMMIT: 'aaaaaaaaaaaa1111',
+    TIERFORM_VERSION: '9.9.9',
+  };
+  const comment = () => node(join(t.dir, '.github/tierform/plan-comment.mjs'), ['plan', 'plan.md', 'plan.err', 'simulation.md', 'simulation.err'], { ...env, GITHUB_API_URL: forge!.url });
+
+  it('shows the simulation under the plan, then what stopped another merchant\'s, then the footer', async () => {
+    forge = await startMockForge('github');
+    await t.write({ 'plan.md': PLAN, 'plan.err': '', 'simulation.md': SIMULATION, 'simulation.err': 'error state.unknown-merchant: merchant x has no active program version\n' });
+    await comment();
+    const body = forge.comments[0]!.body;
+    expect(body.startsWith(`<!-- tierform-plan -->\n${PLAN}\n${SIMULATION}\n### Simulation not available\n\n\`\`\`\nerror state.unknown-merchant:`)).toBe(true);
+    expect(body).toMatch(/```\n\n---\n<sub>Commit aaaaaaaaaaaa/);
+  });
+
+  it('leaves a simulation too long for a comment to the job log, and shows the plan alone when there is none', async () => {
+    forge = await startMockForge('github');
+    await t.write({ 'plan.md': PLAN, 'plan.err': '', 'simulation.md': SIMULATION + '| x |\n'.repeat(12_000), 'simulation.err': '' });
+    await comment();
+    expect(forge.comments[0]!.body).toContain('too long for this comment: read it in the job log');
+    expect(forge.comments[0]!.body).not.toContain('| x |');
+    await t.write({ 'simulation.md': '', 'simulation.err': '' });
+    await comment();
+    expect(forge.comments[0]!.body).toBe(`<!-- tierform-plan -->\n${PLAN}\n---\n<sub>Commit aaaaaaaaaaaa · tierform 9.9.9</sub>\n`);
+  });
+});
+
+describe('the simulation step of the generated pipelines', () => {
+  /** A `tierform` on PATH that records its arguments: the step's shell is what is tested here. */
+  async function fakeTierform(): Promise<string> {
+    const bin = join(t.dir, 'fake-bin');
+    await mkdir(bin, { recursive: true });
+    await writeFile(join(bin, 'tierform'), '#!/bin/sh\necho "tierform $*"\necho "simulated $4" >&2\n');
+    await chmod(join(bin, 'tierform'), 0o755);
+    return bin;
+  }
+
+  const plan = {
+    formatVersion: 1,
+    merchants: [
+      { merchant: 'acme', action: 'update', changes: [{ class: 'rule' }, { class: 'benefit' }] },
+      { merchant: 'globex', action: 'update', changes: [{ class: 'benefit' }] },
+      { merchant: 'newco', action: 'create', changes: [{ class: 'rule' }] },
+      { merchant: 'initech', action: 'update', changes: [{ class: 'type_switch' }] },
+    ],
+  };
+
+  async function runStep(script: string, days: string): Promise<{ md: string; err: string }> {
+    const bin = await fakeTierform();
+    await run('bash', ['-e', '-c', script], { cwd: t.dir, env: { PATH: `${bin}:${process.env.PATH ?? ''}`, TIERFORM_SIMULATE_DAYS: days } });
+    return { md: await readFile(join(t.dir, 'simulation.md'), 'utf8'), err: await readFile(join(t.dir, 'simulation.err'), 'utf8') };
+  }
+
+  const day = (offset: number): string => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+
+  it('GitHub: simulates each updated merchant whose rules change, over the configured days up to yesterday', async () => {
+    const doc = parse(await readFile(join(t.dir, '.github/workflows/tierform-pull-request.yml'), 'utf8')) as {
+      jobs: { plan: { steps: { name?: string; run?: string; env?: Record<string, string> }[] } };
+    };
+    const step = doc.jobs.plan.steps.find((s) => s.name === 'Simulate the rule changes over the stored history')!;
+    await t.write({ 'plan.json': JSON.stringify(plan) });
+    const { md, err } = await runStep(step.run!, step.env!.TIERFORM_SIMULATE_DAYS!);
+    const from = md.match(/--from (\S+)/)?.[1];
+    // The clock may pass midnight between the step and this line.
+    expect([day(-90), day(-91)]).toContain(from);
+    expect(md.trim().split('\n')).toEqual([
+      `tierform simulate programs/ --merchant acme --from ${from} --to ${md.match(/--to (\S+)/)?.[1]} --format markdown --no-migrate`,
+      expect.stringContaining('--merchant initech'),
+    ]);
+    expect([day(-1), day(-2)]).toContain(md.match(/--to (\S+)/)?.[1]);
+    expect(err).toBe('simulated acme\nsimulated initech\n');
+    // The comment job is handed both files.
+    expect(JSON.stringify(doc)).toContain('plan.md plan.err simulation.md simulation.err');
+  });
+
+  it('GitHub: without a saved plan (the plan failed) nothing is simulated', async () => {
+    const doc = parse(await readFile(join(t.dir, '.github/workflows/tierform-pull-request.yml'), 'utf8')) as {
+      jobs: { plan: { steps: { name?: string; run?: string }[] } };
+    };
+    const step = doc.jobs.plan.steps.find((s) => s.name === 'Simulate the rule changes over the stored history')!;
+    expect(await runStep(step.run!, '30')).toEqual({ md: '', err: '' });
+  });
+
+  it('GitLab: the merge-request plan job runs the same step and hands the note both files', async () => {
+    const doc = parse(await readFile(join(t.dir, '.gitlab-ci.yml'), 'utf8')) as Record<string, { script?: string[]; variables?: Record<string, string> }>;
+    const job = doc['tierform-plan']!;
+    const step = job.script!.find((line) => line.includes('tierform simulate'))!;
+    await t.write({ 'plan.json': JSON.stringify(plan) });
+    const { md } = await runStep(step, job.variables!.TIERFORM_SIMULATE_DAYS!);
+    expect(md).toContain('--merchant acme');
+    expect(md).not.toContain('globex');
+    expect(md).not.toContain('newco');
+    expect(job.script!.at(-2)).toMatch(/tierform-plan-note\.mjs plan plan\.md plan\.err simulation\.md simulation\.err$/);
+  });
+});
+
 describe('GitHub: the drift issue (.github/tierform/drift-issue.mjs)', () => {
   it('opens one issue on drift, updates it on the next drift, closes it when clean', async () => {
     forge = await startMockForge('github');
@@ -140,10 +243,14 @@ describe('GitLab: the plan note and the drift issue', () => {
     expect(forge.comments).toHaveLength(4);
     expect(forge.comments[3]).toMatchObject({ id, body: expect.stringMatching(/\*\*3\*\* to update[\s\S]*Commit 222222222222/) });
 
+    await t.write({ 'simulation.md': SIMULATION });
+    await node(script, ['plan', 'plan.md', 'plan.err', 'simulation.md', 'simulation.err'], { ...env(), CI_COMMIT_SHA: '2222222222229999' });
+    expect(forge.comments[3]!.body).toContain(`**3** to update\n\n${SIMULATION}\n---`);
+
     await node(script, ['invalid'], { ...env(), CI_COMMIT_SHA: '3333333333339999' });
     expect(forge.comments).toHaveLength(4);
     expect(forge.comments[3]!.body).toMatch(/^<!-- tierform-plan -->\n## tierform plan: not current\n[\s\S]*Validation failed on commit 333333333333/);
-    expect(forge.calls.filter((c) => c.method === 'PUT')).toHaveLength(2);
+    expect(forge.calls.filter((c) => c.method === 'PUT')).toHaveLength(3);
   });
 
   it('opens, updates and closes one drift issue', async () => {

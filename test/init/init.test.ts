@@ -212,7 +212,7 @@ describe('generated CI workflows', () => {
       }
     }
     // The workflows do the job described in the README: validate, plan, apply, run-due.
-    expect([...seen].sort()).toEqual(['apply', 'db migrate', 'fmt', 'plan', 'run-due', 'validate']);
+    expect([...seen].sort()).toEqual(['apply', 'db migrate', 'fmt', 'plan', 'run-due', 'simulate', 'validate']);
     expect(commands.map((c) => c.name)).toEqual(expect.arrayContaining([...seen]));
   });
 

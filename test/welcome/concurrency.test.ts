@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { BIN } from '../helpers/cli.js';
 import { serverUrl } from '../helpers/db.js';
+import { lockWaiters } from '../helpers/citus.js';
 import { openPg } from '../../src/store/pg.js';
 import { runDue } from '../../src/schedule/runDue.js';
 import { welcomeMembers } from '../../src/engine/welcome.js';
@@ -83,10 +84,8 @@ describe('three run-dues on the same due evaluation', () => {
         const started = [0, 1, 2].map(() => bin(w, ['run-due', '--format', 'json', '--batch-size', '2', '--now', EVALUATE_AT]));
         let waiting = 0;
         for (let i = 0; i < 1200 && waiting === 0; i++) {
-          const { rows } = await db.query<{ n: number }>(
-            'SELECT count(DISTINCT l.pid)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()',
-          );
-          waiting = Number(rows[0]!.n);
+          // On Citus the wait is on a worker: lockWaiters looks at every node.
+          waiting = await lockWaiters(db);
           if (waiting === 0) await new Promise((r) => setTimeout(r, 50));
         }
         expect(waiting).toBeGreaterThan(0);
@@ -121,10 +120,8 @@ if (serverUrl) describe('three welcome steps at once', () => {
       const started = [EVALUATE_AT, '2026-03-02T00:00:01Z', '2026-03-02T00:00:02Z'].map(step);
       let waiting = 0;
       for (let i = 0; i < 1200 && waiting < 3; i++) {
-        const { rows } = await db.query<{ n: number }>(
-          'SELECT count(DISTINCT l.pid)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()',
-        );
-        waiting = Number(rows[0]!.n);
+        // On Citus the wait is on a worker: lockWaiters looks at every node.
+        waiting = await lockWaiters(db);
         if (waiting < 3) await new Promise((r) => setTimeout(r, 50));
       }
       expect(waiting).toBe(3);

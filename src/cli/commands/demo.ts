@@ -1,9 +1,10 @@
 /**
  * `tierform demo`: the guided tour (README's first command). On a fresh embedded database under
  * .tierform/demo it runs the real commands a team would run — validate, plan, apply, import,
- * evaluate, a threshold change scheduled for later with its impact, run-due before and after
- * the instant — printing each command before its output. Time is driven with --now, so the
- * story is the same on every run; the directory is recreated each time.
+ * evaluate, a threshold change scheduled for later with its impact and its simulation over the
+ * last week, run-due before and after the instant — printing each command before its output.
+ * Time is driven with --now, so the story is the same on every run; the directory is recreated
+ * each time.
  */
 import { escapeText, formatCount } from '../../model/display.js';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -25,6 +26,9 @@ const PROPOSED = '2026-12-01T11:00:00-05:00';
 const TAKES_EFFECT = '2027-01-01T00:00:00-05:00';
 const BEFORE = '2026-12-31T23:00:00-05:00';
 const AFTER = '2027-01-01T00:05:00-05:00';
+/** The week before the proposal, replayed by simulate (a longer range costs one evaluation a day). */
+const SIMULATE_FROM = '2026-11-24';
+const SIMULATE_TO = '2026-11-30';
 
 export async function run(ctx: CommandContext): Promise<number> {
   if (ctx.positionals.length > 0) throw new UsageError('demo takes no arguments', USAGE);
@@ -86,9 +90,15 @@ export async function run(ctx: CommandContext): Promise<number> {
   await tierform(['status', 'demo-shop', '--now', T0]);
   await tierform(['members', 'list', 'demo-shop', '--tier', 'gold', '--limit', '5']);
 
-  step(6, 'Propose a change that takes effect later', `A pull request raises Silver to $700 from ${TAKES_EFFECT}. The plan shows who would move, computed on today's data.`);
+  step(
+    6,
+    'Propose a change that takes effect later',
+    `A pull request raises Silver to $700 from ${TAKES_EFFECT}. The plan shows who would move, computed on today's data; ` +
+      'the simulation replays the last week day by day under both programs, on a copy that is thrown away.',
+  );
   await writeFile(programFile, programYaml({ silverThreshold: 700, scheduledAt: TAKES_EFFECT }));
   await tierform(['plan', 'programs/', '--now', PROPOSED]);
+  await tierform(['simulate', 'programs/', '--from', SIMULATE_FROM, '--to', SIMULATE_TO, '--now', PROPOSED]);
 
   step(7, 'Merge it', 'Applied now, recorded as pending; existing members keep their levels until the instant.');
   await tierform(['apply', 'programs/', '--auto-approve', '--now', PROPOSED, '--actor', 'demo', '--source-ref', 'demo-2']);
