@@ -61,6 +61,6 @@ export interface ContinueOptions {
   clock: () => Date;
 }
 
-export { openRun, continueRun, readRun } from './runs.js';
+export { openRun, continueRun, readRun, refuseClockBackwards } from './runs.js';
 export { recalculateInline, evaluateInline } from './inline.js';
 export { recalculationImpact, recalculationMoves, type Impact, type MemberMove } from './impact.js';

@@ -77,13 +77,18 @@ export async function openRun(q: Queryable, spec: RunSpec, startedAt: Date): Pro
   return { run: found, created: false };
 }
 
-async function refuseClockBackwards(q: Queryable, merchant: string, at: Date): Promise<void> {
+/**
+ * Refuses an instant before the merchant's latest evaluation or recalculation. Also used by
+ * `members set-tier` (`action` names what is refused): a manual move stamped before an
+ * evaluation that already happened would rewrite a past the engine has judged.
+ */
+export async function refuseClockBackwards(q: Queryable, merchant: string, at: Date, action = 'evaluate'): Promise<void> {
   const { rows } = await q.query<{ latest: Date | null }>('SELECT max(at) AS latest FROM engine_runs WHERE merchant_id = $1', [merchant]);
   const latest = rows[0]?.latest ? new Date(rows[0].latest) : null;
   if (latest === null || at >= latest) return;
   throw new TierformError(
     'engine.clock-backwards',
-    `refusing to evaluate ${merchant} at ${at.toISOString()}: its latest evaluation was at ${latest.toISOString()}, and evaluations only move forward; ` +
+    `refusing to ${action} ${merchant} at ${at.toISOString()}: its latest evaluation was at ${latest.toISOString()}, and evaluations only move forward; ` +
       `run it with --now at or after ${latest.toISOString()} (or without --now to use the clock); nothing was changed`,
   );
 }

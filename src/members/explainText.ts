@@ -28,10 +28,13 @@ export function renderExplainText(v: ExplainView): string {
     `  expires:   ${st.tier === null ? '-' : (st.expiresAt?.local ?? 'never')}`,
     `  anchor:    ${st.anchorAt?.local ?? 'none'}`,
   );
+  if (st.setByHand !== null) lines.push(`  by hand:   set to ${st.setByHand.tier ?? 'basic'} on ${st.setByHand.at.local} (the merchant's decision is the evidence)`);
+  if (st.pinnedUntil !== null) lines.push(`  pinned:    by hand until ${st.pinnedUntil.local}`);
+  if (st.fellAt !== null) lines.push(`  fell:      on ${st.fellAt.local}; orders paid before it no longer count for moving up`);
   if (v.beforeLatestEvaluation) {
     lines.push(`  note:      --now is before the latest evaluation (${v.latestEvaluation!.local}); an evaluation at it would be refused`);
   }
-  lines.push('', v.verdict.kind === 'inactive' ? `Verdict: ${v.verdict.summary}.` : `Verdict: the evaluation at this instant ${v.verdict.summary}.`);
+  lines.push('', v.verdict.kind === 'inactive' || v.verdict.kind === 'pinned' ? `Verdict: ${v.verdict.summary}.` : `Verdict: the evaluation at this instant ${v.verdict.summary}.`);
 
   lines.push('', `Windows (${v.basis === 'single_order' ? 'single order' : 'accumulated'}):`);
   v.windows.forEach((w, i) => {

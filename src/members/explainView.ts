@@ -8,6 +8,7 @@ import { formatMoney } from '../model/money.js';
 import { formatCount } from '../model/display.js';
 import { formatDuration } from '../model/duration.js';
 import { formatInZone } from '../model/zonedInstant.js';
+import { localDateOf } from '../model/localDate.js';
 import type { Explanation, Missing } from '../rules/explain.js';
 import type { Window } from '../rules/program.js';
 import type { LeftOutReason, LowerBound } from '../rules/explainOrders.js';
@@ -63,13 +64,21 @@ const BOUND: Record<LowerBound, string> = {
   activeFrom: 'activeFrom: orders paid before it never count',
   last_move: "the member's last move (anchorAt)",
   restart: 'restartOnMove: spend counts from 0 after the last move (anchorAt)',
+  fall: 'since the fall: orders paid before it no longer count for moving up',
 };
+
+/** The lower bound's reason for people; a fall names its local date. */
+function boundWhy(bound: LowerBound, fellAt: Date | null, timezone: string): string {
+  if (bound !== 'fall' || fellAt === null) return BOUND[bound];
+  return `since the fall on ${localDateOf(fellAt, timezone)}: orders paid before it no longer count for moving up`;
+}
 
 export const REASON_TEXT: Record<LeftOutReason, string> = {
   cancelled: 'cancelled',
   refunded: 'refunded (net 0)',
   excluded_tag: 'excluded tag',
   before_active_from: 'paid before activeFrom',
+  before_fall: 'paid before the fall: no longer counts for moving up (where a fall at expiry lands still measures it)',
   outside_window: 'outside the window',
   consumed: 'already triggered an upgrade (counts as an order, not for the amount of a move up)',
 };
@@ -90,7 +99,9 @@ export function buildExplainView(e: Explanation, c: ExplainContext) {
   const single = e.basis === 'single_order';
   const name = (id: string | null): string => (id === null ? 'basic' : id);
   const s = e.state;
-  const verdictSummary = verdictText(e, name);
+  const verdictSummary = verdictText(e, name, timezone);
+  const last = s.history.at(-1);
+  const lastManual = last?.reason === 'manual' ? last : undefined;
   return {
     merchant: c.merchant,
     member: s.memberId,
@@ -109,6 +120,11 @@ export function buildExplainView(e: Explanation, c: ExplainContext) {
       anchorAt: zonedOrNull(s.anchorAt),
       expiresAt: zonedOrNull(s.expiresAt),
       evidenceAt: zonedOrNull(s.evidenceAt),
+      // After a fall (at expiry or by hand), orders paid before it never move the member up again.
+      fellAt: zonedOrNull(s.fellAt),
+      // The pin in force at --now (§3.10), and the latest move when it was made by hand.
+      pinnedUntil: s.pinnedUntil !== null && e.t < s.pinnedUntil ? zoned(s.pinnedUntil) : null,
+      setByHand: lastManual === undefined ? null : { at: zoned(lastManual.at), tier: lastManual.to },
     },
     basis: e.basis,
     windows: e.windows.map((w) => ({
@@ -118,7 +134,7 @@ export function buildExplainView(e: Explanation, c: ExplainContext) {
       from: zonedOrNull(w.interval.from),
       to: zoned(w.interval.to),
       lowerBound: w.lowerBound,
-      why: BOUND[w.lowerBound],
+      why: boundWhy(w.lowerBound, s.fellAt, timezone),
     })),
     orders: e.orders.map((o) => ({
       order: o.order.id,
@@ -182,8 +198,9 @@ export function buildExplainView(e: Explanation, c: ExplainContext) {
 
 export type ExplainView = ReturnType<typeof buildExplainView>;
 
-function verdictText(e: Explanation, name: (id: string | null) => string): string {
+function verdictText(e: Explanation, name: (id: string | null) => string, timezone: string): string {
   if (e.verdict.kind === 'inactive') return 'none: the program is not active (type paid, or disabled), so no evaluation moves anyone';
+  if (e.verdict.kind === 'pinned') return `stays at ${name(e.state.tier)}, pinned by hand until ${formatInZone(e.state.pinnedUntil!, timezone)}: no evaluation moves them before then`;
   if (e.verdict.kind === 'stay') return `would stay at ${name(e.state.tier)}`;
   return e.verdict.steps
     .map((h) => {
@@ -208,7 +225,7 @@ function verdictText(e: Explanation, name: (id: string | null) => string): strin
 function nextText(e: Explanation, currency: string, single: boolean): string {
   const n = e.next!;
   const missing = missingText(n.missing, currency, single);
-  if (missing === '') return `${n.tier.id}: already met; the next evaluation moves them`;
+  if (missing === '') return `${n.tier.id}: already met; ${e.verdict.kind === 'pinned' ? 'the first evaluation after the pin moves them' : 'the next evaluation moves them'}`;
   return `${n.tier.id}: ${missing}${n.by !== null ? ` by ${n.by}` : ''}`;
 }
 

@@ -9,6 +9,7 @@ import type { Queryable } from '../store/db.js';
 import { TierformError } from '../cli/errors.js';
 import { loadCurrentVersions } from '../engine/versions.js';
 import { notifying } from '../engine/scopeRun.js';
+import { refuseClockBackwards } from '../engine/runs.js';
 import { freshExpiry, rankOf, tierById, type LevelRules, type TierRule } from '../rules/index.js';
 import { isLocalDate, localMidnight } from '../model/localDate.js';
 
@@ -58,6 +59,8 @@ export async function setMemberTiers(
       `merchant ${merchant} has no active tier program (none applied, type paid, or enabled: false): there is no tier to set; nothing was changed`,
     );
   }
+  // A move stamped before an evaluation that already happened would rewrite a judged past.
+  await refuseClockBackwards(q, merchant, t, 'set tiers of');
   const current = await readTiers(q, merchant, settings.map((s) => s.member));
   const problems: Problem[] = [];
   const checked: Checked[] = [];

@@ -7,15 +7,16 @@
  * The figures and orders explain the evaluation at `t` (the member as stored); what is missing
  * for the next tier, the expiry and the pending version look ahead from the member as that
  * evaluation would leave them, with the orders as they stand (nobody knows tomorrow's orders).
+ * Figures for moving up start at the last fall (upwardRef); the fall at expiry sees every order.
  */
 import { addDuration } from '../model/duration.js';
 import { localDateOf, localMidnight, addDays, type LocalDate } from '../model/localDate.js';
 import { extensionLength, extensionStandard, rankOf, tierById, type Basis, type ExistingMembers, type LevelRules, type Standard, type TierRule } from './program.js';
 import { windowFor, type Interval, type Order } from './orders.js';
-import { amountOf, countedOrders, measureAt, qualified } from './qualify.js';
+import { amountOf, countedOrders, measureAt, qualified, upwardRef, type MemberRef } from './qualify.js';
 import { evaluateMember } from './evaluate.js';
 import { recalculateMember } from './recalculate.js';
-import type { MemberState, Transition } from './memberState.js';
+import { pinnedAt, type MemberState, type Transition } from './memberState.js';
 import { explainOrders, explainWindows, lastDayInRolling, type ExplainedOrder, type ExplainedWindow } from './explainOrders.js';
 
 /** What is still missing of a standard; null for a measure that is met or not set. */
@@ -35,7 +36,8 @@ export interface TierFigures {
   missing: Missing;
 }
 
-export type VerdictKind = 'inactive' | 'stay' | 'move';
+/** pinned: set by hand with --until (§3.10); no evaluation moves the member before the pin ends. */
+export type VerdictKind = 'inactive' | 'stay' | 'pinned' | 'move';
 
 export interface Verdict {
   kind: VerdictKind;
@@ -116,9 +118,12 @@ export function explainMember(input: ExplainInput): Explanation {
   const { state, rules, t, version } = input;
   const orders = input.orders.filter((o) => o.memberId === state.memberId);
   const consumed = new Set(state.consumedOrders);
-  const windows = explainWindows(state, t, rules);
+  // Every figure for moving up starts at the last fall (upwardRef), as qualification's does.
+  const up = upwardRef(state, rules);
+  const windows = explainWindows(up, t, rules);
   const after = evaluateMember(state, orders, t, rules, version);
   const steps = after.history.slice(state.history.length);
+  const kind: VerdictKind = !rules.active ? 'inactive' : pinnedAt(state, t) ? 'pinned' : steps.length === 0 ? 'stay' : 'move';
   return {
     t,
     version,
@@ -127,8 +132,8 @@ export function explainMember(input: ExplainInput): Explanation {
     state,
     windows,
     orders: explainOrders(state.memberId, orders, windows, rules, consumed),
-    tiers: rules.tiers.map((tier) => tierFigures(state, orders, t, rules, consumed, tier, windows)),
-    verdict: { kind: !rules.active ? 'inactive' : steps.length === 0 ? 'stay' : 'move', steps, tier: after.tier },
+    tiers: rules.tiers.map((tier) => tierFigures(up, orders, t, rules, consumed, tier, windows)),
+    verdict: { kind, steps, tier: after.tier },
     next: rules.active ? nextTier(after, orders, t, rules) : null,
     expiry: rules.active ? expiryOutlook(after, orders, t, rules) : null,
     pending: input.pending === null ? null : pendingEffect(after, orders, t, input.pending),
@@ -136,7 +141,7 @@ export function explainMember(input: ExplainInput): Explanation {
 }
 
 function tierFigures(
-  s: MemberState,
+  s: MemberRef,
   orders: readonly Order[],
   t: Date,
   rules: LevelRules,
@@ -169,7 +174,7 @@ function nextTier(s: MemberState, orders: readonly Order[], t: Date, rules: Leve
   const tier = rules.tiers.find((x) => x.enabled && x.rank > rank);
   if (tier === undefined) return null;
   const consumed = new Set(s.consumedOrders);
-  const m = measureAt(s, orders, t, rules, consumed, tier.window);
+  const m = measureAt(upwardRef(s, rules), orders, t, rules, consumed, tier.window);
   const missing = missingOf(tier.threshold, m.amount, m.orders) ?? NONE;
   return { tier, interval: m.window, amountMinor: m.amount, orders: m.orders, missing, by: deadline(s, orders, t, rules, tier, missing) };
 }
@@ -183,7 +188,7 @@ function deadline(s: MemberState, orders: readonly Order[], t: Date, rules: Leve
   const fixedEnd = w.kind === 'fixed' ? w.to : null;
   const adds = missing.orders !== null || (missing.amountMinor !== null && rules.basis === 'accumulated');
   if (w.kind !== 'rolling' || !adds) return fixedEnd;
-  const counted = countedOrders(s, orders, windowFor(s, t, rules, w), rules);
+  const counted = countedOrders(s, orders, windowFor(upwardRef(s, rules), t, rules, w), rules);
   const days = counted.map((o) => lastDayInRolling(o.paidAt, w.length, rules.timezone)).sort();
   return days[0] ?? null;
 }

@@ -6,18 +6,24 @@
 import { addDays, addMonths, localDateOf, type LocalDate } from '../model/localDate.js';
 import type { Duration } from '../model/duration.js';
 import { activeFromInstant, inInterval, netAmount, subtractDuration, windowFor, type Interval, type Order } from './orders.js';
+import type { MemberRef } from './qualify.js';
 import type { LevelRules, TierRule, Window } from './program.js';
 
 /** Why an order is left out of a measure, in the order the checks are made. */
-export type LeftOutReason = 'cancelled' | 'refunded' | 'excluded_tag' | 'before_active_from' | 'outside_window' | 'consumed';
+export type LeftOutReason = 'cancelled' | 'refunded' | 'excluded_tag' | 'before_active_from' | 'before_fall' | 'outside_window' | 'consumed';
 
 /** What raised a window's lower bound to where it is. */
-export type LowerBound = 'none' | 'window' | 'activeFrom' | 'last_move' | 'restart';
+export type LowerBound = 'none' | 'window' | 'activeFrom' | 'last_move' | 'restart' | 'fall';
 
 export interface ExplainedWindow {
   window: Window;
   interval: Interval;
   lowerBound: LowerBound;
+  /**
+   * The window without the fall bound (decision 3 of docs/semantics.md) when the fall raised it:
+   * its orders before the fall no longer move the member up, but a fall at expiry still sees them.
+   */
+  withoutFall: Interval | null;
   /** Ids of the tiers whose threshold is measured in this window. */
   tiers: string[];
 }
@@ -38,8 +44,9 @@ export interface ExplainedOrder {
 /**
  * The distinct windows of the enabled tiers (a tier without its own window shares
  * `upgrade.window`), the lowest tier's first, each with the reason its lower bound is where it is.
+ * `member` is the member as moving up sees them (upwardRef: bounded by the last fall).
  */
-export function explainWindows(member: { anchorAt: Date | null }, t: Date, rules: LevelRules): ExplainedWindow[] {
+export function explainWindows(member: Omit<MemberRef, 'memberId'>, t: Date, rules: LevelRules): ExplainedWindow[] {
   const out: ExplainedWindow[] = [];
   const tiers: readonly TierRule[] = rules.tiers.some((x) => x.enabled) ? rules.tiers.filter((x) => x.enabled) : rules.tiers;
   for (const tier of tiers) {
@@ -48,15 +55,24 @@ export function explainWindows(member: { anchorAt: Date | null }, t: Date, rules
       found.tiers.push(tier.id);
       continue;
     }
-    out.push({ window: tier.window, interval: windowFor(member, t, rules, tier.window), lowerBound: lowerBound(member, t, rules, tier.window), tiers: [tier.id] });
+    out.push(explainWindow(member, t, rules, tier.window, [tier.id]));
   }
-  if (out.length === 0) out.push({ window: rules.window, interval: windowFor(member, t, rules), lowerBound: lowerBound(member, t, rules, rules.window), tiers: [] });
+  if (out.length === 0) out.push(explainWindow(member, t, rules, rules.window, []));
   return out;
 }
 
-function lowerBound(member: { anchorAt: Date | null }, t: Date, rules: LevelRules, window: Window): LowerBound {
-  const final = windowFor(member, t, rules, window).from;
+function explainWindow(member: Omit<MemberRef, 'memberId'>, t: Date, rules: LevelRules, window: Window, tiers: string[]): ExplainedWindow {
+  const bound = lowerBound(member, t, rules, window);
+  const withoutFall = bound === 'fall' ? windowFor({ anchorAt: member.anchorAt }, t, rules, window) : null;
+  return { window, interval: windowFor(member, t, rules, window), lowerBound: bound, withoutFall, tiers };
+}
+
+function lowerBound(ref: Omit<MemberRef, 'memberId'>, t: Date, rules: LevelRules, window: Window): LowerBound {
+  const final = windowFor(ref, t, rules, window).from;
   if (final === null) return 'none';
+  // The fall is named whenever the window starts at it, even when the anchor (moved by the fall) agrees.
+  if (ref.floorAt != null && final.getTime() === ref.floorAt.getTime()) return 'fall';
+  const member = { anchorAt: ref.anchorAt };
   const raised = (from: Date | null): boolean => from === null || from < final;
   if (raised(windowFor(member, t, { ...rules, restartOnMove: false }, window).from)) return 'restart';
   if (raised(windowFor(member, t, { ...rules, restartOnMove: false, activeFrom: null }, window).from)) return 'activeFrom';
@@ -65,7 +81,8 @@ function lowerBound(member: { anchorAt: Date | null }, t: Date, rules: LevelRule
 
 /**
  * Every order of the member, oldest first, with the windows that count it or the first reason
- * it is left out: status, refund (net 0), excluded tag, activeFrom, the windows, and — for the
+ * it is left out: status, refund (net 0), excluded tag, activeFrom, the windows (before_fall: in
+ * a window but paid before the fall that bounds moving up), and — for the
  * amount under single_order — an order that already triggered an upgrade.
  */
 export function explainOrders(
@@ -86,7 +103,10 @@ export function explainOrders(
     if (tag !== undefined) return { ...base, reason: 'excluded_tag', tag };
     if (start !== null && order.paidAt < start) return { ...base, reason: 'before_active_from' };
     const inside = windows.flatMap((w, i) => (inInterval(order.paidAt, w.interval) ? [i] : []));
-    if (inside.length === 0) return { ...base, reason: 'outside_window' };
+    if (inside.length === 0) {
+      const beforeFall = windows.some((w) => w.withoutFall !== null && inInterval(order.paidAt, w.withoutFall));
+      return { ...base, reason: beforeFall ? 'before_fall' : 'outside_window' };
+    }
     const isConsumed = rules.basis === 'single_order' && consumed.has(order.id);
     return { ...base, ordersIn: inside, amountIn: isConsumed ? [] : inside, reason: isConsumed ? 'consumed' : null };
   });

@@ -11,7 +11,9 @@ import { withTestDb } from '../helpers/db.js';
 import { evaluateInline, recalculateInline } from '../../src/engine/index.js';
 import { explainMemberNow } from '../../src/members/explain.js';
 import type { ExplainView } from '../../src/members/explainView.js';
-import { caseArb, MEMBERS, type Case } from './timeline.js';
+import { caseArb, manualOf, MEMBERS, type Case } from './timeline.js';
+import { setMemberTiers } from '../../src/members/setTier.js';
+import { localDateOf } from '../../src/model/localDate.js';
 import { addMembers, addMerchant, addVersion, readStandings, upsertOrders } from './harness.js';
 import type { Queryable } from '../../src/store/db.js';
 import { compileRules, type LevelsSection, type ProgramDocument } from '../../src/rules/index.js';
@@ -26,17 +28,25 @@ const compared: Record<string, number> = {};
 
 /** Returns whether any member moved, so the caller can ask again right after the move. */
 async function explainThenEvaluate(db: Queryable, merchant: string, at: Date): Promise<boolean> {
-  const verdicts: ExplainView['verdict'][] = [];
-  for (const id of MEMBERS) verdicts.push((await explainMemberNow(db, merchant, id, at)).view.verdict);
+  const views: ExplainView[] = [];
+  for (const id of MEMBERS) views.push((await explainMemberNow(db, merchant, id, at)).view);
   const before = await readStandings(db, merchant, MEMBERS);
   await evaluateInline(db, merchant, at);
   const after = await readStandings(db, merchant, MEMBERS);
   let moved = false;
   MEMBERS.forEach((id, i) => {
     const did = after[i]!.history.slice(before[i]!.history.length).map((h) => ({ from: h.from, to: h.to, reason: h.reason }));
-    const v = verdicts[i]!;
+    const { verdict: v, tiers, standing } = views[i]!;
     expect({ tier: v.tier, moves: v.moves }, `member ${id} at ${at.toISOString()}: ${v.summary}`).toEqual({ tier: after[i]!.tier, moves: did });
-    for (const kind of did.length === 0 ? ['stay'] : did.map((m) => m.reason)) compared[kind] = (compared[kind] ?? 0) + 1;
+    for (const kind of did.length === 0 ? [v.kind === 'pinned' ? 'pinned' : 'stay'] : did.map((m) => m.reason)) compared[kind] = (compared[kind] ?? 0) + 1;
+    // The figures shown for moving up are the ones the evaluation read: when it moved nobody up
+    // (and no pin held it), no enabled tier above the member's shows as met; when it moved them up,
+    // the tier they reached does. After a fall, figures counting the spend before it would fail this.
+    const rank = tiers.find((t) => t.tier === standing.tier)?.rank ?? (standing.tier === null ? -1 : Infinity);
+    const aboveMet = tiers.filter((t) => t.enabled && t.rank > rank && t.met).map((t) => t.tier);
+    if (v.kind === 'stay' || (v.kind === 'move' && v.moves[0]!.reason !== 'upgrade')) expect(aboveMet, `member ${id} at ${at.toISOString()}: figures`).toEqual([]);
+    if (v.kind === 'move' && v.moves[0]!.reason === 'upgrade') expect(aboveMet, `member ${id} at ${at.toISOString()}: figures`).toContain(v.moves[0]!.to);
+    if (standing.fellAt !== null) compared['after a fall'] = (compared['after a fall'] ?? 0) + 1;
     moved ||= did.length > 0;
   });
   return moved;
@@ -91,8 +101,13 @@ async function run(db: Queryable, merchant: string, c: Case, force: Forced): Pro
       // so the next verdicts include demotions re-derived as of evidenceAt.
       if (!refundedAll && rules.refunds === 'recalculate' && rules.downgrade.mode !== 'recompute') refundedAll = await refundTiered(db, merchant);
     } else if (e.kind === 'refunds') await upsertOrders(db, merchant, c.refunded);
-    // Manual adjustments are compared in agreement.test.ts; this comparison is about explanations.
-    else if (e.kind === 'manual') continue;
+    // Manual moves (the command's write path) bring pins, manual evidence and falls by hand.
+    else if (e.kind === 'manual') {
+      const m = manualOf(e, rules);
+      if (m === null) continue;
+      const until = m.pinnedUntil === null ? null : localDateOf(m.pinnedUntil, rules.timezone);
+      await setMemberTiers(db, merchant, [{ member: e.member, tier: m.tier?.id ?? 'basic', reason: 'by hand', until }], e.at, 'tester', true);
+    }
     else {
       const document = forced(e.program.document, force);
       rules = compileRules(document);
@@ -122,7 +137,7 @@ describe('members explain agrees with the engine', () => {
       }),
       { numRuns: RUNS, seed: SEED },
     );
-    for (const kind of ['stay', 'upgrade', 'extend', 'expire', 'refund', 'requalify']) {
+    for (const kind of ['stay', 'upgrade', 'extend', 'expire', 'refund', 'requalify', 'pinned', 'after a fall']) {
       expect(compared[kind] ?? 0, `${kind} verdicts compared: ${JSON.stringify(compared)}`).toBeGreaterThan(0);
     }
   }, RUNS * 8_000);
@@ -130,7 +145,7 @@ describe('members explain agrees with the engine', () => {
   it('after a fall, the order that earned the lost tier cannot earn it again: explain and the engine keep the member basic', async () => {
     // single_order, silver from 100, valid 1 month. o1 (150) moves m to silver on 2026-01-05;
     // nothing is bought in the validity period, so m falls to basic at the expiry (2026-02-05);
-    // o1 is still in the lifetime window a second later, but it is consumed.
+    // o1 is still in the lifetime window a second later, but it was paid before the fall (and is consumed).
     const merchant = 'fall';
     const document: ProgramDocument = {
       metadata: { timezone: 'UTC', currency: 'USD' },
@@ -150,6 +165,6 @@ describe('members explain agrees with the engine', () => {
       expect(rows[0]!.tier_id, `${at}: ${v.verdict.summary}`).toBe(v.verdict.tier);
     }
     expect(steps).toEqual(['would move up to silver', 'would fall at expiry to basic', 'would stay at basic']);
-    expect((await verdict('2026-02-06T00:00:00Z')).orders).toMatchObject([{ order: 'o1', counts: false, reason: 'consumed' }]);
+    expect((await verdict('2026-02-06T00:00:00Z')).orders).toMatchObject([{ order: 'o1', counts: false, reason: 'before_fall' }]);
   });
 });

@@ -295,7 +295,7 @@ function tallyChange(before: MemberState, after: MemberState, rules: LevelRules,
  * pinned `untilDays` local days ahead (always pinned under recompute, which needs it). Null when
  * the program is inactive (the command refuses).
  */
-function manualOf(e: Extract<Event, { kind: 'manual' }>, rules: LevelRules): ManualMove | null {
+export function manualOf(e: Extract<Event, { kind: 'manual' }>, rules: LevelRules): ManualMove | null {
   if (!rules.active) return null;
   const enabled = rules.tiers.filter((t) => t.enabled);
   const tier = enabled[e.pick % (enabled.length + 1)] ?? null;

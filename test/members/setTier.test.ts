@@ -150,4 +150,20 @@ describe('members set-tier', () => {
     expect(after).toMatchObject({ tier: null, pinnedUntil: null });
     expect(after.history.map((h) => h.reason)).toEqual(['manual', 'requalify']);
   });
+
+  it('refuses a --now before the merchant\'s latest evaluation, as the engine does, and writes nothing', async () => {
+    expect((await w.cli('evaluate', 'shop', '--now', '2026-03-10T00:00:00Z')).code).toBe(0);
+    const before = await written();
+    const early = await w.cli('members', 'set-tier', 'shop', 'm-4', 'gold', '--reason', 'late fix', '--now', '2026-03-09T23:59:59Z');
+    expect(early.code).toBe(1);
+    expect(early.stderr).toContain('error engine.clock-backwards: refusing to set tiers of shop at 2026-03-09T23:59:59.000Z');
+    expect(early.stderr).not.toMatch(/\n\s+at /);
+    const batch = await w.cli('members', 'set-tier', 'shop', '--file', 'good.csv', '--reason', 'batch', '--now', '2026-03-09T00:00:00Z');
+    expect(batch.stderr).toContain('error engine.clock-backwards:');
+    expect(await written()).toBe(before);
+    // At the evaluation's own instant the move is allowed: it comes after what was judged.
+    const same = await w.cli('members', 'set-tier', 'shop', 'm-4', 'gold', '--reason', 'late fix', '--now', '2026-03-10T00:00:00Z');
+    expect(same.stderr).toBe('');
+    expect(await written()).toContain('m-4=gold');
+  });
 });

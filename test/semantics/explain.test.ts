@@ -4,7 +4,7 @@
  * tier and by when, the expiry outlook and the verdict. Numbers worked out in the comments.
  */
 import { describe, expect, it } from 'vitest';
-import { compileRules, newMember, type MemberState, type Order, type ProgramDocument } from '../../src/rules/index.js';
+import { compileRules, newMember, setTierManually, tierById, type MemberState, type Order, type ProgramDocument } from '../../src/rules/index.js';
 import { explainMember } from '../../src/rules/explain.js';
 import { lastDayInRolling } from '../../src/rules/explainOrders.js';
 import { buildExplainView } from '../../src/members/explainView.js';
@@ -183,6 +183,100 @@ describe('members explain, by hand', () => {
     expect(e.verdict).toEqual({ kind: 'inactive', steps: [], tier: null });
     expect([e.next, e.expiry]).toEqual([null, null]);
     expect(renderExplainText(view(e, 'UTC'))).toContain('Verdict: none: the program is not active');
+  });
+
+  // UTC, accumulated over a rolling 12 months; validity 3 months, no retention (the threshold is
+  // the extension standard). silver from 100, gold from 500.
+  const fallRules = compileRules(
+    doc('UTC', {
+      upgrade: { basis: 'accumulated', window: { rolling: { months: 12 } } },
+      downgrade: { mode: 'validity', validity: { months: 3 } },
+      tiers: [{ id: 'silver', threshold: { amount: 100 } }, { id: 'gold', threshold: { amount: 500 } }],
+    }),
+  );
+
+  it('after a fall, figures for moving up start at the fall; older orders are left out for moving up only', () => {
+    // Gold from 2026-01-01 on f1 (600); its period [2026-01-01, 2026-04-01) held only f2 (80 < 500),
+    // so at 2026-04-01 m fell to silver (f1 and f2 = 680 hold silver). f3 (150) came after the fall.
+    const fell = D('2026-04-01T00:00:00Z');
+    const state = member({
+      tier: 'silver',
+      tierSince: fell,
+      anchorAt: fell,
+      evidenceAt: fell,
+      previousAnchorAt: D('2026-01-01T00:00:00Z'),
+      expiresAt: D('2026-07-01T00:00:00Z'),
+      fellAt: fell,
+      fellFrom: 'gold',
+      fellPeriodEnd: fell,
+      history: [
+        { from: null, to: 'gold', at: D('2026-01-01T00:00:00Z'), reason: 'upgrade', version: 1 },
+        { from: 'gold', to: 'silver', at: fell, reason: 'expire', version: 1 },
+      ],
+    });
+    const orders = [order('f1', '2025-12-20T10:00:00Z', 600), order('f2', '2026-02-10T10:00:00Z', 80), order('f3', '2026-04-20T10:00:00Z', 150)];
+    const e = explainMember({ state, orders, rules: fallRules, version: 1, t: D('2026-05-01T00:00:00Z'), pending: null });
+    const v = view(e, 'UTC');
+    // The 12-month window would start 2025-05-01; the fall raises it to 2026-04-01.
+    expect(v.windows).toEqual([
+      expect.objectContaining({ from: { at: '2026-04-01T00:00:00.000Z', local: expect.any(String) }, lowerBound: 'fall', why: 'since the fall on 2026-04-01: orders paid before it no longer count for moving up' }),
+    ]);
+    expect(v.orders.map((o) => [o.order, o.counts, o.reason, o.amountIn])).toEqual([
+      ['f1', false, 'before_fall', []],
+      ['f2', false, 'before_fall', []],
+      ['f3', true, null, [0]],
+    ]);
+    // Only f3 (150) counts for moving up: silver met, gold lacks 350 — not 830 of 500, which would
+    // claim gold is met while the evaluation keeps m at silver.
+    expect(v.tiers.map((t) => [t.tier, t.figures.amount, t.met, t.missing.amount])).toEqual([
+      ['silver', '150.00', true, null],
+      ['gold', '150.00', false, '350.00'],
+    ]);
+    expect(v.verdict).toEqual({ kind: 'stay', tier: 'silver', moves: [], summary: 'would stay at silver' });
+    // f3 (2026-04-20) stays in the rolling window through 2027-04-20.
+    expect(v.next).toMatchObject({ tier: 'gold', figures: { amount: '150.00', orders: 1 }, summary: 'gold: spend 350.00 USD more by 2027-04-20' });
+    expect(v.standing.fellAt).toMatchObject({ at: '2026-04-01T00:00:00.000Z' });
+    // Holding is judged on the validity period [2026-04-01, 2026-07-01): f3 extends silver.
+    expect(v.expiry).toMatchObject({ tier: 'silver', figures: { amount: '150.00', orders: 1 }, met: true });
+    const text = renderExplainText(v);
+    expect(text).toContain('lower bound: since the fall on 2026-04-01');
+    expect(text).toContain('fell:      on ');
+    expect(text).toMatch(/left out\s+f1 .*paid before the fall: no longer counts for moving up/);
+    expect(text).toContain('Next tier: gold: spend 350.00 USD more by 2027-04-20');
+  });
+
+  it('a member set down by hand and pinned: the verdict says pinned, the figures start at the manual fall, and the pin’s end is when the rules take over', () => {
+    // Gold from 2026-01-01 on p1 (600); on 2026-03-15 the merchant sets m down to silver until
+    // 2026-06-01 (a move down is a fall for moving up). p2 (200) is bought after it.
+    const gold = member({
+      tier: 'gold',
+      tierSince: D('2026-01-01T00:00:00Z'),
+      anchorAt: D('2026-01-01T00:00:00Z'),
+      evidenceAt: D('2026-01-01T00:00:00Z'),
+      expiresAt: D('2026-04-01T00:00:00Z'),
+      history: [{ from: null, to: 'gold', at: D('2026-01-01T00:00:00Z'), reason: 'upgrade', version: 1 }],
+    });
+    const set = D('2026-03-15T00:00:00Z');
+    const state = setTierManually(gold, { tier: tierById(fallRules, 'silver')!, pinnedUntil: D('2026-06-01T00:00:00Z'), grants: false }, set, fallRules, 1);
+    const orders = [order('p1', '2025-12-20T10:00:00Z', 600), order('p2', '2026-04-10T10:00:00Z', 200)];
+    const pinned = view(explainMember({ state, orders, rules: fallRules, version: 1, t: D('2026-05-01T00:00:00Z'), pending: null }), 'UTC');
+    expect(pinned.verdict).toMatchObject({ kind: 'pinned', tier: 'silver', moves: [] });
+    expect(pinned.verdict.summary).toMatch(/^stays at silver, pinned by hand until 2026-06-01T00:00:00.*: no evaluation moves them before then$/);
+    expect(pinned.standing).toMatchObject({ pinnedUntil: { at: '2026-06-01T00:00:00.000Z' }, setByHand: { tier: 'silver', at: { at: '2026-03-15T00:00:00.000Z' } }, fellAt: { at: '2026-03-15T00:00:00.000Z' } });
+    expect(pinned.windows[0]).toMatchObject({ lowerBound: 'fall', why: 'since the fall on 2026-03-15: orders paid before it no longer count for moving up' });
+    expect(pinned.orders.map((o) => [o.order, o.reason])).toEqual([['p1', 'before_fall'], ['p2', null]]);
+    // p2 alone: 200, gold lacks 300 (p1 and p2 would be 800: "gold met", which the model never acts on).
+    expect(pinned.next).toMatchObject({ tier: 'gold', missing: { amount: '300.00' } });
+    const text = renderExplainText(pinned);
+    expect(text).toContain('  pinned:    by hand until 2026-06-01');
+    expect(text).toContain('  by hand:   set to silver on 2026-03-15');
+    expect(text).toMatch(/Verdict: stays at silver, pinned by hand until 2026-06-01/);
+    // At the pin's end the rules take over: silver holds (its validity runs to 2026-06-15), and
+    // the spend before the manual fall does not move m back up to gold.
+    const free = view(explainMember({ state, orders, rules: fallRules, version: 1, t: D('2026-06-01T00:00:00Z'), pending: null }), 'UTC');
+    expect(free.verdict).toEqual({ kind: 'stay', tier: 'silver', moves: [], summary: 'would stay at silver' });
+    expect(free.standing.pinnedUntil).toBeNull();
+    expect(free.tiers.find((t) => t.tier === 'gold')).toMatchObject({ figures: { amount: '200.00' }, met: false });
   });
 
   it('finds the last day a rolling window still counts an order, month ends clamped', () => {
