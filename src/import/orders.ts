@@ -6,10 +6,10 @@
  * the merchant does not know yet is registered, joined at the earliest paidAt of their orders in
  * the file.
  */
-import { formatCount } from '../model/display.js';
 import type { Queryable } from '../store/db.js';
 import type { ImportKind, MergeContext, MergeCounts } from './pipeline.js';
 import { STAGE } from './pipeline.js';
+import { registerMembers, registeredNotes } from './register.js';
 import { anyRowsSql, insertAllSql, insertNewSql, updateChangedSql, type MergeShape } from './mergeSql.js';
 import { FieldError, readAmount, readEnum, readId, readInstant, readStringList } from './fields.js';
 import { loadImportMerchants, type ImportMerchant } from './merchants.js';
@@ -74,7 +74,7 @@ async function mergeOrders(tx: Queryable, ctx: MergeContext): Promise<MergeCount
   // The sort and the hash joins get enough memory to stay off disk for a few million rows.
   await tx.query("SELECT set_config('work_mem', '256MB', true)");
   const merchants = [...ctx.merchants];
-  const registered = await registerMembers(tx, merchants);
+  const registered = await registerMembers(tx, merchants, 'paid_at');
   const params = [merchants, ctx.importSeq];
   let inserted: number;
   let updated = 0;
@@ -91,24 +91,7 @@ async function mergeOrders(tx: Queryable, ctx: MergeContext): Promise<MergeCount
   return {
     inserted,
     updated,
-    notes: registered > 0 ? [`registered ${formatCount(registered)} new member${registered === 1 ? '' : 's'}`] : [],
+    notes: registeredNotes(registered),
   };
 }
 
-/**
- * Registers the members the file names that the merchant does not know yet, joined at their
- * earliest order in the file: one insert of the file's members grouped, without a probe per
- * member. When the file's merchants have no members at all it needs no anti-join either (and
- * must not have one: the statistics of a members table emptied since they were taken promise
- * no rows, and the planner then scans the whole table once per member).
- */
-async function registerMembers(tx: Queryable, merchants: string[]): Promise<number> {
-  const known = await tx.query<{ any: boolean }>(anyRowsSql('members'), [merchants]);
-  const res = await tx.query(
-    `INSERT INTO members (merchant_id, member_id, joined_at)
-     SELECT g.merchant_id, g.member_id, g.joined_at
-       FROM (SELECT merchant_id, member_id, min(paid_at) AS joined_at FROM ${STAGE} GROUP BY merchant_id, member_id) g
-      ${known.rows[0]!.any ? 'LEFT JOIN members m ON m.merchant_id = g.merchant_id AND m.member_id = g.member_id WHERE m.member_id IS NULL' : ''}`,
-  );
-  return res.rowCount;
-}

@@ -7,10 +7,10 @@
  * merchant does not know yet is registered, joined at their earliest entry in the file, as an
  * orders import does.
  */
-import { formatCount } from '../model/display.js';
 import type { Queryable } from '../store/db.js';
 import type { ImportKind, LineProblem, MergeContext, MergeCounts } from './pipeline.js';
 import { STAGE } from './pipeline.js';
+import { registerMembers, registeredNotes } from './register.js';
 import { anyRowsSql, insertAllSql, insertNewSql, type MergeShape } from './mergeSql.js';
 import { FieldError, readId, readInstant, readText } from './fields.js';
 import { loadImportMerchants, type ImportMerchant } from './merchants.js';
@@ -77,7 +77,7 @@ const LEDGER: MergeShape = {
 async function mergePoints(tx: Queryable, ctx: MergeContext): Promise<MergeCounts> {
   await tx.query("SELECT set_config('work_mem', '256MB', true)");
   const merchants = [...ctx.merchants];
-  const registered = await registerMembers(tx, merchants);
+  const registered = await registerMembers(tx, merchants, 'at');
   const params = [merchants, ctx.importSeq];
   const existing = await tx.query<{ any: boolean }>(anyRowsSql('points_ledger'), [merchants]);
   await ctx.requireUniqueKeys(); // before any insert, as for orders
@@ -87,20 +87,8 @@ async function mergePoints(tx: Queryable, ctx: MergeContext): Promise<MergeCount
   return {
     inserted,
     updated: 0,
-    notes: registered > 0 ? [`registered ${formatCount(registered)} new member${registered === 1 ? '' : 's'}`] : [],
+    notes: registeredNotes(registered),
   };
-}
-
-/** Members the file names that the merchant does not know yet, joined at their earliest entry in the file. */
-async function registerMembers(tx: Queryable, merchants: string[]): Promise<number> {
-  const known = await tx.query<{ any: boolean }>(anyRowsSql('members'), [merchants]);
-  const res = await tx.query(
-    `INSERT INTO members (merchant_id, member_id, joined_at)
-     SELECT g.merchant_id, g.member_id, g.joined_at
-       FROM (SELECT merchant_id, member_id, min(at) AS joined_at FROM ${STAGE} GROUP BY merchant_id, member_id) g
-      ${known.rows[0]!.any ? 'LEFT JOIN members m ON m.merchant_id = g.merchant_id AND m.member_id = g.member_id WHERE m.member_id IS NULL' : ''}`,
-  );
-  return res.rowCount;
 }
 
 export const pointsImport: ImportKind<Map<string, ImportMerchant>> = {

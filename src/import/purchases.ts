@@ -7,10 +7,10 @@
  * the periods of every member the file touches are recomputed and the start and renewal
  * notifications written, in the import's transaction, under the merchants' locks.
  */
-import { formatCount } from '../model/display.js';
 import type { Queryable } from '../store/db.js';
 import type { ImportKind, LineProblem, MergeContext, MergeCounts } from './pipeline.js';
 import { STAGE } from './pipeline.js';
+import { registeredNotes } from './register.js';
 import { FieldError, readEnum, readId, readInstant } from './fields.js';
 import { copyText } from './copyText.js';
 import type { ImportRecord } from './records.js';
@@ -165,7 +165,7 @@ function mergePurchases(now: Date): (tx: Queryable, ctx: MergeContext) => Promis
     return {
       inserted: row.inserted,
       updated: row.updated,
-      notes: count > 0 ? [`registered ${formatCount(count)} new member${count === 1 ? '' : 's'}`] : [],
+      notes: registeredNotes(count),
     };
   };
 }
