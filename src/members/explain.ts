@@ -13,6 +13,7 @@ export async function explainMemberNow(q: Queryable, merchant: string, member: s
   const explanation = explainMember({
     state: subject.state,
     orders: subject.orders,
+    points: subject.points,
     rules: judge.rules,
     version: judge.version.version,
     t: now,

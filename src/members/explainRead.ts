@@ -7,6 +7,7 @@
 import type { Queryable } from '../store/db.js';
 import { TierformError } from '../cli/errors.js';
 import { compileRules, type Grant, type LevelRules, type MemberState, type Order, type OrderStatus, type TransitionReason } from '../rules/index.js';
+import type { PointsEntry } from '../rules/orders.js';
 import type { LiveVersion } from '../plan/types.js';
 import { assertMerchantExists, readLiveVersions } from './standing.js';
 import type { ProgramDocument } from '../rules/program.js';
@@ -18,6 +19,8 @@ export interface ExplainSubject {
   state: MemberState;
   name: string | null;
   orders: Order[];
+  /** The member's points ledger entries when the judging or pending version measures by points; else empty. */
+  points: PointsEntry[];
   /** The version that judges the member at the next evaluation, compiled. */
   judge: { version: LiveVersion; rules: LevelRules; why: JudgedBy };
   /** A pending version that will recalculate this member when it takes effect. */
@@ -103,6 +106,19 @@ export async function readExplainSubject(q: Queryable, merchant: string, member:
   const byPending = pending !== null && (active === null || joinedAt >= new Date(pending.appliedAt));
   const judgeVersion = byPending ? pending! : active!;
   const otherPending = !byPending && pending !== null ? pending : null;
+  const judgeRules = compile(judgeVersion);
+  const pendingRules = otherPending === null ? null : compile(otherPending);
+  // The ledger is read only when a version that judges the member measures by points (v1.1 §3.2).
+  const byPoints = judgeRules.basis === 'points' || pendingRules?.basis === 'points';
+  const pointRows = byPoints
+    ? (
+        await q.query<{ entry_id: string; member_id: string; points: string | number | bigint; at: Date | string; import_seq: string | number | bigint }>(
+          `SELECT entry_id, member_id, points, at, import_seq FROM points_ledger
+           WHERE merchant_id = $1 AND member_id = $2 ORDER BY at, entry_id COLLATE "C"`,
+          [merchant, member],
+        )
+      ).rows
+    : [];
   return {
     name: row.name,
     state: {
@@ -146,8 +162,9 @@ export async function readExplainSubject(q: Queryable, merchant: string, member:
       tags: o.tags ?? [],
       importSeq: Number(o.import_seq),
     })),
-    judge: { version: judgeVersion, rules: compile(judgeVersion), why: !byPending ? 'active' : active !== null ? 'joined_after_pending' : 'pending_only' },
-    pending: otherPending === null ? null : { version: otherPending, rules: compile(otherPending), at: new Date(otherPending.effectiveAt ?? otherPending.appliedAt) },
+    points: pointRows.map((e) => ({ id: e.entry_id, memberId: e.member_id, points: Number(e.points), at: date(e.at), importSeq: Number(e.import_seq) })),
+    judge: { version: judgeVersion, rules: judgeRules, why: !byPending ? 'active' : active !== null ? 'joined_after_pending' : 'pending_only' },
+    pending: otherPending === null || pendingRules === null ? null : { version: otherPending, rules: pendingRules, at: new Date(otherPending.effectiveAt ?? otherPending.appliedAt) },
     latestRunAt: latest === null ? null : date(latest),
   };
 }

@@ -1,16 +1,25 @@
 /** `members explain` for people: the JSON view (explainView.ts) laid out as sections. */
 import { escapeText, formatCount } from '../model/display.js';
 import { renderTable } from '../cli/table.js';
-import { decimalForPeople, REASON_TEXT, type ExplainView } from './explainView.js';
+import { decimalForPeople, ENTRY_REASON_TEXT, pointsForPeople, REASON_TEXT, type ExplainView, type Measure } from './explainView.js';
 
 const money = (v: string | null, currency: string): string => (v === null ? '-' : decimalForPeople(v, currency));
 
-function standardText(s: { amount: string | null; orders: number | null }, currency: string): string {
+function standardText(s: Measure, currency: string): string {
   const parts: string[] = [];
+  if (s.points != null) parts.push(pointsForPeople(s.points));
   if (s.amount !== null) parts.push(money(s.amount, currency));
   if (s.orders !== null) parts.push(`${formatCount(s.orders)} order${s.orders === 1 ? '' : 's'}`);
   return parts.length === 0 ? 'none (everyone)' : parts.join(' and ');
 }
+
+/** The figures a measure reads: points earned, or spend and orders. */
+function figuresText(f: Measure, currency: string): string {
+  if (f.points != null) return `${pointsForPeople(f.points)} earned`;
+  return `${money(f.amount, currency)}, ${formatCount(f.orders ?? 0)} order${f.orders === 1 ? '' : 's'}`;
+}
+
+const BASIS_TEXT: Record<string, string> = { single_order: 'single order', accumulated: 'accumulated', points: 'points earned' };
 
 export function renderExplainText(v: ExplainView): string {
   const c = v.currency;
@@ -36,23 +45,26 @@ export function renderExplainText(v: ExplainView): string {
   }
   lines.push('', v.verdict.kind === 'inactive' || v.verdict.kind === 'pinned' ? `Verdict: ${v.verdict.summary}.` : `Verdict: the evaluation at this instant ${v.verdict.summary}.`);
 
-  lines.push('', `Windows (${v.basis === 'single_order' ? 'single order' : 'accumulated'}):`);
+  lines.push('', `Windows (${BASIS_TEXT[v.basis]}):`);
   v.windows.forEach((w, i) => {
     lines.push(`  [${i + 1}] ${w.label}: ${w.from?.local ?? '(no lower bound)'} to ${w.to.local}${w.tiers.length > 0 ? `, for ${w.tiers.join(', ')}` : ''}`);
     lines.push(`      lower bound: ${w.why}`);
   });
 
-  lines.push('', 'Orders:');
-  if (v.orders.length === 0) lines.push('  none');
+  if (v.entries !== null) lines.push('', 'Points entries:', ...entryLines(v.entries));
   else {
-    const rows = v.orders.map((o) => [
-      o.counts ? 'counts' : 'left out',
-      o.order,
-      o.paidAt.local,
-      money(o.net, c),
-      o.reason === null ? `in ${o.amountIn.map((i) => `[${i + 1}]`).join(' ')}` : `${REASON_TEXT[o.reason]}${o.tag !== undefined ? ` (${o.tag})` : ''}`,
-    ]);
-    lines.push(...indent(renderTable(['', 'order', 'paid', 'net', 'why'], rows)));
+    lines.push('', 'Orders:');
+    if (v.orders.length === 0) lines.push('  none');
+    else {
+      const rows = v.orders.map((o) => [
+        o.counts ? 'counts' : 'left out',
+        o.order,
+        o.paidAt.local,
+        money(o.net, c),
+        o.reason === null ? `in ${o.amountIn.map((i) => `[${i + 1}]`).join(' ')}` : `${REASON_TEXT[o.reason]}${o.tag !== undefined ? ` (${o.tag})` : ''}`,
+      ]);
+      lines.push(...indent(renderTable(['', 'order', 'paid', 'net', 'why'], rows)));
+    }
   }
 
   lines.push('', 'Tiers:');
@@ -60,7 +72,7 @@ export function renderExplainText(v: ExplainView): string {
     `${t.tier}${t.enabled ? '' : ' (disabled)'}`,
     standardText(t.threshold, c),
     t.window === null ? '-' : `[${t.window + 1}]`,
-    `${money(t.figures.amount, c)}, ${formatCount(t.figures.orders)} order${t.figures.orders === 1 ? '' : 's'}`,
+    figuresText(t.figures, c),
     t.met ? 'met' : `missing ${standardText(t.missing, c)}`,
   ]);
   lines.push(...indent(renderTable(['tier', 'threshold', 'window', 'figures', ''], tierRows)));
@@ -71,8 +83,8 @@ export function renderExplainText(v: ExplainView): string {
     lines.push(
       '',
       `Expiry: ${x.tier} expires ${x.expiresAt.local} (valid through ${x.lastDay})`,
-      `  extension standard (${x.source}, ${x.basis === 'single_order' ? 'single order' : 'accumulated'}): ${x.standard === null ? '-' : standardText(x.standard, c)}`,
-      `  in the validity period ${x.period.from?.local ?? '(start)'} to ${x.period.to.local}: ${money(x.figures.amount, c)}, ${formatCount(x.figures.orders)} order${x.figures.orders === 1 ? '' : 's'}`,
+      `  extension standard (${x.source}, ${BASIS_TEXT[x.basis]}): ${x.standard === null ? '-' : standardText(x.standard, c)}`,
+      `  in the validity period ${x.period.from?.local ?? '(start)'} to ${x.period.to.local}: ${figuresText(x.figures, c)}`,
       `  ${x.summary}`,
     );
   } else if (v.standing.tier !== null || v.verdict.tier !== null) {
@@ -84,6 +96,19 @@ export function renderExplainText(v: ExplainView): string {
   if (v.history.length === 0) lines.push('  none');
   for (const h of v.history) lines.push(`  - ${h.at.local}  ${h.from ?? 'basic'} → ${h.to ?? 'basic'}  ${h.reason}, version ${h.version}`);
   return `${lines.map(escapeText).join('\n')}\n`;
+}
+
+/** Under basis points: each ledger entry, counted (in which windows) or left out and why. */
+function entryLines(entries: NonNullable<ExplainView['entries']>): string[] {
+  if (entries.length === 0) return ['  none'];
+  const rows = entries.map((x) => [
+    x.counts ? 'counts' : 'left out',
+    x.entry,
+    x.at.local,
+    formatCount(BigInt(x.points)),
+    x.reason === null ? `in ${x.countsIn.map((i) => `[${i + 1}]`).join(' ')}` : ENTRY_REASON_TEXT[x.reason],
+  ]);
+  return indent(renderTable(['', 'entry', 'at', 'points', 'why'], rows));
 }
 
 function indent(table: string): string[] {

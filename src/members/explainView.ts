@@ -11,7 +11,7 @@ import { formatInZone } from '../model/zonedInstant.js';
 import { localDateOf } from '../model/localDate.js';
 import type { Explanation, Missing } from '../rules/explain.js';
 import type { Window } from '../rules/program.js';
-import type { LeftOutReason, LowerBound } from '../rules/explainOrders.js';
+import type { EntryLeftOutReason, LeftOutReason, LowerBound } from '../rules/explainOrders.js';
 import type { LiveVersion } from '../plan/types.js';
 import type { JudgedBy } from './explainRead.js';
 
@@ -29,6 +29,18 @@ export interface ExplainContext {
 interface Zoned {
   at: string;
   local: string;
+}
+
+/** A threshold, figures or gap: spend and orders, or under basis points (only then is the key there) points earned. */
+export interface Measure {
+  amount: string | null;
+  orders: number | null;
+  points?: number | null;
+}
+
+function measureView(minor: bigint | null, orders: number | null, currency: string, byPoints: boolean): Measure {
+  if (!byPoints) return { amount: amountOrNull(minor, currency), orders };
+  return { amount: null, orders: null, points: minor === null ? null : Number(minor) };
 }
 
 const amountOrNull = (minor: bigint | null, currency: string): string | null => (minor === null ? null : formatMoney(minor, currency));
@@ -83,9 +95,23 @@ export const REASON_TEXT: Record<LeftOutReason, string> = {
   consumed: 'already triggered an upgrade (counts as an order, not for the amount of a move up)',
 };
 
-export function missingText(m: Missing, currency: string, singleOrder: boolean): string {
+export const ENTRY_REASON_TEXT: Record<EntryLeftOutReason, string> = {
+  redemption: 'redemption: never lowers or adds to the points earned',
+  before_active_from: 'earned before activeFrom',
+  before_fall: 'earned before the fall: no longer counts for moving up (where a fall at expiry lands still measures it)',
+  outside_window: 'outside the window',
+};
+
+/** Points for people: `1,200 points`. */
+export function pointsForPeople(n: bigint | number): string {
+  return `${formatCount(BigInt(n))} point${BigInt(n) === 1n ? '' : 's'}`;
+}
+
+/** What is missing; under basis points the amount is points earned (v1.1 §3.2). */
+export function missingText(m: Missing, currency: string, singleOrder: boolean, byPoints = false): string {
   const parts: string[] = [];
-  if (m.amountMinor !== null) {
+  if (m.amountMinor !== null && byPoints) parts.push(`earn ${pointsForPeople(m.amountMinor)} more`);
+  else if (m.amountMinor !== null) {
     parts.push(singleOrder ? `an order ${moneyForPeople(m.amountMinor, currency)} larger than the largest so far` : `spend ${moneyForPeople(m.amountMinor, currency)} more`);
   }
   if (m.orders !== null) parts.push(`${formatCount(m.orders)} more order${m.orders === 1 ? '' : 's'}`);
@@ -97,6 +123,9 @@ export function buildExplainView(e: Explanation, c: ExplainContext) {
   const zoned = (d: Date): Zoned => ({ at: d.toISOString(), local: formatInZone(d, timezone) });
   const zonedOrNull = (d: Date | null): Zoned | null => (d === null ? null : zoned(d));
   const single = e.basis === 'single_order';
+  // Under basis points every measure and threshold is points earned (v1.1 §3.2).
+  const byPoints = e.basis === 'points';
+  const measure = (minor: bigint | null, orders: number | null): Measure => measureView(minor, orders, currency, byPoints);
   const name = (id: string | null): string => (id === null ? 'basic' : id);
   const s = e.state;
   const verdictSummary = verdictText(e, name, timezone);
@@ -150,16 +179,28 @@ export function buildExplainView(e: Explanation, c: ExplainContext) {
       reason: o.reason,
       ...(o.tag !== undefined ? { tag: o.tag } : {}),
     })),
+    // Under basis points the evidence is the ledger (orders is then empty); null otherwise.
+    entries:
+      e.entries === null
+        ? null
+        : e.entries.map((x) => ({
+            entry: x.entry.id,
+            at: zoned(x.entry.at),
+            points: x.entry.points,
+            counts: x.reason === null,
+            countsIn: x.countsIn,
+            reason: x.reason,
+          })),
     tiers: e.tiers.map((f) => ({
       tier: f.tier.id,
       name: c.tierNames[f.tier.id] ?? null,
       rank: f.tier.rank,
       enabled: f.tier.enabled,
       window: f.window,
-      threshold: { amount: amountOrNull(f.tier.threshold.amountMinor, currency), orders: f.tier.threshold.orders },
-      figures: { amount: formatMoney(f.amountMinor, currency), orders: f.orders },
+      threshold: measure(f.tier.threshold.amountMinor, f.tier.threshold.orders),
+      figures: measure(f.amountMinor, f.orders),
       met: f.met,
-      missing: { amount: amountOrNull(f.missing.amountMinor, currency), orders: f.missing.orders },
+      missing: measure(f.missing.amountMinor, f.missing.orders),
     })),
     verdict: {
       kind: e.verdict.kind,
@@ -172,10 +213,10 @@ export function buildExplainView(e: Explanation, c: ExplainContext) {
         ? null
         : {
             tier: e.next.tier.id,
-            figures: { amount: formatMoney(e.next.amountMinor, currency), orders: e.next.orders },
-            missing: { amount: amountOrNull(e.next.missing.amountMinor, currency), orders: e.next.missing.orders },
+            figures: measure(e.next.amountMinor, e.next.orders),
+            missing: measure(e.next.missing.amountMinor, e.next.missing.orders),
             by: e.next.by,
-            summary: nextText(e, currency, single),
+            summary: nextText(e, currency, single, byPoints),
           },
     expiry: e.expiry === null ? null : expiryView(e, c, zoned),
     pending:
@@ -222,9 +263,9 @@ function verdictText(e: Explanation, name: (id: string | null) => string, timezo
     .join(', then ');
 }
 
-function nextText(e: Explanation, currency: string, single: boolean): string {
+function nextText(e: Explanation, currency: string, single: boolean, byPoints: boolean): string {
   const n = e.next!;
-  const missing = missingText(n.missing, currency, single);
+  const missing = missingText(n.missing, currency, single, byPoints);
   if (missing === '') return `${n.tier.id}: already met; ${e.verdict.kind === 'pinned' ? 'the first evaluation after the pin moves them' : 'the next evaluation moves them'}`;
   return `${n.tier.id}: ${missing}${n.by !== null ? ` by ${n.by}` : ''}`;
 }
@@ -232,25 +273,27 @@ function nextText(e: Explanation, currency: string, single: boolean): string {
 function expiryView(e: Explanation, c: ExplainContext, zoned: (d: Date) => Zoned) {
   const x = e.expiry!;
   const { currency } = c;
-  const missing = missingText(x.missing, currency, x.basis === 'single_order');
+  const byPoints = x.basis === 'points';
+  const missing = missingText(x.missing, currency, x.basis === 'single_order', byPoints);
+  const measure = (minor: bigint | null, orders: number | null): Measure => measureView(minor, orders, currency, byPoints);
   const fall = x.fallsTo === null ? 'basic' : x.fallsTo;
   const summary =
     x.standard === null
       ? `${x.tier} cannot be extended (disabled or removed); at expiry they fall to ${fall}`
       : x.met
         ? `extension standard met: at expiry ${x.tier} is extended to ${x.extendedTo === null ? '?' : formatInZone(x.extendedTo, c.timezone)}`
-        : `to be extended: ${missing} by ${x.lastDay}; otherwise, with the orders as they stand, they fall to ${fall}`;
+        : `to be extended: ${missing} by ${x.lastDay}; otherwise, with the ${byPoints ? 'points earned' : 'orders'} as they stand, they fall to ${fall}`;
   return {
     tier: x.tier,
     expiresAt: zoned(x.expiresAt),
     lastDay: x.lastDay,
-    standard: x.standard === null ? null : { amount: amountOrNull(x.standard.amountMinor, currency), orders: x.standard.orders },
+    standard: x.standard === null ? null : measure(x.standard.amountMinor, x.standard.orders),
     source: x.source,
     basis: x.basis,
     period: { from: x.period.from === null ? null : zoned(x.period.from), to: zoned(x.period.to) },
-    figures: { amount: formatMoney(x.amountMinor, currency), orders: x.orders },
+    figures: measure(x.amountMinor, x.orders),
     met: x.met,
-    missing: { amount: amountOrNull(x.missing.amountMinor, currency), orders: x.missing.orders },
+    missing: measure(x.missing.amountMinor, x.missing.orders),
     extendedTo: x.extendedTo === null ? null : zoned(x.extendedTo),
     fallsTo: x.fallsTo,
     summary,

@@ -12,12 +12,12 @@
 import { addDuration } from '../model/duration.js';
 import { localDateOf, localMidnight, addDays, type LocalDate } from '../model/localDate.js';
 import { extensionLength, extensionStandard, rankOf, tierById, type Basis, type ExistingMembers, type LevelRules, type Standard, type TierRule } from './program.js';
-import { windowFor, type Interval, type Order } from './orders.js';
+import { evidenceFor, windowFor, type Interval, type Order, type PointsEntry } from './orders.js';
 import { amountOf, countedOrders, measureAt, qualified, upwardRef, type MemberRef } from './qualify.js';
 import { evaluateMember } from './evaluate.js';
 import { recalculateMember } from './recalculate.js';
 import { pinnedAt, type MemberState, type Transition } from './memberState.js';
-import { explainOrders, explainWindows, lastDayInRolling, type ExplainedOrder, type ExplainedWindow } from './explainOrders.js';
+import { explainEntries, explainOrders, explainWindows, lastDayInRolling, type ExplainedEntry, type ExplainedOrder, type ExplainedWindow } from './explainOrders.js';
 
 /** What is still missing of a standard; null for a measure that is met or not set. */
 export interface Missing {
@@ -96,7 +96,10 @@ export interface Explanation {
   basis: Basis;
   state: MemberState;
   windows: ExplainedWindow[];
+  /** The member's orders and why each counts or not; empty under basis points (orders are not measured). */
   orders: ExplainedOrder[];
+  /** Under basis points, the member's ledger entries and why each counts or not; null otherwise. */
+  entries: ExplainedEntry[] | null;
   tiers: TierFigures[];
   verdict: Verdict;
   next: NextTier | null;
@@ -112,18 +115,25 @@ export interface ExplainInput {
   t: Date;
   /** A pending version that will recalculate this member at `at` (not one that already judges them). */
   pending: { rules: LevelRules; version: number; at: Date } | null;
+  /** The member's points ledger entries, read when the judging or pending version measures by points. */
+  points?: readonly PointsEntry[];
 }
 
 export function explainMember(input: ExplainInput): Explanation {
   const { state, rules, t, version } = input;
-  const orders = input.orders.filter((o) => o.memberId === state.memberId);
+  const all = input.orders.filter((o) => o.memberId === state.memberId);
+  const points = (input.points ?? []).filter((e) => e.memberId === state.memberId);
+  // The records the measures read (v1.1 §3.2): orders, or under basis points the earned entries
+  // in order shape — the same evidenceFor the evaluation reads, so the figures are its figures.
+  const orders = evidenceFor(rules, state.memberId, all, points);
   const consumed = new Set(state.consumedOrders);
   // Every figure for moving up starts at the last fall (upwardRef), as qualification's does.
   const up = upwardRef(state, rules);
   const windows = explainWindows(up, t, rules);
-  const after = evaluateMember(state, orders, t, rules, version);
+  const after = evaluateMember(state, all, t, rules, version, points);
   const steps = after.history.slice(state.history.length);
   const kind: VerdictKind = !rules.active ? 'inactive' : pinnedAt(state, t) ? 'pinned' : steps.length === 0 ? 'stay' : 'move';
+  const byPoints = rules.basis === 'points';
   return {
     t,
     version,
@@ -131,12 +141,13 @@ export function explainMember(input: ExplainInput): Explanation {
     basis: rules.basis,
     state,
     windows,
-    orders: explainOrders(state.memberId, orders, windows, rules, consumed),
+    orders: byPoints ? [] : explainOrders(state.memberId, orders, windows, rules, consumed),
+    entries: byPoints ? explainEntries(points, windows, rules) : null,
     tiers: rules.tiers.map((tier) => tierFigures(up, orders, t, rules, consumed, tier, windows)),
     verdict: { kind, steps, tier: after.tier },
     next: rules.active ? nextTier(after, orders, t, rules) : null,
     expiry: rules.active ? expiryOutlook(after, orders, t, rules) : null,
-    pending: input.pending === null ? null : pendingEffect(after, orders, t, input.pending),
+    pending: input.pending === null ? null : pendingEffect(after, all, points, t, input.pending),
   };
 }
 
@@ -181,12 +192,13 @@ function nextTier(s: MemberState, orders: readonly Order[], t: Date, rules: Leve
 
 /**
  * Until when the figures counted now stay counted. Only measures that add up lose by time: the
- * accumulated amount and the order count; a single_order amount needs one new order anyway.
+ * accumulated amount (or points earned) and the order count; a single_order amount needs one
+ * new order anyway.
  */
 function deadline(s: MemberState, orders: readonly Order[], t: Date, rules: LevelRules, tier: TierRule, missing: Missing): LocalDate | null {
   const w = tier.window;
   const fixedEnd = w.kind === 'fixed' ? w.to : null;
-  const adds = missing.orders !== null || (missing.amountMinor !== null && rules.basis === 'accumulated');
+  const adds = missing.orders !== null || (missing.amountMinor !== null && rules.basis !== 'single_order');
   if (w.kind !== 'rolling' || !adds) return fixedEnd;
   const counted = countedOrders(s, orders, windowFor(upwardRef(s, rules), t, rules, w), rules);
   const days = counted.map((o) => lastDayInRolling(o.paidAt, w.length, rules.timezone)).sort();
@@ -229,8 +241,9 @@ function expiryOutlook(s: MemberState, orders: readonly Order[], t: Date, rules:
 }
 
 /** The pending version's recalculation at its instant, from the member as the evaluation at t leaves them. */
-function pendingEffect(s: MemberState, orders: readonly Order[], t: Date, p: NonNullable<ExplainInput['pending']>): PendingEffect {
+function pendingEffect(s: MemberState, orders: readonly Order[], points: readonly PointsEntry[], t: Date, p: NonNullable<ExplainInput['pending']>): PendingEffect {
   const at = p.at > t ? p.at : t;
-  const next = recalculateMember(s, orders, at, p.rules, p.version);
+  // The pending version reads its own basis's evidence: orders, or the points ledger.
+  const next = recalculateMember(s, orders, at, p.rules, p.version, p.rules.existingMembers, points);
   return { version: p.version, at: p.at, existingMembers: p.rules.existingMembers, from: s.tier, to: next.tier };
 }

@@ -5,7 +5,7 @@
  */
 import { addDays, addMonths, localDateOf, type LocalDate } from '../model/localDate.js';
 import type { Duration } from '../model/duration.js';
-import { activeFromInstant, inInterval, netAmount, subtractDuration, windowFor, type Interval, type Order } from './orders.js';
+import { activeFromInstant, evidenceFor, inInterval, netAmount, subtractDuration, windowFor, type Interval, type Order, type PointsEntry } from './orders.js';
 import type { MemberRef } from './qualify.js';
 import type { LevelRules, TierRule, Window } from './program.js';
 
@@ -109,6 +109,34 @@ export function explainOrders(
     }
     const isConsumed = rules.basis === 'single_order' && consumed.has(order.id);
     return { ...base, ordersIn: inside, amountIn: isConsumed ? [] : inside, reason: isConsumed ? 'consumed' : null };
+  });
+}
+
+/** Why a points entry is left out: a redemption (never counts, v1.1 §3.2) or an order's reason. */
+export type EntryLeftOutReason = 'redemption' | 'before_active_from' | 'before_fall' | 'outside_window';
+
+export interface ExplainedEntry {
+  entry: PointsEntry;
+  /** Indexes (into the explanation's windows) of the windows whose points earned count the entry. */
+  countsIn: number[];
+  /** Null when the entry counts in at least one window. */
+  reason: EntryLeftOutReason | null;
+}
+
+/**
+ * Under basis points: every ledger entry of the member, oldest first, with the windows that count
+ * it or why not. Earned entries are judged in the order shape evidenceFor gives them — the shape
+ * the measures read — so an entry shown as counted is one the reference model counts.
+ */
+export function explainEntries(points: readonly PointsEntry[], windows: readonly ExplainedWindow[], rules: LevelRules): ExplainedEntry[] {
+  const mine = [...points].sort((a, b) => a.at.getTime() - b.at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const memberId = mine[0]?.memberId ?? '';
+  const judged = new Map(explainOrders(memberId, evidenceFor(rules, memberId, [], mine), windows, rules, new Set()).map((o) => [o.order.id, o]));
+  return mine.map((entry): ExplainedEntry => {
+    const o = judged.get(entry.id);
+    if (o === undefined) return { entry, countsIn: [], reason: 'redemption' };
+    // Earned entries are paid, untagged and never consumed, so only these reasons remain.
+    return { entry, countsIn: o.amountIn, reason: o.reason as EntryLeftOutReason | null };
   });
 }
 

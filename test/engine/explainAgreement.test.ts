@@ -3,7 +3,10 @@
  * (evaluations, refunds, rule changes), before every daily evaluation each member is explained
  * at that instant from the live state, and the verdict — would move to X (and why), would be
  * extended, would fall at expiry, would stay — must be exactly what the engine's evaluation at
- * that instant then does. TIERFORM_PROPERTY_RUNS raises the number of cases.
+ * that instant then does. The same on the points timelines of ./pointsTimeline.ts (upgrade by
+ * points, redemptions, late entries, switches between amount and points), where the entries
+ * explain lists as counted must add up to the points figures it shows.
+ * TIERFORM_PROPERTY_RUNS raises the number of cases.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -12,6 +15,7 @@ import { evaluateInline, recalculateInline } from '../../src/engine/index.js';
 import { explainMemberNow } from '../../src/members/explain.js';
 import type { ExplainView } from '../../src/members/explainView.js';
 import { caseArb, manualOf, MEMBERS, type Case } from './timeline.js';
+import { insertPoints, pointsCaseArb, MEMBERS as POINTS_MEMBERS, type PointsCase } from './pointsTimeline.js';
 import { setMemberTiers } from '../../src/members/setTier.js';
 import { localDateOf } from '../../src/model/localDate.js';
 import { addMembers, addMerchant, addVersion, readStandings, upsertOrders } from './harness.js';
@@ -27,14 +31,14 @@ let caseNo = 0;
 const compared: Record<string, number> = {};
 
 /** Returns whether any member moved, so the caller can ask again right after the move. */
-async function explainThenEvaluate(db: Queryable, merchant: string, at: Date): Promise<boolean> {
+async function explainThenEvaluate(db: Queryable, merchant: string, at: Date, members: readonly string[] = MEMBERS): Promise<boolean> {
   const views: ExplainView[] = [];
-  for (const id of MEMBERS) views.push((await explainMemberNow(db, merchant, id, at)).view);
-  const before = await readStandings(db, merchant, MEMBERS);
+  for (const id of members) views.push((await explainMemberNow(db, merchant, id, at)).view);
+  const before = await readStandings(db, merchant, [...members]);
   await evaluateInline(db, merchant, at);
-  const after = await readStandings(db, merchant, MEMBERS);
+  const after = await readStandings(db, merchant, [...members]);
   let moved = false;
-  MEMBERS.forEach((id, i) => {
+  members.forEach((id, i) => {
     const did = after[i]!.history.slice(before[i]!.history.length).map((h) => ({ from: h.from, to: h.to, reason: h.reason }));
     const { verdict: v, tiers, standing } = views[i]!;
     expect({ tier: v.tier, moves: v.moves }, `member ${id} at ${at.toISOString()}: ${v.summary}`).toEqual({ tier: after[i]!.tier, moves: did });
@@ -47,9 +51,46 @@ async function explainThenEvaluate(db: Queryable, merchant: string, at: Date): P
     if (v.kind === 'stay' || (v.kind === 'move' && v.moves[0]!.reason !== 'upgrade')) expect(aboveMet, `member ${id} at ${at.toISOString()}: figures`).toEqual([]);
     if (v.kind === 'move' && v.moves[0]!.reason === 'upgrade') expect(aboveMet, `member ${id} at ${at.toISOString()}: figures`).toContain(v.moves[0]!.to);
     if (standing.fellAt !== null) compared['after a fall'] = (compared['after a fall'] ?? 0) + 1;
+    if (views[i]!.basis === 'points') checkPoints(views[i]!, did, `member ${id} at ${at.toISOString()}`);
     moved ||= did.length > 0;
   });
   return moved;
+}
+
+/**
+ * Under basis points: the entries listed as counting in a window add up to the points figures of
+ * that window's tiers, a redemption never counts, and no order is listed (orders are not measured).
+ */
+function checkPoints(v: ExplainView, did: { reason: string }[], where: string): void {
+  expect(v.orders, `${where}: orders`).toEqual([]);
+  for (const t of v.tiers) {
+    if (t.window === null) continue;
+    const sum = v.entries!.filter((x) => x.countsIn.includes(t.window!)).reduce((a, x) => a + x.points, 0);
+    expect(t.figures.points, `${where}: ${t.tier}'s points against the entries counted`).toBe(sum);
+  }
+  for (const x of v.entries!) if (x.points <= 0) expect(x.reason, `${where}: entry ${x.entry}`).toBe('redemption');
+  for (const kind of did.length === 0 ? ['stay'] : did.map((m) => m.reason)) compared[`${kind} by points`] = (compared[`${kind} by points`] ?? 0) + 1;
+}
+
+/** A points timeline: explained and evaluated at each evaluation, late entries and rule changes between. */
+async function runPoints(db: Queryable, merchant: string, c: PointsCase): Promise<void> {
+  await addMerchant(db, merchant, new Date('2020-01-01T00:00:00Z'));
+  await addVersion(db, merchant, 1, c.program.document, 'active', new Date('2020-01-01T00:00:00Z'));
+  await addMembers(db, merchant, c.members);
+  await upsertOrders(db, merchant, c.orders);
+  await insertPoints(db, merchant, c.points);
+  let version = 1;
+  for (const e of c.events) {
+    if (e.kind === 'evaluate') {
+      if (await explainThenEvaluate(db, merchant, e.at, POINTS_MEMBERS)) await explainThenEvaluate(db, merchant, new Date(e.at.getTime() + 1000), POINTS_MEMBERS);
+    } else if (e.kind === 'late points') await insertPoints(db, merchant, c.late);
+    else {
+      version += 1;
+      const doc = { ...e.program.document, spec: { ...e.program.document.spec, effective: { existingMembers: e.existingMembers } } };
+      await addVersion(db, merchant, version, doc, 'active', e.at);
+      await recalculateInline(db, merchant, version, e.at, e.existingMembers);
+    }
+  }
 }
 
 /**
@@ -138,6 +179,18 @@ describe('members explain agrees with the engine', () => {
       { numRuns: RUNS, seed: SEED },
     );
     for (const kind of ['stay', 'upgrade', 'extend', 'expire', 'refund', 'requalify', 'pinned', 'after a fall']) {
+      expect(compared[kind] ?? 0, `${kind} verdicts compared: ${JSON.stringify(compared)}`).toBeGreaterThan(0);
+    }
+  }, RUNS * 8_000);
+
+  it('under basis points too: the verdict is the evaluation, and the entries counted add up to the points shown', async () => {
+    await fc.assert(
+      fc.asyncProperty(pointsCaseArb, async (c) => {
+        await runPoints(ctx.db, `p${++caseNo}`, c);
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+    for (const kind of ['stay by points', 'upgrade by points']) {
       expect(compared[kind] ?? 0, `${kind} verdicts compared: ${JSON.stringify(compared)}`).toBeGreaterThan(0);
     }
   }, RUNS * 8_000);

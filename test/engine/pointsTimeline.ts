@@ -184,7 +184,7 @@ function tally(before: MemberState, after: MemberState, e: Event, points: readon
   for (const g of after.grants.slice(before.grants.length)) see(`${g.type} by ${e.kind === 'change' ? e.program.rules.basis : inForce}`);
 }
 
-async function insertPoints(db: Queryable, merchant: string, entries: readonly PointsEntry[]): Promise<void> {
+export async function insertPoints(db: Queryable, merchant: string, entries: readonly PointsEntry[]): Promise<void> {
   for (const e of entries) {
     await db.query('INSERT INTO points_ledger (merchant_id, entry_id, member_id, points, at, import_seq) VALUES ($1, $2, $3, $4, $5, $6)', [
       merchant,

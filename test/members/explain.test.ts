@@ -160,3 +160,81 @@ describe('members explain through the CLI', () => {
     }
   }, TIMEOUT);
 });
+
+describe('members explain under basis points through the CLI', () => {
+  const P = 'pts';
+  const byPoints = `apiVersion: tierform.dev/v1
+kind: MembershipProgram
+metadata: { merchant: ${P}, subscription: growth, timezone: UTC, currency: USD }
+spec:
+  type: levels
+  enabled: true
+  effective: { mode: immediate }
+  levels:
+    upgrade: { basis: points, window: { rolling: { months: 12 } } }
+    downgrade: { mode: recompute }
+    tiers:
+      - { id: silver, name: Silver, threshold: { points: 500 } }
+      - { id: gold, name: Gold, threshold: { points: 2000 } }
+`;
+  // A earned 300 + 100 in the 12 months (150 before them); the 100 redeemed never lowers it; the
+  // 5,000 USD order is not measured under basis points.
+  const ledger = (rows: string[]): string => ['merchant,entry,member,points,at,reason', ...rows].join('\n') + '\n';
+  let p: Workspace;
+
+  async function pok(...argv: string[]): Promise<string> {
+    const r = await p.cli(...argv);
+    expect(r.stderr, argv.join(' ')).toBe('');
+    expect(r.code, argv.join(' ')).toBe(0);
+    return r.stdout;
+  }
+
+  beforeAll(async () => {
+    p = await workspace({
+      [`programs/${P}/program.yaml`]: byPoints,
+      'members.ndjson': ndjson([{ merchant: P, member: 'A', joinedAt: '2024-01-01T00:00:00Z' }]),
+      'orders.ndjson': ndjson([{ merchant: P, order: 'a1', member: 'A', amount: '5000.00', paidAt: '2026-02-05T00:00:00Z', status: 'paid' }]),
+      'points.csv': ledger([`${P},e1,A,300,2026-02-01T00:00:00Z,order`, `${P},e2,A,-100,2026-02-10T00:00:00Z,redeemed`, `${P},e3,A,150,2025-01-01T00:00:00Z,order`, `${P},e4,A,100,2026-02-20T00:00:00Z,order`]),
+      'more.csv': ledger([`${P},e5,A,150,2026-03-05T00:00:00Z,order`]),
+    });
+    await pok('apply', '--auto-approve', '--now', '2024-01-01T00:00:00Z');
+    await pok('import', 'members', 'members.ndjson', '--now', '2024-01-01T00:00:00Z');
+    await pok('import', 'orders', 'orders.ndjson', '--now', '2026-02-25T00:00:00Z');
+    await pok('import', 'points', 'points.csv', '--now', '2026-02-25T00:00:00Z');
+    await pok('evaluate', P, '--now', '2026-03-01T00:00:00Z');
+  }, TIMEOUT);
+
+  it('lists the ledger entries that count and why the others do not, and the gap in points; the verdict is what evaluate does', async () => {
+    const e = JSON.parse(await pok('members', 'explain', P, 'A', '--now', '2026-03-01T00:00:00Z', '--format', 'json'));
+    expect(e.basis).toBe('points');
+    expect(e.orders).toEqual([]);
+    // 12 months back from 2026-03-01: from 2025-03-01, so e3 (2025-01-01) is outside.
+    expect(e.entries.map((x: any) => [x.entry, x.points, x.counts, x.reason])).toEqual([
+      ['e3', 150, false, 'outside_window'],
+      ['e1', 300, true, null],
+      ['e2', -100, false, 'redemption'],
+      ['e4', 100, true, null],
+    ]);
+    // 300 + 100 = 400 points: silver (500) lacks 100; e1 is the first to leave, after 2027-02-01.
+    expect(e.tiers.map((t: any) => [t.tier, t.threshold.points, t.figures.points, t.met, t.missing.points])).toEqual([
+      ['silver', 500, 400, false, 100],
+      ['gold', 2000, 400, false, 1600],
+    ]);
+    expect(e.verdict).toEqual({ kind: 'stay', tier: null, moves: [], summary: 'would stay at basic' });
+    expect(e.next).toMatchObject({ tier: 'silver', missing: { amount: null, points: 100 }, by: '2027-02-01', summary: 'silver: earn 100 points more by 2027-02-01' });
+
+    // 150 more earned: explain predicts the move to silver, and evaluate makes it.
+    await pok('import', 'points', 'more.csv', '--now', '2026-03-06T00:00:00Z');
+    const after = JSON.parse(await pok('members', 'explain', P, 'A', '--now', '2026-03-10T00:00:00Z', '--format', 'json'));
+    expect(after.tiers[0]).toMatchObject({ tier: 'silver', figures: { points: 550 }, met: true });
+    expect(after.verdict).toMatchObject({ kind: 'move', tier: 'silver', moves: [{ from: null, to: 'silver', reason: 'upgrade' }] });
+    await pok('evaluate', P, '--now', '2026-03-10T00:00:00Z');
+    expect(JSON.parse(await pok('members', 'show', P, 'A', '--format', 'json', '--now', '2026-03-10T00:00:00Z')).tier).toBe('silver');
+
+    const text = await pok('members', 'explain', P, 'A', '--now', '2026-03-10T00:00:00Z');
+    expect(text).toContain('Windows (points earned):');
+    expect(text).toMatch(/left out\s+e2\s+\S+\s+-100\s+redemption/);
+    expect(text).toContain('Next tier: gold: earn 1,450 points more by 2027-02-01');
+    expect(text).not.toContain('USD');
+  }, TIMEOUT);
+});

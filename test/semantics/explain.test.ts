@@ -4,7 +4,8 @@
  * tier and by when, the expiry outlook and the verdict. Numbers worked out in the comments.
  */
 import { describe, expect, it } from 'vitest';
-import { compileRules, newMember, setTierManually, tierById, type MemberState, type Order, type ProgramDocument } from '../../src/rules/index.js';
+import { compileRules, evaluateMember, newMember, setTierManually, tierById, type MemberState, type Order, type ProgramDocument } from '../../src/rules/index.js';
+import type { PointsEntry } from '../../src/rules/orders.js';
 import { explainMember } from '../../src/rules/explain.js';
 import { lastDayInRolling } from '../../src/rules/explainOrders.js';
 import { buildExplainView } from '../../src/members/explainView.js';
@@ -277,6 +278,85 @@ describe('members explain, by hand', () => {
     expect(free.verdict).toEqual({ kind: 'stay', tier: 'silver', moves: [], summary: 'would stay at silver' });
     expect(free.standing.pinnedUntil).toBeNull();
     expect(free.tiers.find((t) => t.tier === 'gold')).toMatchObject({ figures: { amount: '200.00' }, met: false });
+  });
+
+  it('under basis points: the ledger entries that count and why the others do not, the figures and the gap in points', () => {
+    // UTC, activeFrom 2025-01-01, points earned over a rolling 6 months, validity 12 months.
+    const rules = compileRules(
+      doc('UTC', {
+        activeFrom: '2025-01-01',
+        upgrade: { basis: 'points', window: { rolling: { months: 6 } } },
+        downgrade: { mode: 'validity', validity: { months: 12 } },
+        tiers: [
+          { id: 'silver', threshold: { points: 500 } },
+          { id: 'gold', threshold: { points: 2000 } },
+        ],
+      }),
+    );
+    // Gold from 2025-01-10; fell to silver at its expiry on 2026-01-10 (silver valid to 2027-01-10).
+    const state = member({
+      tier: 'silver',
+      tierSince: D('2026-01-10T00:00:00Z'),
+      anchorAt: D('2026-01-10T00:00:00Z'),
+      evidenceAt: D('2026-01-10T00:00:00Z'),
+      expiresAt: D('2027-01-10T00:00:00Z'),
+      fellAt: D('2026-01-10T00:00:00Z'),
+      fellFrom: 'gold',
+      history: [
+        { from: null, to: 'gold', at: D('2025-01-10T00:00:00Z'), reason: 'upgrade', version: 1 },
+        { from: 'gold', to: 'silver', at: D('2026-01-10T00:00:00Z'), reason: 'expire', version: 1 },
+      ],
+    });
+    const entry = (id: string, at: string, points: number, memberId = 'm'): PointsEntry => ({ id, memberId, points, at: D(at), importSeq: 1 });
+    const points = [
+      entry('p1', '2024-12-20T00:00:00Z', 800), // before activeFrom
+      entry('p2', '2025-06-01T00:00:00Z', 1000), // before the 6 months (from 2025-09-15)
+      entry('p3', '2025-11-01T00:00:00Z', 700), // in the 6 months, but before the fall
+      entry('p4', '2026-01-20T00:00:00Z', 400), // counts; leaves the window after 2026-07-20
+      entry('p5', '2026-02-01T00:00:00Z', -300), // a redemption: never counts, never lowers
+      entry('p6', '2026-03-01T00:00:00Z', 250), // counts
+      entry('x1', '2026-03-01T00:00:00Z', 5000, 'other'), // another member's
+    ];
+    // An order of 5,000 USD: under basis points orders are not measured (by amount it would make gold).
+    const orders = [order('o1', '2026-02-01T00:00:00Z', 5000)];
+    const t = D('2026-03-15T12:00:00Z');
+    const e = explainMember({ state, orders, points, rules, version: 1, t, pending: null });
+    const v = view(e, 'UTC');
+
+    // Rolling 6 months from 2025-09-15, raised by the fall to 2026-01-10.
+    expect(v.windows).toMatchObject([{ tiers: ['silver', 'gold'], from: { at: '2026-01-10T00:00:00.000Z' }, lowerBound: 'fall' }]);
+    expect(v.orders).toEqual([]);
+    expect(v.entries!.map((x) => [x.entry, x.points, x.reason, x.countsIn])).toEqual([
+      ['p1', 800, 'before_active_from', []],
+      ['p2', 1000, 'outside_window', []],
+      ['p3', 700, 'before_fall', []],
+      ['p4', 400, null, [0]],
+      ['p5', -300, 'redemption', []],
+      ['p6', 250, null, [0]],
+    ]);
+    // p4 + p6 = 650 points: silver (500) met, gold (2,000) lacks 1,350.
+    expect(v.tiers.map((x) => [x.tier, x.threshold, x.figures.points, x.met, x.missing.points])).toEqual([
+      ['silver', { amount: null, orders: null, points: 500 }, 650, true, null],
+      ['gold', { amount: null, orders: null, points: 2000 }, 650, false, 1350],
+    ]);
+    // The verdict is the evaluation's: silver stays (with p3 it would be 1,350, still short of gold).
+    expect(v.verdict).toEqual({ kind: 'stay', tier: 'silver', moves: [], summary: 'would stay at silver' });
+    expect(v.verdict.tier).toBe(evaluateMember(state, orders, t, rules, 1, points).tier);
+    // p4 is the first to leave the 6 months: it still counts on 2026-07-20 (2026-07-20 − 6 months = 2026-01-20).
+    expect(v.next).toMatchObject({ tier: 'gold', figures: { points: 650 }, missing: { amount: null, points: 1350 }, by: '2026-07-20', summary: 'gold: earn 1,350 points more by 2026-07-20' });
+    // No retention: the extension standard is silver's 500 points over [2026-01-10, 2027-01-10): 650, met.
+    expect(v.expiry).toMatchObject({ basis: 'points', standard: { points: 500 }, figures: { amount: null, points: 650 }, met: true, extendedTo: { at: '2028-01-10T00:00:00.000Z' } });
+
+    const text = renderExplainText(v);
+    expect(text).toContain('Windows (points earned):');
+    expect(text).toContain('Points entries:');
+    expect(text).not.toContain('Orders:');
+    expect(text).toMatch(/left out\s+p5\s.*-300\s+redemption: never lowers or adds to the points earned/);
+    expect(text).toMatch(/counts\s+p6\s.*250\s+in \[1\]/);
+    expect(text).toMatch(/gold\s+2,000 points\s+\[1\]\s+650 points earned\s+missing 1,350 points/);
+    expect(text).toContain('Next tier: gold: earn 1,350 points more by 2026-07-20');
+    expect(text).toContain('extension standard (threshold, points earned): 500 points');
+    expect(text).not.toContain('USD');
   });
 
   it('finds the last day a rolling window still counts an order, month ends clamped', () => {
