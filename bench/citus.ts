@@ -4,7 +4,9 @@
  * engine section — imports through the import code, the daily evaluation, the recalculations and
  * their floor, all run through the coordinator — at TIERFORM_BENCH_SCALE (default here 0.01:
  * 10,000 members, 200,000 orders), plus where the merchant's shards live and how Citus plans
- * the recalculation step and the floor (router or not, which worker).
+ * the recalculation step and the floor (router or not, which worker). Then several small
+ * merchants placed on every worker, recalculated one after another and all at once
+ * (bench/citusMerchants.ts; TIERFORM_BENCH_CITUS_MERCHANTS=0 leaves that out).
  *
  * What one machine can show: the coordinator and both workers share its cores, so the times say
  * what the distribution costs (statements planned, rows passed between nodes), not what a
@@ -13,6 +15,7 @@
 import type { Db } from '../src/store/db.js';
 import type { Statement } from '../src/store/statement.js';
 import { benchEngine } from './engine.js';
+import { benchCitusMerchants, planShape } from './citusMerchants.js';
 import type { BenchSection } from './run.js';
 
 export async function benchCitus(): Promise<BenchSection> {
@@ -25,7 +28,10 @@ export async function benchCitus(): Promise<BenchSection> {
     };
   }
   process.env.TIERFORM_BENCH_SCALE ??= '0.01';
-  return benchEngine({ url, label: 'Citus: a coordinator and two workers on this machine', inspect });
+  const section = await benchEngine({ url, label: 'Citus: a coordinator and two workers on this machine', inspect });
+  // Then several small merchants on every worker, recalculated one after another and all at once.
+  if (Number(process.env.TIERFORM_BENCH_CITUS_MERCHANTS ?? 4) > 0) section.notes.push(...(await benchCitusMerchants(url)));
+  return section;
 }
 
 async function inspect(db: Db, merchant: string, statements: { step: Statement; floor: Statement }): Promise<string[]> {
@@ -47,16 +53,6 @@ async function inspect(db: Db, merchant: string, statements: { step: Statement; 
     `Placement: the merchant's shard group — ${where}. All distributed shards per node: ${spread}. One merchant's rows sit on one worker: its recalculation runs there while the other worker idles, which is why several merchants (not one large one) are what a cluster spreads.`,
     `Plan of the recalculation step (one statement, CTEs that update members and insert history and grants): ${await planShape(db, statements.step)}. Plan of the floor: ${await planShape(db, statements.floor)}.`,
   ];
-}
-
-/** The Citus lines of EXPLAIN (no ANALYZE): the custom scans, task counts, INSERT … SELECT methods, nodes. */
-async function planShape(db: Db, statement: Statement): Promise<string> {
-  const { rows } = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${statement.text}`, [...statement.values]);
-  const lines = rows
-    .map((r) => r['QUERY PLAN'].trim().replace(/^->\s*/, '').replace(/\s+\(cost=.*$/, ''))
-    .filter((l) => /Citus|Task Count|INSERT\/SELECT method|Node: host/.test(l))
-    .map((l) => l.replace(/ dbname=\S+/, ''));
-  return lines.length > 0 ? `\`${[...new Set(lines)].join(' · ')}\`` : '(no Citus plan lines)';
 }
 
 function mib(bytes: string | number): string {

@@ -52,23 +52,23 @@ import { benchPointsRecalculation } from './points.js';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const MERCHANT = 'bench-engine';
 /** Orders are paid in the 3 years before this instant; the members' first evaluation is at it. */
-const BEFORE = new Date('2026-11-01T00:00:00Z');
+export const BEFORE = new Date('2026-11-01T00:00:00Z');
 /** The next daily evaluation: 03:00 in New York on 2026-11-02; "yesterday" is 2026-11-01 there. */
-const DAILY_AT = new Date('2026-11-02T08:00:00Z');
+export const DAILY_AT = new Date('2026-11-02T08:00:00Z');
 /** The daily evaluation before it: 03:00 in New York on 2026-11-01 (EDT). */
 const PREVIOUS_DAILY_AT = new Date('2026-11-01T07:00:00Z');
 const YESTERDAY = { from: new Date('2026-11-01T04:00:00Z'), hours: 25 }; // DST ends that day
 /** The threshold changes take effect at this instant. */
-const CHANGE_AT = new Date('2026-11-02T09:00:00Z');
+export const CHANGE_AT = new Date('2026-11-02T09:00:00Z');
 
-type Thresholds = { bronze: string; silver: string; gold: string };
+export type Thresholds = { bronze: string; silver: string; gold: string };
 /** Shares of roughly 25/35/25/15 % basic/bronze/silver/gold with the generated amounts. */
-const INITIAL: Thresholds = { bronze: '1000', silver: '1700', gold: '2300' };
+export const INITIAL: Thresholds = { bronze: '1000', silver: '1700', gold: '2300' };
 /**
  * The accumulated change moves about 25% of the members (SPEC §6), both ways: bronze lowered (basic
  * members move up, with upgrade points), silver and gold raised (members move down).
  */
-const CHANGED: Thresholds = { bronze: '750', silver: '1900', gold: '2500' };
+export const CHANGED: Thresholds = { bronze: '750', silver: '1900', gold: '2500' };
 const SINGLE: Thresholds = { bronze: '300', silver: '430', gold: '490' };
 
 type Row = FloorRow;
@@ -318,10 +318,10 @@ function recalculationNotes(rows: readonly Row[], members: number): string[] {
   ];
 }
 
-/** The program document: acme's, as merchant bench-engine, with the given thresholds and basis. */
-function program(base: MembershipProgram, t: Thresholds, basis: 'accumulated' | 'single_order', at: Date | null): MembershipProgram {
+/** The program document: acme's, as merchant bench-engine (or `merchant`), with the given thresholds and basis. */
+export function program(base: MembershipProgram, t: Thresholds, basis: 'accumulated' | 'single_order', at: Date | null, merchant = MERCHANT): MembershipProgram {
   const document = structuredClone(base);
-  document.metadata.merchant = MERCHANT;
+  document.metadata.merchant = merchant;
   document.metadata.currency = 'USD';
   document.spec.effective = at === null ? { mode: 'immediate' } : { mode: 'scheduled', at: at.toISOString().replace('Z', '+00:00'), existingMembers: 'recalculate' };
   const levels = document.spec.levels!;
@@ -467,7 +467,7 @@ SELECT (SELECT count(*) FROM mv)::int AS moved`;
  * A Db whose transactions are savepoints of `tx`: a run's batches commit to the outer
  * transaction, which the measurement rolls back.
  */
-function nestedDb(tx: Transaction, kind: Db['kind']): Db {
+export function nestedDb(tx: Transaction, kind: Db['kind']): Db {
   let n = 0;
   return {
     kind,
