@@ -384,6 +384,9 @@ WHERE m.merchant_id = $1 AND m.member_id = x.member_id AND m.tier_id IS DISTINCT
  * one statement: tier_since, anchor and evidence for a move up, the triggering order marked
  * consumed (single_order), a history row, and the upgrade points of a tier the member never held
  * (an anti-join on the member's history). Notifications are left out (templates rendered in SQL).
+ * As in the engine's statements, merchant_id is carried through every CTE and join and the new
+ * tier id is computed in mv, not in the UPDATE: an UPDATE setting tier_id from an array subscript
+ * crashed the Citus coordinator (signal 11).
  */
 function sameWritesFloorStatement(rules: StepInput['rules'], at: Date, version: number): Statement {
   if (rules.window.kind !== 'rolling' || !('months' in rules.window.length)) throw new Error('the floor is written for a rolling window in months');
@@ -414,49 +417,49 @@ function sameWritesFloorStatement(rules: StepInput['rules'], at: Date, version: 
       AND NOT (o.tags && $6::text[])`;
   const text = `
 WITH a AS (
-  SELECT o.member_id, ${single ? 'max' : 'sum'}(o.amount_minor - o.refunded_minor) AS amt FROM orders o WHERE ${window} GROUP BY o.member_id
+  SELECT o.merchant_id, o.member_id, ${single ? 'max' : 'sum'}(o.amount_minor - o.refunded_minor) AS amt FROM orders o WHERE ${window} GROUP BY o.merchant_id, o.member_id
 ),
 mv AS (
-  SELECT x.*, x.to_rank > x.from_rank AS up FROM (
-    SELECT mb.member_id, mb.tier_id, coalesce(array_position($7::text[], mb.tier_id) - 1, -1) AS from_rank,
+  SELECT x.*, x.to_rank > x.from_rank AS up, ($7::text[])[x.to_rank + 1] AS to_tier FROM (
+    SELECT mb.merchant_id, mb.member_id, mb.tier_id, coalesce(array_position($7::text[], mb.tier_id) - 1, -1) AS from_rank,
       CASE ${rankCases} ELSE -1 END AS to_rank
-    FROM members mb LEFT JOIN a ON a.member_id = mb.member_id WHERE mb.merchant_id = $1
+    FROM members mb LEFT JOIN a ON a.merchant_id = mb.merchant_id AND a.member_id = mb.member_id WHERE mb.merchant_id = $1
   ) x WHERE x.to_rank <> x.from_rank
 ),
 ${
   single
     ? `trig AS (
-  SELECT DISTINCT ON (mv.member_id) mv.member_id, o.order_id
-  FROM mv JOIN orders o ON o.member_id = mv.member_id AND ${window} AND NOT o.consumed
+  SELECT DISTINCT ON (mv.member_id) mv.merchant_id, mv.member_id, o.order_id
+  FROM mv JOIN orders o ON o.merchant_id = mv.merchant_id AND o.member_id = mv.member_id AND ${window} AND NOT o.consumed
   WHERE mv.up AND o.amount_minor - o.refunded_minor >= ($8::bigint[])[mv.to_rank + 1]
   ORDER BY mv.member_id, o.amount_minor - o.refunded_minor DESC, o.paid_at, o.order_id COLLATE "C"
 ),
-cons AS (UPDATE orders o SET consumed = true FROM trig WHERE o.merchant_id = $1 AND o.order_id = trig.order_id RETURNING 1),`
-    : `trig AS (SELECT NULL::text AS member_id, NULL::text AS order_id WHERE FALSE),`
+cons AS (UPDATE orders o SET consumed = true FROM trig WHERE o.merchant_id = $1 AND o.merchant_id = trig.merchant_id AND o.order_id = trig.order_id RETURNING 1),`
+    : `trig AS (SELECT NULL::text AS merchant_id, NULL::text AS member_id, NULL::text AS order_id WHERE FALSE),`
 }
 upd AS (
-  UPDATE members u SET tier_id = ($7::text[])[mv.to_rank + 1], tier_since = $2::timestamptz,
+  UPDATE members u SET tier_id = mv.to_tier, tier_since = $2::timestamptz,
     anchor_at = CASE WHEN mv.up THEN $2::timestamptz ELSE u.anchor_at END, expires_at = NULL,
     evidence_at = CASE WHEN mv.up THEN $2::timestamptz ELSE u.evidence_at END,
     previous_anchor_at = CASE WHEN mv.up THEN u.anchor_at ELSE u.previous_anchor_at END,
     extended_tier = CASE WHEN mv.up THEN NULL ELSE u.extended_tier END,
     trigger_order_id = CASE WHEN mv.up THEN trig.order_id ELSE u.trigger_order_id END
-  FROM mv LEFT JOIN trig ON trig.member_id = mv.member_id
-  WHERE u.merchant_id = $1 AND u.member_id = mv.member_id
+  FROM mv LEFT JOIN trig ON trig.merchant_id = mv.merchant_id AND trig.member_id = mv.member_id
+  WHERE u.merchant_id = $1 AND u.merchant_id = mv.merchant_id AND u.member_id = mv.member_id
   RETURNING 1
 ),
 pts AS (
   INSERT INTO grants (merchant_id, member_id, grant_key, type, tier_id, due_at, at, points, version, run_id)
-  SELECT $1, mv.member_id, 'upgrade_points:' || ($7::text[])[mv.to_rank + 1], 'upgrade_points', ($7::text[])[mv.to_rank + 1],
+  SELECT mv.merchant_id, mv.member_id, 'upgrade_points:' || mv.to_tier, 'upgrade_points', mv.to_tier,
     $2::timestamptz, $2::timestamptz, ($9::int[])[mv.to_rank + 1], $10::int, NULL
-  FROM mv LEFT JOIN member_history h ON h.merchant_id = $1 AND h.member_id = mv.member_id AND h.to_tier = ($7::text[])[mv.to_rank + 1]
+  FROM mv LEFT JOIN member_history h ON h.merchant_id = mv.merchant_id AND h.member_id = mv.member_id AND h.to_tier = mv.to_tier
   WHERE mv.up AND ($9::int[])[mv.to_rank + 1] IS NOT NULL AND h.member_id IS NULL
   ON CONFLICT DO NOTHING
   RETURNING 1
 ),
 hist AS (
   INSERT INTO member_history (merchant_id, member_id, from_tier, to_tier, at, reason, version, run_id)
-  SELECT $1, mv.member_id, mv.tier_id, ($7::text[])[mv.to_rank + 1], $2::timestamptz, 'rule_change', $10::int, NULL FROM mv
+  SELECT mv.merchant_id, mv.member_id, mv.tier_id, mv.to_tier, $2::timestamptz, 'rule_change', $10::int, NULL FROM mv
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM mv)::int AS moved`;
