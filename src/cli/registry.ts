@@ -249,6 +249,24 @@ export const commands: CommandSpec[] = [
     load: () => import('./commands/members.js').then((m) => ({ run: m.runShow })),
   },
   {
+    name: 'members list',
+    summary: "a merchant's members and their tiers",
+    usage: 'tierform members list <merchant> [--tier <id|basic>] [--limit <n>] [--format text|json]',
+    options: {
+      tier: { type: 'string', value: 'id', description: 'only members of this tier (basic: members without one)' },
+      limit: { type: 'string', value: 'n', description: 'at most n members (default 100)' },
+    },
+    examples: ['tierform members list acme --tier gold --limit 20'],
+    load: () => import('./commands/members.js').then((m) => ({ run: m.runList })),
+  },
+  {
+    name: 'members explain',
+    summary: 'why a member holds their tier at --now: the window, the orders that count and those left out, each threshold, what is missing, the expiry, a pending version',
+    usage: 'tierform members explain <merchant> <member> [--now <instant>] [--format text|json]',
+    examples: ['tierform members explain acme m-1001', 'tierform members explain acme m-1001 --now 2027-01-15T09:00:00+08:00 --format json'],
+    load: () => import('./commands/members-explain.js'),
+  },
+  {
     name: 'members set-tier',
     summary: "set members' tiers by hand (SPEC §3.10): history reason manual, optionally pinned until a date",
     usage:
@@ -266,24 +284,6 @@ export const commands: CommandSpec[] = [
       'tierform members set-tier acme --file adjustments.csv --actor support-team',
     ],
     load: () => import('./commands/set-tier.js').then((m) => ({ run: m.runSetTier })),
-  },
-  {
-    name: 'members list',
-    summary: "a merchant's members and their tiers",
-    usage: 'tierform members list <merchant> [--tier <id|basic>] [--limit <n>] [--format text|json]',
-    options: {
-      tier: { type: 'string', value: 'id', description: 'only members of this tier (basic: members without one)' },
-      limit: { type: 'string', value: 'n', description: 'at most n members (default 100)' },
-    },
-    examples: ['tierform members list acme --tier gold --limit 20'],
-    load: () => import('./commands/members.js').then((m) => ({ run: m.runList })),
-  },
-  {
-    name: 'members explain',
-    summary: 'why a member holds their tier at --now: the window, the orders that count and those left out, each threshold, what is missing, the expiry, a pending version',
-    usage: 'tierform members explain <merchant> <member> [--now <instant>] [--format text|json]',
-    examples: ['tierform members explain acme m-1001', 'tierform members explain acme m-1001 --now 2027-01-15T09:00:00+08:00 --format json'],
-    load: () => import('./commands/members-explain.js'),
   },
   {
     name: 'run-due',

@@ -36,6 +36,9 @@ describe('tierform demo', () => {
       expect(out).toMatch(/welcomed:\s+2026-12-31T08:00:00.000Z/);
       expect(out).toMatch(/cash_voucher\s+\[welcome:0, due 2026-12-20T17:00:00.000Z\]/);
       expect(out).toContain('Welcome Zoe N.! Bronze: spend 200 USD within 12 months. Silver: spend 700 USD within 12 months. Gold: spend 1,500 USD within 12 months.');
+      // Support moves that member by hand, pinned: history says manual, the card shows the pin.
+      expect(out).toMatch(/: bronze → silver \(manual, pinned until 2027-04-01T04:00:00\.000Z/);
+      expect(out).toContain('pinned until: 2027-04-01T04:00:00.000Z');
       expect(out).toContain('Try next:');
     }
     expect(existsSync(join(dir, '.tierform', 'demo', 'db'))).toBe(true);

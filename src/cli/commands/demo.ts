@@ -26,6 +26,9 @@ const PROPOSED = '2026-12-01T11:00:00-05:00';
 const TAKES_EFFECT = '2027-01-01T00:00:00-05:00';
 const BEFORE = '2026-12-31T23:00:00-05:00';
 const AFTER = '2027-01-01T00:05:00-05:00';
+/** A support agent's manual adjustment the next morning, pinned for a quarter. */
+const ADJUSTED = '2027-01-01T09:30:00-05:00';
+const PIN_UNTIL = '2027-04-01';
 /** The week before the proposal, replayed by simulate (a longer range costs one evaluation a day). */
 const SIMULATE_FROM = '2026-11-24';
 const SIMULATE_TO = '2026-11-30';
@@ -122,6 +125,10 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (moved) {
     await tierform(['members', 'show', 'demo-shop', moved, '--now', AFTER]);
     await tierform(['members', 'explain', 'demo-shop', moved, '--now', AFTER]);
+
+    step(11, 'Adjust a member by hand', 'Support restores the member to silver for a quarter after a complaint: recorded with reason and actor, pinned so no evaluation undoes it before the date.');
+    await tierform(['members', 'set-tier', 'demo-shop', moved, 'silver', '--reason', 'goodwill after a late delivery', '--until', PIN_UNTIL, '--actor', 'support', '--now', ADJUSTED]);
+    await tierform(['members', 'show', 'demo-shop', moved, '--now', ADJUSTED]);
   }
 
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
