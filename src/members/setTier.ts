@@ -85,7 +85,7 @@ export async function setMemberTiers(
 }
 
 function checkSetting(setting: TierSetting, rules: LevelRules, current: Map<string, string | null>, t: Date): Checked | Problem {
-  if (!current.has(setting.member)) return { code: 'members.unknown-member', message: `member '${setting.member}' does not exist` };
+  if (!current.has(setting.member)) return { code: 'state.unknown-member', message: `member '${setting.member}' does not exist` };
   let tier: TierRule | null = null;
   if (setting.tier !== 'basic') {
     const found = tierById(rules, setting.tier);

@@ -89,7 +89,7 @@ describe('members set-tier', () => {
   it('refuses bad input with a code and writes nothing', async () => {
     const before = await written();
     const cases: [string[], string][] = [
-      [['shop', 'nobody', 'gold', '--reason', 'x'], 'members.unknown-member'],
+      [['shop', 'nobody', 'gold', '--reason', 'x'], 'state.unknown-member'],
       [['shop', 'm-2', 'diamond', '--reason', 'x'], 'members.unknown-tier'],
       [['shop', 'm-2', 'gold', '--reason', 'x', '--until', '2026-03-02'], 'members.pin-past'],
       [['shop', 'm-2', 'gold', '--reason', 'x', '--until', '2026-02-30'], 'members.until-invalid'],
