@@ -94,3 +94,19 @@ export async function measured<T>(d: Db, fn: (tx: Transaction) => Promise<T>, va
   await d.query(`VACUUM ${vacuum.join(', ')}`);
   return out;
 }
+
+/** A file's text in chunks of whole lines, without the last line break (the COPY adapters add one). */
+export async function* wholeLines(file: string): AsyncGenerator<string> {
+  let rest = '';
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>) {
+    const text = rest + chunk;
+    const nl = text.lastIndexOf('\n');
+    if (nl === -1) {
+      rest = text;
+      continue;
+    }
+    if (nl > 0) yield text.slice(0, nl);
+    rest = text.slice(nl + 1);
+  }
+  if (rest.length > 0) yield rest;
+}

@@ -29,7 +29,7 @@ import { runImport, type ImportKind } from '../src/import/pipeline.js';
 import { ordersImport } from '../src/import/orders.js';
 import { membersImport } from '../src/import/members.js';
 import { generateChunks, writeGenerated, type GenerateOptions, type GeneratedFormat } from './generate.js';
-import { floorTable, rate, type FloorRow } from './dbBench.js';
+import { floorTable, rate, wholeLines, type FloorRow } from './dbBench.js';
 import { readSnapshot } from '../src/store/snapshot.js';
 import { computePlan } from '../src/plan/compute.js';
 import { applyPlan } from '../src/apply/applyPlan.js';
@@ -174,22 +174,6 @@ async function sameRows(db: Db, table: string, floor: string, merchant: string, 
     [merchant],
   );
   if (res.rows[0]!.n !== 0) throw new Error(`bench: ${table} and its floor differ in ${res.rows[0]!.n} rows`);
-}
-
-/** A file's text in chunks of whole lines, without the last line break (the COPY adapters add one). */
-async function* wholeLines(file: string): AsyncGenerator<string> {
-  let rest = '';
-  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>) {
-    const text = rest + chunk;
-    const nl = text.lastIndexOf('\n');
-    if (nl === -1) {
-      rest = text;
-      continue;
-    }
-    if (nl > 0) yield text.slice(0, nl);
-    rest = text.slice(nl + 1);
-  }
-  if (rest.length > 0) yield rest;
 }
 
 /** The generated orders as COPY text in the orders table's own types (minor units, tag arrays). */

@@ -23,7 +23,7 @@ import { ENGINE_WORK_MEM, useEngineSettings } from '../src/engine/settings.js';
 import type { LevelRules } from '../src/rules/index.js';
 import type { Statement } from '../src/store/statement.js';
 import { seededRandom } from './generate.js';
-import { applyProgram, rate, type FloorRow } from './dbBench.js';
+import { applyProgram, rate, wholeLines, type FloorRow } from './dbBench.js';
 
 const YEAR_MS = 365 * 24 * 3_600_000;
 const LINES_PER_CHUNK = 8192;
@@ -74,7 +74,7 @@ export async function benchPointsImport(db: Db, dir: string, merchant: string, e
     await db.transaction(async (tx) => {
       await tx.query("SELECT set_config('work_mem', '256MB', true)");
       await tx.query(`ALTER TABLE ${POINTS_FLOOR} ALTER COLUMN import_seq SET DEFAULT 1`);
-      await tx.copyFrom(`COPY ${POINTS_FLOOR} (merchant_id, entry_id, member_id, points, at, reason) FROM STDIN (FORMAT csv, HEADER true)`, lines(file));
+      await tx.copyFrom(`COPY ${POINTS_FLOOR} (merchant_id, entry_id, member_id, points, at, reason) FROM STDIN (FORMAT csv, HEADER true)`, wholeLines(file));
     });
     const floor = (performance.now() - t0) / 1000;
     const load = await importPoints(db, file);
@@ -202,17 +202,3 @@ WHERE m.merchant_id = $1 AND m.member_id = x.member_id AND m.tier_id IS DISTINCT
   return { text, values };
 }
 
-async function* lines(file: string): AsyncGenerator<string> {
-  let rest = '';
-  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>) {
-    const text = rest + chunk;
-    const nl = text.lastIndexOf('\n');
-    if (nl === -1) {
-      rest = text;
-      continue;
-    }
-    if (nl > 0) yield text.slice(0, nl);
-    rest = text.slice(nl + 1);
-  }
-  if (rest.length > 0) yield rest;
-}
