@@ -49,7 +49,7 @@ export interface CandidateQuery {
   hi: string | null;
 }
 
-/** One statement returning `ids` (text[]): the candidates of the batch, each once. */
+/** One statement returning `ids` (text[]): the candidates of the batch, each once, in member_id order. */
 export function candidatesStatement(c: CandidateQuery): Statement {
   const p = new Params();
   const merchant = p.add(c.merchant, '::text');
@@ -94,7 +94,7 @@ export function candidatesStatement(c: CandidateQuery): Statement {
   parts.push(members(`mb.pinned_until > ${prev()} AND mb.pinned_until <= ${t()}`));
   for (const span of spans) parts.push(orders(span));
   for (const span of ledgerSpans) parts.push(ledger(span));
-  const text = `SELECT coalesce(array_agg(DISTINCT c.member_id), '{}') AS ids FROM (
+  const text = `SELECT coalesce(array_agg(DISTINCT c.member_id ORDER BY c.member_id), '{}') AS ids FROM (
   ${parts.join('\n  UNION ALL ')}
 ) c`;
   return { text, values: p.values };

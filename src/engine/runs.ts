@@ -11,6 +11,7 @@ import { evaluateMerchantWide, evaluateWithVersions, notifying, recalculateScope
 import type { ExistingMembers } from '../rules/index.js';
 import { TierformError } from '../cli/errors.js';
 import { forgetMark, markEvaluated, seenNow, usableMark } from './evaluationMarks.js';
+import { findCandidates, type CandidateQuery } from './candidates.js';
 import { useEngineSettings } from './settings.js';
 
 interface RunRow {
@@ -119,8 +120,8 @@ export async function continueRun(db: Db, merchant: string, runId: number, opts:
       if (row.status !== 'running') return { row, finished: true };
       await useEngineSettings(tx);
       judge ??= await judgeFor(tx, row);
-      const { hi, members } = await nextBatch(tx, merchant, row.cursor_member, batchSize);
-      const scope = { lo: row.cursor_member, hi };
+      const { hi, members, ids } = await judge.next(tx, row.cursor_member, batchSize);
+      const scope = ids === undefined ? { lo: row.cursor_member, hi } : { lo: row.cursor_member, hi, ids };
       const changed = await notifying(tx, merchant, () => judge!.batch(tx, scope, Number(row.run_id)));
       if (hi === null) await judge.finish(tx);
       const last = hi ?? (await lastMember(tx, merchant)) ?? row.cursor_member;
@@ -138,9 +139,20 @@ export async function continueRun(db: Db, merchant: string, runId: number, opts:
   }
 }
 
+interface Batch {
+  /** The batch's last member id, or null when it takes every member left. */
+  hi: string | null;
+  /** How many members it holds. */
+  members: number;
+  /** Its candidates, when the evaluation is incremental: the only members it judges. */
+  ids?: string[];
+}
+
 interface Judge {
+  /** The batch after `cursor`, in the batch's transaction (under the run row's lock). */
+  next: (q: Queryable, cursor: string | null, batchSize: number) => Promise<Batch>;
   /** Judges the members of one batch; returns how many changed tier. */
-  batch: (q: Queryable, scope: { lo: string | null; hi: string | null }, runId: number) => Promise<number>;
+  batch: (q: Queryable, scope: { lo: string | null; hi: string | null; ids?: readonly string[] }, runId: number) => Promise<number>;
   /** After the last batch, in its transaction. */
   finish: (q: Queryable) => Promise<void>;
 }
@@ -155,6 +167,7 @@ async function judgeFor(q: Queryable, row: RunRow): Promise<Judge> {
     // Members move by other rules than an evaluation's: the next evaluation looks at everyone.
     await forgetMark(q, merchant);
     return {
+      next: (tx, cursor, size) => nextBatch(tx, merchant, cursor, size),
       batch: (tx, scope, runId) => recalculateScope(tx, { merchant, rules: v.rules, version: v.version, runId, at, scope }, mode),
       finish: async () => {},
     };
@@ -165,7 +178,12 @@ async function judgeFor(q: Queryable, row: RunRow): Promise<Judge> {
   // call that judged every batch leaves a mark (the old one stays: it is older, so it still
   // makes a superset of candidates).
   const fromStart = row.cursor_member === null;
+  const rules = [versions.active, versions.pending].flatMap((v) => (v?.rules.active ? [v.rules] : []));
   return {
+    // Incremental: a batch holds up to batchSize candidates (found in its own transaction, after
+    // the cursor) and every member up to the last of them; the members between candidates are
+    // left as they are, so they cost nothing but their count.
+    next: (tx, cursor, size) => (mark === null ? nextBatch(tx, merchant, cursor, size) : nextCandidates(tx, { merchant, rules, mark, at, lo: cursor, hi: null }, size)),
     batch: (tx, scope, runId) => evaluateWithVersions(tx, merchant, versions, at, scope, runId, mark),
     finish: async (tx) => {
       await evaluateMerchantWide(tx, merchant, versions.active, at);
@@ -194,6 +212,19 @@ async function nextBatch(q: Queryable, merchant: string, cursor: string | null, 
   // Exactly batchSize remain: this batch ends at the last member and the run is done.
   const more = await q.query('SELECT 1 FROM members WHERE merchant_id = $1 AND member_id > $2 LIMIT 1', [merchant, hi]);
   return { hi: more.rows.length > 0 ? hi : null, members: n };
+}
+
+/**
+ * The next batch of an incremental evaluation after `c.lo`: its first `batchSize` candidates
+ * (in member_id order), and every member up to the last of them, or every member left when no
+ * more remain. A member after the cursor who is no candidate now is none when a later batch runs
+ * either, or an import since made it one: the batch that reaches it then finds it.
+ */
+async function nextCandidates(q: Queryable, c: CandidateQuery, batchSize: number): Promise<Batch> {
+  const found = await findCandidates(q, c);
+  const hi = found.length > batchSize ? found[batchSize - 1]! : null;
+  const ids = hi === null ? found : found.slice(0, batchSize);
+  return { hi, members: await countScope(q, c.merchant, { lo: c.lo, hi }), ids };
 }
 
 async function countScope(q: Queryable, merchant: string, scope: { lo: string | null; hi: string | null }): Promise<number> {

@@ -89,7 +89,8 @@ export async function evaluateWithVersions(
 ): Promise<number> {
   const { active, pending } = versions;
   let scope = whole;
-  if (mark !== null) {
+  // A run's batch comes with its candidates (src/engine/runs.ts); inline, they are found here.
+  if (mark !== null && whole.ids === undefined) {
     const rules = [active, pending].flatMap((v) => (v?.rules.active ? [v.rules] : []));
     const ids = await findCandidates(q, { merchant, rules, mark, at, lo: whole.lo, hi: whole.hi });
     scope = { ...whole, ids };
