@@ -42,7 +42,9 @@ export function writeMoves(b: Bound, w: MoveWrites): string {
   const { r } = b;
   // The batch's member range on each table the writes join, so the planner reads only that range
   // (through the primary key) rather than every member of the merchant.
-  const inScope = (alias: string): string => (b.orders === '' ? '' : ` AND ${b.orders.replaceAll('{m}', `${alias}.member_id`)}`);
+  // With a list of ids (an incremental evaluation) the moves are listed members already: the join on
+  // member_id is the bound, and the list as a filter made the planner scan every member for it.
+  const inScope = (alias: string): string => (b.orders === '' || b.listed !== null ? '' : ` AND ${b.orders.replaceAll('{m}', `${alias}.member_id`)}`);
   const trigger =
     w.triggerWhen !== null && r.rules.basis === 'single_order'
       ? `trig AS (
