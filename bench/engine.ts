@@ -6,7 +6,8 @@
  *   single_order), as a run (openRun + continueRun, default batch size) and inline in one
  *   transaction, and the plan impact dry run of the same change;
  * - a daily evaluation after importing orders paid "yesterday" for 2% of the members, as a run
- *   and inline, against an incremental floor and the full recompute (bench/daily.ts);
+ *   and inline, against the incremental floors (the same result; tier only) and the full recompute
+ *   (bench/daily.ts);
  * - the floor: one hand-written statement that aggregates eligible spend per member in the
  *   window and updates the tiers that changed (members without orders fall to basic too).
  *
