@@ -8,6 +8,7 @@ import { localDateOf, localMidnight } from '../model/localDate.js';
 import { bind, membersOf, type Bound, type StepInput } from './scope.js';
 import { writeMoves } from './moves.js';
 import { evidenceDerivation } from './evidence.js';
+import { BIRTH_MONTH_SQL } from './candidates.js';
 
 /**
  * The listed members (an incremental evaluation's candidates), each read by its key: a lookup per
@@ -187,15 +188,13 @@ export function birthdayStep(input: StepInput): Statement {
   const b = bind(input);
   const today = localDateOf(input.at, input.rules.timezone);
   const year = today.slice(0, 4);
-  const month = Number(today.slice(5, 7));
   const dueAt = localMidnight(`${year}-${today.slice(5, 7)}-01`, input.rules.timezone);
-  const birthMonthSql = `(CASE WHEN length(mb.birthday) = 5 THEN substr(mb.birthday, 1, 2) ELSE substr(mb.birthday, 6, 2) END)::int`;
   const text = `
 INSERT INTO grants (merchant_id, member_id, grant_key, type, tier_id, due_at, at, points, version, run_id)
 SELECT ${b.merchant}, mb.member_id, ${b.p.add(`birthday_discount:${year}`, '::text')}, 'birthday_discount', mb.tier_id,
   ${b.p.add(dueAt, '::timestamptz')}, ${b.t}, NULL, ${b.version}, ${b.run}
 FROM ${membersFrom(b)} AND mb.birthday IS NOT NULL AND mb.tier_id = ANY(${b.r.birthdayTiers()})
-  AND ${birthMonthSql} = ${b.p.add(month, '::int')}
+  AND ${BIRTH_MONTH_SQL} = ${b.p.add(today.slice(5, 7), '::text')}
 ON CONFLICT DO NOTHING`;
   return { text, values: b.p.values };
 }
