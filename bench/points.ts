@@ -114,7 +114,7 @@ export interface PointsRecalculationContext {
   measured: <T>(d: Db, fn: (tx: Transaction) => Promise<T>) => Promise<{ value: T; seconds: number }>;
   nestedDb: (tx: Transaction, kind: Db['kind']) => Db;
   log: (message: string) => void;
-  /** The ledger is in place already (TIERFORM_BENCH_REUSE=1): no import. */
+  /** Reusing kept data (TIERFORM_BENCH_REUSE=1): a ledger already there is not imported again. */
   reuse?: boolean;
 }
 
@@ -126,7 +126,8 @@ export async function benchPointsRecalculation(c: PointsRecalculationContext): P
   c.log(`importing ${c.entries.toLocaleString('en-US')} points entries…`);
   const file = join(c.dir, 'points.csv');
   await writePointsFile(file, { merchant, members: c.members, entries: c.entries, before: c.now, seed: 17 });
-  const load = c.reuse ? { written: 0, seconds: 0 } : await importPoints(db, file);
+  const loaded = c.reuse && (await db.query('SELECT 1 FROM points_ledger WHERE merchant_id = $1 LIMIT 1', [merchant])).rows.length > 0;
+  const load = loaded ? { written: 0, seconds: 0 } : await importPoints(db, file);
   await db.query('VACUUM ANALYZE points_ledger');
   c.log('recalculation (points, rolling 12 months)…');
   const document = structuredClone(c.base);
