@@ -111,7 +111,9 @@ export function sameResultFloor(merchant: string, rules: LevelRules, document: u
       AND o.paid_at < $2::timestamptz AND o.paid_at >= ${since} AND NOT (o.tags && $6::text[])`;
   const measure = points
     ? `SELECT l.member_id, sum(l.points) AS amt FROM points_ledger l
-    WHERE l.merchant_id = $1 AND l.points > 0 AND l.at < $2::timestamptz AND l.at >= ${since} GROUP BY l.member_id`
+    WHERE l.merchant_id = $1 AND l.points > 0 AND l.at < $2::timestamptz AND l.at >= ${since}
+      AND cardinality($6::text[]) >= 0 -- always true: excluded tags are for orders; this types $6
+    GROUP BY l.member_id`
     : `SELECT o.member_id, ${single ? 'max' : 'sum'}(o.amount_minor - o.refunded_minor) AS amt FROM orders o WHERE ${window} GROUP BY o.member_id`;
   const rankCases = tiers
     .filter((t) => t.enabled)
