@@ -51,6 +51,7 @@ export function writeMoves(b: Bound, w: MoveWrites): string {
   SELECT DISTINCT ON (mv.member_id) mv.member_id, o.order_id, o.net, mv.q_rank
   FROM moves mv JOIN ${r.eligibleOrders(b.merchant, b.orders, w.triggerBounds?.())} o
     ON o.member_id = mv.member_id AND ${r.inWindow('mv.w_from', 'mv.w_to')} AND ${w.triggerOrders}
+      AND o.net >= ${r.thresholdAmount('mv.q_rank')}
   WHERE ${w.triggerWhen}
   ORDER BY mv.member_id, o.net DESC, o.paid_at, o.order_id COLLATE "C"
 ),
