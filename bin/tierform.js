@@ -3,7 +3,10 @@
 import { main } from '../dist/cli/main.js';
 
 process.exitCode = await main(process.argv.slice(2), {
-  stdin: process.stdin,
+  // process.stdin is built on first use (a stream over the descriptor); most commands never read it.
+  get stdin() {
+    return process.stdin;
+  },
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,

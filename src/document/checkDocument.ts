@@ -3,7 +3,7 @@ import type { PlanCatalog } from '../generated/types.js';
 import { validateMembershipProgram, validatePlanCatalog } from '../generated/validators.js';
 import type { Diagnostic, Finding } from './diagnostics.js';
 import { locate } from './locate.js';
-import { readYaml } from './readYaml.js';
+import { readYaml, type ReadResult } from './readYaml.js';
 import { schemaFindings } from './schemaErrors.js';
 import { checkProgram, type PathBinding } from './rules/index.js';
 
@@ -33,11 +33,8 @@ export function checkDocument(path: string, bytes: Buffer | undefined, catalog: 
     for (const f of read.findings) diagnostics.push({ code: f.code, severity: 'error', message: f.message, line: f.line, column: f.column, pointer: f.pointer });
     return result;
   }
-  const place = (f: Finding) => {
-    const { line, column } = locate(read.source, read.doc, f.pointer, f.at);
-    diagnostics.push({ code: f.code, severity: f.severity ?? 'error', message: f.message, line, column, pointer: f.pointer });
-  };
-  result.place = place;
+  const place = (f: Finding) => diagnostics.push(placed(read, f));
+  result.place = placeLater(path, bytes, diagnostics);
   result.value = read.value;
 
   const value = read.value;
@@ -76,4 +73,22 @@ export function checkDocument(path: string, bytes: Buffer | undefined, catalog: 
     for (const f of checkProgram(value, { catalog, path, ...(binding ? { binding } : {}) })) place(f);
   }
   return result;
+}
+
+function placed(read: Extract<ReadResult, { ok: true }>, f: Finding): Diagnostic {
+  const { line, column } = locate(read.source, read.doc, f.pointer, f.at);
+  return { code: f.code, severity: f.severity ?? 'error', message: f.message, line, column, pointer: f.pointer };
+}
+
+/**
+ * Findings of the rules across files (a duplicate merchant, a misplaced catalog) come after
+ * every file is checked, and seldom. The syntax tree is not kept for them — for a repository of
+ * programs it would be most of what a run holds in memory — but read again from the same bytes,
+ * which gives the same tree. (A function of its own, so the closure holds only these three.)
+ */
+function placeLater(path: string, bytes: Buffer, diagnostics: Diagnostic[]): (f: Finding) => void {
+  return (f) => {
+    const again = readYaml(path, bytes);
+    if (again.ok) diagnostics.push(placed(again, f));
+  };
 }

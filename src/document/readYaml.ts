@@ -2,7 +2,7 @@
  * Reading one file into a YAML document with source positions, under size and alias limits.
  * Never executes anything: no custom tags, no merge keys beyond YAML 1.2 core.
  */
-import { LineCounter, isAlias, isCollection, isPair, parseAllDocuments, visit, type Document } from 'yaml';
+import { LineCounter, isAlias, isCollection, isPair, parseAllDocuments, visit, type Alias, type Document } from 'yaml';
 import type { Finding } from './diagnostics.js';
 import { MAX_DEPTH, firstTooDeep } from './yamlDepth.js';
 import { MAX_FILE_BYTES, expandedFits } from './programText.js';
@@ -74,13 +74,13 @@ export function readYaml(path: string, bytes: Buffer): ReadResult {
   let firstExcessAlias = -1;
   let undefinedAlias: { offset: number; name: string } | undefined;
   // An alias is written `*name`: text without a `*` has none and the walk can be skipped.
-  if (text.includes('*')) visit(first, {
-    Alias(_key, node) {
+  if (text.includes('*')) {
+    for (const node of aliasesOf(first.contents)) {
       aliases += 1;
       if (aliases > MAX_ALIASES && firstExcessAlias < 0) firstExcessAlias = node.range?.[0] ?? 0;
       if (undefinedAlias === undefined && node.resolve(first) === undefined) undefinedAlias = { offset: node.range?.[0] ?? 0, name: node.source };
-    },
-  });
+    }
+  }
   if (undefinedAlias !== undefined) {
     return fail(source, [placeAt(lineCounter, undefinedAlias.offset, 'yaml.alias-undefined', `alias *${undefinedAlias.name} names no anchor defined before it (&${undefinedAlias.name})`)]);
   }
@@ -108,6 +108,24 @@ export function readYaml(path: string, bytes: Buffer): ReadResult {
     if (bad !== undefined) return fail(source, [placeAt(lineCounter, bad, 'yaml.lone-surrogate', 'this string holds a lone surrogate (an escape such as \\ud800 without its pair), which is not text; write the character itself or its pair')]);
   }
   return { ok: true, source, doc: first, value };
+}
+
+/**
+ * The aliases of a document in document order (the order `visit` meets them: a collection's
+ * items in turn, a pair's key before its value). A plain walk: `visit` builds a frozen path for
+ * every node, and a cron expression's `*` sends most programs down this path.
+ */
+function aliasesOf(root: unknown): Alias[] {
+  const found: Alias[] = [];
+  const walk = (node: unknown): void => {
+    if (isAlias(node)) found.push(node);
+    else if (isPair(node)) {
+      walk(node.key);
+      walk(node.value);
+    } else if (isCollection(node)) for (const item of node.items) walk(item);
+  };
+  walk(root);
+  return found;
 }
 
 const LONE_SURROGATE = /\p{Cs}/u;

@@ -58,7 +58,8 @@ export function firstTooDeep(text: string, max = MAX_DEPTH): number | undefined 
       }
       prev = c;
     }
-    if (quote === undefined && flow === 0 && /(?:^|[\s:-])[|>][-+0-9]*\s*(?:#.*)?$/.test(line)) literalAbove = indents[indents.length - 1] ?? 0;
+    // The indicator test only on lines that have one (it was a third of the scan's time).
+    if (quote === undefined && flow === 0 && (line.includes('|') || line.includes('>')) && /(?:^|[\s:-])[|>][-+0-9]*\s*(?:#.*)?$/.test(line)) literalAbove = indents[indents.length - 1] ?? 0;
   }
   return undefined;
 }

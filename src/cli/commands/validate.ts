@@ -2,13 +2,8 @@ import type { CommandContext } from '../context.js';
 import { stringOption } from '../context.js';
 import { UsageError } from '../errors.js';
 import { validateFiles } from '../../document/validateFiles.js';
-import { loadCatalogFile } from '../../catalog/load.js';
 import { loadRepoConfig } from '../../config/repoConfig.js';
 import { renderDiagnosticsText } from '../../document/render/text.js';
-import { renderDiagnosticsJson } from '../../document/render/json.js';
-import { renderDiagnosticsGithub } from '../../document/render/github.js';
-import { renderDiagnosticsSarif } from '../../document/render/sarif.js';
-import { renderDiagnosticsGitlab } from '../../document/render/gitlab.js';
 import { packageVersion } from '../version.js';
 
 const FORMATS = ['text', 'json', 'github', 'sarif', 'gitlab'] as const;
@@ -21,13 +16,14 @@ export async function run(ctx: CommandContext): Promise<number> {
   // The catalog comes from the command line or the repository config, never from a file beside
   // a program (a pull request could add one to raise its own caps).
   const catalogPath = stringOption(ctx, 'catalog') ?? config.catalog ?? undefined;
-  const catalog = catalogPath ? await loadCatalogFile(catalogPath, ctx.io.cwd, config.root) : undefined;
+  const catalog = catalogPath ? await (await import('../../catalog/load.js')).loadCatalogFile(catalogPath, ctx.io.cwd, config.root) : undefined;
   const result = await validateFiles(ctx.positionals, { cwd: ctx.io.cwd, config, ...(catalog ? { catalog } : {}) });
+  // The other formats are loaded only when asked for (start-up of the common case, text).
   const out =
-    format === 'json' ? renderDiagnosticsJson(result.reports)
-    : format === 'github' ? renderDiagnosticsGithub(result.reports)
-    : format === 'sarif' ? renderDiagnosticsSarif(result.reports, packageVersion())
-    : format === 'gitlab' ? renderDiagnosticsGitlab(result.reports)
+    format === 'json' ? (await import('../../document/render/json.js')).renderDiagnosticsJson(result.reports)
+    : format === 'github' ? (await import('../../document/render/github.js')).renderDiagnosticsGithub(result.reports)
+    : format === 'sarif' ? (await import('../../document/render/sarif.js')).renderDiagnosticsSarif(result.reports, packageVersion())
+    : format === 'gitlab' ? (await import('../../document/render/gitlab.js')).renderDiagnosticsGitlab(result.reports)
     : renderDiagnosticsText(result.reports, { color: ctx.color });
   ctx.io.stdout.write(out);
   return result.valid ? 0 : 1;

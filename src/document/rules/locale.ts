@@ -10,7 +10,7 @@ export function checkLocale(doc: unknown): Finding[] {
   const metadata = recordAt(doc, 'metadata');
 
   const zone = prop(metadata, 'timezone');
-  if (typeof zone === 'string' && !isTimeZone(zone)) {
+  if (typeof zone === 'string' && !isKnownZone(zone)) {
     const fixed = caseFix(zone);
     findings.push({
       code: 'time.zone',
@@ -41,6 +41,25 @@ export function checkLocale(doc: unknown): Finding[] {
     }
   }
   return findings;
+}
+
+/**
+ * The runtime's canonical zone names ('Asia/Shanghai') and UTC, listed without building an Intl
+ * formatter: the first formatter costs tens of milliseconds, a good part of a cold
+ * `tierform validate`. Every name listed is a time zone by `isTimeZone` (a test checks that on
+ * the runtime); any other name (a link such as 'US/Eastern', a misspelling) is judged by it.
+ */
+let canonicalZones: ReadonlySet<string> | undefined;
+
+/** The names taken as zones without asking Intl (exported for the test of that promise). */
+export function canonicalZoneNames(): ReadonlySet<string> {
+  // The list leaves out UTC, the one link most programs name.
+  canonicalZones ??= new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
+  return canonicalZones;
+}
+
+function isKnownZone(zone: string): boolean {
+  return canonicalZoneNames().has(zone) || isTimeZone(zone);
 }
 
 /** The canonical spelling of a zone name written in the wrong case, if any. */

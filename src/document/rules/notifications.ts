@@ -12,9 +12,12 @@ export function checkNotifications(doc: unknown): Finding[] {
   return findings;
 }
 
+/** `path` is the pointer's segments so far, extended and restored in place while walking. */
 function walk(value: unknown, path: (string | number)[], findings: Finding[], depth: number): void {
   if (depth > 8) return;
   if (typeof value === 'string') {
+    // A placeholder is written in braces: most templates have none to check.
+    if (!value.includes('{')) return;
     const unknown = [...new Set([...value.matchAll(/\{[^{}]*\}/g)].map((m) => m[0]))].filter(
       (p) => !(PLACEHOLDERS as readonly string[]).includes(p),
     );
@@ -26,8 +29,16 @@ function walk(value: unknown, path: (string | number)[], findings: Finding[], de
       });
     }
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => walk(v, [...path, i], findings, depth + 1));
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      walk(value[i], path, findings, depth + 1);
+      path.pop();
+    }
   } else if (isRecord(value)) {
-    for (const [k, v] of Object.entries(value)) walk(v, [...path, k], findings, depth + 1);
+    for (const [k, v] of Object.entries(value)) {
+      path.push(k);
+      walk(v, path, findings, depth + 1);
+      path.pop();
+    }
   }
 }
