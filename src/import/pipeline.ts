@@ -2,12 +2,13 @@
  * The import pipeline shared by every kind of import (orders, members, purchases):
  *
  *   file → lines → records → (kind) COPY rows → staging table → checks → (kind) merge
+ *                                              ↘ (a merchant's first load) the kind's table
  *
  * All in one transaction: any bad line rolls everything back, so an import lands whole or not at
- * all. Lines are checked one by one as they stream (syntax, fields, types, merchants); what needs
- * the whole file (an id twice) is found in SQL from the staging table, which carries each row's
- * line number. A kind describes its columns, turns a record into a COPY row and merges the
- * staging table into its tables; it never sees the file or the transaction's bookkeeping.
+ * all. Lines are checked one by one as they stream (syntax, fields, types, merchants); an id
+ * twice is found as they stream too (KeyHashes), and settled exactly at the end against the rows
+ * written. A kind describes its columns, turns a record into a COPY row and merges the staging
+ * table into its tables; it never sees the file or the transaction's bookkeeping.
  */
 import type { Db, Queryable } from '../store/db.js';
 import { pgErrorCode } from '../store/db.js';
