@@ -78,7 +78,7 @@ export async function benchImport(): Promise<BenchSection> {
       await db.query(`CREATE TABLE ${ORDER_FLOOR} (LIKE orders INCLUDING ALL)`);
 
       const floorLoad = await timed(() => copyFloor(db, ORDER_FLOOR, ORDER_COLUMNS, floorFirst, ''));
-      rows.push({ measure: `floor: COPY ${orders.toLocaleString('en-US')} orders into an empty orders-shaped table (PK + orders_by_member)`, seconds: floorLoad.seconds, throughput: `${rate(orders, floorLoad.seconds)} orders/s`, floor: floorLoad.seconds, count: orders, target: '1.00×' });
+      rows.push({ measure: `floor: COPY ${orders.toLocaleString('en-US')} orders into an empty orders-shaped table (its primary key and four indexes)`, seconds: floorLoad.seconds, throughput: `${rate(orders, floorLoad.seconds)} orders/s`, floor: floorLoad.seconds, count: orders, target: '1.00×' });
       const load = await timed(() => importFile(db, ordersImport, first, format, `orders (${format.toUpperCase()}), first load`));
       if (format === 'csv') csvFirstLoad = load.seconds;
       rows.push({ measure: `import orders (${size}), first load of the merchant`, seconds: load.seconds, throughput: `${rate(orders, load.seconds)} orders/s`, floor: floorLoad.seconds, count: load.value.inserted + load.value.updated, target: '≤ 2× floor' });
