@@ -171,9 +171,9 @@ export async function runImport<P>(db: Db, kind: ImportKind<P>, source: ImportSo
       if (direct) directRows = await tx.copyFrom(`COPY ${direct.table} (${[...columnNames, direct.stamp].join(', ')}) FROM STDIN`, rows.directChunks(direct.merchant, direct.seq));
       let staged = await tx.copyFrom(`COPY ${STAGE} (line, ${columnNames.join(', ')}) FROM STDIN`, rows.stagedChunks());
       steps.lap('read, check and COPY');
-      // A second merchant after a direct start: the first one's rows join the staging table
-      // (the merchant had no rows before this import), and the file is merged as a whole.
-      const whole = direct !== undefined && staged > 0;
+      // A second merchant after a direct start (staged, or held back): the first one's rows join
+      // the staging table (the merchant had no rows before this import), and the file is merged whole.
+      const whole = direct !== undefined && (staged > 0 || rows.held.some((h) => h.merchant !== direct.merchant));
       if (whole) {
         staged += (await tx.query(`INSERT INTO ${STAGE} (line, ${columnNames.join(', ')}) SELECT 0, ${columnNames.join(', ')} FROM ${direct.table} WHERE merchant_id = $1`, [direct.merchant])).rowCount;
         await tx.query(`DELETE FROM ${direct.table} WHERE merchant_id = $1`, [direct.merchant]);
