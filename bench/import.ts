@@ -54,6 +54,7 @@ export async function benchImport(): Promise<BenchSection> {
   const db: Db = url ? openPg({ connectionString: url }) : await openPglite();
   const dir = await mkdtemp(join(tmpdir(), 'tierform-bench-import-'));
   const rows: FloorRow[] = [];
+  stepNotes.length = 0;
   try {
     await migrate(db);
     await dropFloors(db);
@@ -77,14 +78,14 @@ export async function benchImport(): Promise<BenchSection> {
       await db.query(`CREATE TABLE ${ORDER_FLOOR} (LIKE orders INCLUDING ALL)`);
 
       const floorLoad = await timed(() => copyFloor(db, ORDER_FLOOR, ORDER_COLUMNS, floorFirst, ''));
-      rows.push({ measure: `floor: COPY ${orders.toLocaleString('en-US')} orders into an empty orders-shaped table (PK + orders_by_member)`, seconds: floorLoad.seconds, throughput: `${rate(orders, floorLoad.seconds)} orders/s`, floor: floorLoad.seconds, count: orders, target: '1.00×' });
-      const load = await timed(() => importFile(db, ordersImport, first, format));
+      rows.push({ measure: `floor: COPY ${orders.toLocaleString('en-US')} orders into an empty orders-shaped table (its primary key and four indexes)`, seconds: floorLoad.seconds, throughput: `${rate(orders, floorLoad.seconds)} orders/s`, floor: floorLoad.seconds, count: orders, target: '1.00×' });
+      const load = await timed(() => importFile(db, ordersImport, first, format, `orders (${format.toUpperCase()}), first load`));
       if (format === 'csv') csvFirstLoad = load.seconds;
       rows.push({ measure: `import orders (${size}), first load of the merchant`, seconds: load.seconds, throughput: `${rate(orders, load.seconds)} orders/s`, floor: floorLoad.seconds, count: load.value.inserted + load.value.updated, target: '≤ 2× floor' });
 
       const floorMerge = await timed(() => mergeFloor(db, ORDER_FLOOR, ORDER_COLUMNS, ['merchant_id', 'order_id'], [...ORDER_VALUES, 'import_seq'], ORDER_VALUES, floorAgain, ''));
       rows.push({ measure: `floor: COPY into a staging table + INSERT … ON CONFLICT DO UPDATE WHERE changed (every ${CHANGE_EVERY}th order changed)`, seconds: floorMerge.seconds, throughput: `${rate(orders, floorMerge.seconds)} orders/s`, floor: floorMerge.seconds, count: floorMerge.value, target: '1.00×' });
-      const merge = await timed(() => importFile(db, ordersImport, again, format));
+      const merge = await timed(() => importFile(db, ordersImport, again, format, `orders (${format.toUpperCase()}), re-import`));
       rows.push({ measure: `import orders (${size}), re-import (every ${CHANGE_EVERY}th order changed)`, seconds: merge.seconds, throughput: `${rate(orders, merge.seconds)} orders/s`, floor: floorMerge.seconds, count: merge.value.inserted + merge.value.updated, target: '≤ 2× floor' });
       await sameRows(db, 'orders', ORDER_FLOOR, MERCHANTS[format], ['merchant_id', 'order_id'], ORDER_VALUES);
       await db.query(`DROP TABLE ${ORDER_FLOOR}`);
@@ -99,11 +100,11 @@ export async function benchImport(): Promise<BenchSection> {
     const csv = ' (FORMAT csv, HEADER true)';
     const floorLoad = await timed(() => copyFloor(db, MEMBER_FLOOR, MEMBER_COLUMNS, first, csv));
     rows.push({ measure: `floor: COPY ${members.toLocaleString('en-US')} members (the CSV file itself) into an empty members-shaped table`, seconds: floorLoad.seconds, throughput: `${rate(members, floorLoad.seconds)} members/s`, floor: floorLoad.seconds, count: members, target: '1.00×' });
-    const load = await timed(() => importFile(db, membersImport, first, 'csv'));
+    const load = await timed(() => importFile(db, membersImport, first, 'csv', 'members, first load'));
     rows.push({ measure: 'import members (CSV), first load of the merchant', seconds: load.seconds, throughput: `${rate(members, load.seconds)} members/s`, floor: floorLoad.seconds, count: load.value.inserted + load.value.updated, target: '≤ 2× floor' });
     const floorMerge = await timed(() => mergeFloor(db, MEMBER_FLOOR, MEMBER_COLUMNS, ['merchant_id', 'member_id'], MEMBER_VALUES, MEMBER_VALUES, again, csv));
     rows.push({ measure: `floor: COPY into a staging table + INSERT … ON CONFLICT DO UPDATE WHERE changed (every ${CHANGE_EVERY}th member renamed)`, seconds: floorMerge.seconds, throughput: `${rate(members, floorMerge.seconds)} members/s`, floor: floorMerge.seconds, count: floorMerge.value, target: '1.00×' });
-    const merge = await timed(() => importFile(db, membersImport, again, 'csv'));
+    const merge = await timed(() => importFile(db, membersImport, again, 'csv', 'members, re-import'));
     rows.push({ measure: `import members (CSV), re-import (every ${CHANGE_EVERY}th member renamed)`, seconds: merge.seconds, throughput: `${rate(members, merge.seconds)} members/s`, floor: floorMerge.seconds, count: merge.value.inserted + merge.value.updated, target: '≤ 2× floor' });
     await sameRows(db, 'members', MEMBER_FLOOR, MERCHANTS.members, ['merchant_id', 'member_id'], MEMBER_VALUES);
 
@@ -118,6 +119,7 @@ export async function benchImport(): Promise<BenchSection> {
       notes: [
         `Orders: one merchant per format, ${base.members.toLocaleString('en-US')} members (registered by the first load), ${orders.toLocaleString('en-US')} orders over 3 years, generated by bench/generate.ts (seeded) and read from disk; the re-import is the same file with every ${CHANGE_EVERY}th order flipped between paid and fully refunded. Members: ${members.toLocaleString('en-US')} members of another merchant, then the same file with every ${CHANGE_EVERY}th member renamed. tierform's time covers the whole import: reading and checking every line, staging, locking, the merge into \`members\` and \`orders\`, the commit and the statistics refresh after it. "rows written" counts rows inserted or updated (tierform's own count; the floor's from its statements): an unchanged re-imported row is not written.`,
         `Points (v1.1): a ledger of as many entries as orders (bench/points.ts, ~10% redemptions) imported into another merchant, against a \`COPY\` of the CSV file itself into a table made with \`LIKE points_ledger INCLUDING ALL\`; its first-load row also gives its ratio to the CSV orders first load above. The second import of the same file writes nothing (the ledger is append-only): every entry is staged and compared with the stored one.`,
+        `Where tierform's time went (steps of at least 0.05 s): ${stepNotes.join('; ')}.`,
         `Floors, in the same run on the same rows: the first load is one \`COPY\` into an empty table made with \`CREATE TABLE … (LIKE orders INCLUDING ALL)\` (members: also its foreign key to merchants), i.e. the same columns, checks, primary key and indexes. The orders floor reads the rows already in COPY text form (amounts in minor units, tags as arrays: converted before the clock starts, so the floor does no parsing of decimals); the members floor reads the CSV file itself. The re-import floor is \`COPY\` into a temporary staging table plus one \`INSERT … SELECT … ON CONFLICT (key) DO UPDATE … WHERE\` the row differs. Both sides run in one transaction with the server's settings and \`work_mem\` = ${WORK_MEM} (set in the transaction); after each re-import the bench checks that tierform's table and the floor's hold the same rows. The machine is shared: read the ratios, measured seconds apart, not the seconds.`,
       ],
     };
@@ -134,8 +136,16 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: numb
   return { value, seconds: (performance.now() - t0) / 1000 };
 }
 
-async function importFile<P>(db: Db, kind: ImportKind<P>, file: string, format: GeneratedFormat): Promise<{ inserted: number; updated: number }> {
-  const outcome = await runImport(db, kind, { input: createReadStream(file, { highWaterMark: 1 << 20 }), format });
+/** Seconds per step of each import measured, for the notes: `import orders (CSV), first load: read, check and COPY 9.1 s, …`. */
+const stepNotes: string[] = [];
+
+async function importFile<P>(db: Db, kind: ImportKind<P>, file: string, format: GeneratedFormat, label: string): Promise<{ inserted: number; updated: number }> {
+  const steps: string[] = [];
+  const onStep = (step: string, seconds: number): void => {
+    if (seconds >= 0.05) steps.push(`${step} ${seconds.toFixed(1)} s`);
+  };
+  const outcome = await runImport(db, kind, { input: createReadStream(file, { highWaterMark: 1 << 20 }), format }, { onStep });
+  stepNotes.push(`${label}: ${steps.join(', ')}`);
   if (!outcome.ok) throw new Error(`bench import rejected: ${JSON.stringify(outcome.problems.slice(0, 3))}`);
   return outcome;
 }

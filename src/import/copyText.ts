@@ -29,3 +29,10 @@ export function copyTextArray(values: readonly string[]): string {
   }
   return copyText(`${literal}}`);
 }
+
+const UNESCAPES: Record<string, string> = { '\\\\': '\\', '\\t': '\t', '\\n': '\n', '\\r': '\r' };
+
+/** A value written by `copyText`, back as it was. */
+export function uncopyText(text: string): string {
+  return text.indexOf('\\') === -1 ? text : text.replace(/\\[\\tnr]/g, (e) => UNESCAPES[e]!);
+}

@@ -28,6 +28,8 @@ export const membersImport: ImportKind<Map<string, ImportMerchant>> = {
   prepare: loadImportMerchants,
   toCopyRow: memberRow,
   merge: mergeMembers,
+  // A merchant's first load: copied into members, stamped as the merge's insert stamps it.
+  direct: { table: 'members', stamp: 'changed_seq' },
 };
 
 function memberRow(r: ImportRecord, merchants: Map<string, ImportMerchant>): string {
@@ -54,7 +56,6 @@ async function mergeMembers(tx: Queryable, ctx: MergeContext): Promise<MergeCoun
   await tx.query("SELECT set_config('work_mem', '256MB', true)");
   const params = [[...ctx.merchants], ctx.importSeq];
   const existing = await tx.query<{ any: boolean }>(anyRowsSql('members'), [params[0]]);
-  await ctx.requireUniqueKeys(); // before any insert, as for orders
   if (!existing.rows[0]!.any) return { inserted: (await tx.query(insertAllSql(MEMBERS), params)).rowCount, updated: 0 };
   const inserted = (await tx.query(insertNewSql(MEMBERS), params)).rowCount;
   const updated = (await tx.query(updateChangedSql(MEMBERS), params)).rowCount;

@@ -37,6 +37,15 @@ export const ordersImport: ImportKind<Map<string, ImportMerchant>> = {
   prepare: loadImportMerchants,
   toCopyRow: orderRow,
   merge: mergeOrders,
+  // A merchant's first load: no staging, no merge; the members are registered from the rows copied.
+  direct: {
+    table: 'orders',
+    stamp: 'import_seq',
+    after: async (tx, merchant) => {
+      await tx.query("SELECT set_config('work_mem', '256MB', true)");
+      return registeredNotes(await registerMembers(tx, [merchant], 'paid_at', 'orders'));
+    },
+  },
 };
 
 export function currencyOf(merchants: ReadonlyMap<string, ImportMerchant>, merchant: string): string {
@@ -79,9 +88,6 @@ async function mergeOrders(tx: Queryable, ctx: MergeContext): Promise<MergeCount
   let inserted: number;
   let updated = 0;
   const existing = await tx.query<{ any: boolean }>(anyRowsSql('orders'), [merchants]);
-  // Checked before any insert: a unique violation does not name its lines, and on Citus it
-  // reaches the coordinator as a worker's error.
-  await ctx.requireUniqueKeys();
   if (!existing.rows[0]!.any) {
     inserted = (await tx.query(insertAllSql(ORDERS), params)).rowCount;
   } else {

@@ -2,17 +2,21 @@
  * The import pipeline shared by every kind of import (orders, members, purchases):
  *
  *   file → lines → records → (kind) COPY rows → staging table → checks → (kind) merge
+ *                                              ↘ (a merchant's first load) the kind's table
  *
  * All in one transaction: any bad line rolls everything back, so an import lands whole or not at
- * all. Lines are checked one by one as they stream (syntax, fields, types, merchants); what needs
- * the whole file (an id twice) is found in SQL from the staging table, which carries each row's
- * line number. A kind describes its columns, turns a record into a COPY row and merges the
- * staging table into its tables; it never sees the file or the transaction's bookkeeping.
+ * all. Lines are checked one by one as they stream (syntax, fields, types, merchants); an id
+ * twice is found as they stream too (KeyHashes), and settled exactly at the end against the rows
+ * written. A kind describes its columns, turns a record into a COPY row and merges the staging
+ * table into its tables; it never sees the file or the transaction's bookkeeping.
  */
 import type { Db, Queryable } from '../store/db.js';
 import { pgErrorCode } from '../store/db.js';
 import { readLineBatches, type LineBatch } from './lines.js';
-import { createRecordReader, type ColumnSpec, type ImportRecord, type InputFormat } from './records.js';
+import { createRecordReader, type ColumnSpec, type ImportRecord, type InputFormat, type RecordReader } from './records.js';
+import { KeyHashes } from './keyHashes.js';
+import { uncopyText } from './copyText.js';
+import { anyRowsSql } from './mergeSql.js';
 import { FieldError } from './fields.js';
 import { TierformError } from '../cli/errors.js';
 import { PgCode } from '../store/db.js';
@@ -26,7 +30,7 @@ export interface LineProblem {
   code?: string;
 }
 
-/** Rows an import must write before it refreshes the planner's statistics. */
+/** Rows an import must insert before it refreshes the planner's statistics. */
 const ANALYZE_AFTER = 1000;
 
 /** The staging table every kind loads into (a temporary table dropped at commit). */
@@ -37,12 +41,6 @@ export interface MergeContext {
   importSeq: string;
   /** The merchants the file names (all locked), sorted. */
   merchants: readonly string[];
-  /**
-   * Fails the merge (the file is then rejected with every duplicate line) when a key occurs twice
-   * in the file. A merge that a duplicate cannot make fail on its own (one that updates with a
-   * join, not an upsert) calls it first.
-   */
-  requireUniqueKeys(): Promise<void>;
 }
 
 export interface MergeCounts {
@@ -81,8 +79,24 @@ export interface ImportKind<Prepared> {
    * compares with may be written by another import of the same merchant meanwhile.
    */
   checkUnderLock?: boolean;
-  /** Merges the staging table into the kind's tables, set-based. */
+  /** Merges the staging table into the kind's tables, set-based. Its key is unique in the staging table. */
   merge(tx: Queryable, ctx: MergeContext): Promise<MergeCounts>;
+  /**
+   * A first load straight into the kind's table (optional): when the file's first merchant has no
+   * rows there yet, its rows are copied into the table as they stream, without staging or merge.
+   * The key must be `merchant_id` and one id.
+   */
+  direct?: DirectLoad;
+}
+
+/** How a kind's rows are copied straight into its table (ImportKind.direct). */
+export interface DirectLoad {
+  /** The table: its columns are named as the staging columns. */
+  table: string;
+  /** The column stamped with the import's import_seq (after the staging columns). */
+  stamp: string;
+  /** What the rows need once written (e.g. registering the members they name); returns notes for the summary. */
+  after?(tx: Queryable, merchant: string): Promise<string[]>;
 }
 
 export interface ImportSource {
@@ -98,6 +112,8 @@ export interface ImportOptions {
   maxProblems?: number;
   /** How long to wait for a merchant's lock (default 10 s); longer fails with state.locked. */
   lockTimeoutMs?: number;
+  /** Called after each step with its seconds (the bench's breakdown). */
+  onStep?: (step: string, seconds: number) => void;
 }
 
 export type ImportOutcome =
@@ -130,33 +146,52 @@ class Rejected extends Error {
   }
 }
 
-/** Thrown by `requireUniqueKeys`: a key occurs twice in the file. */
-class DuplicateKeys extends Error {
-  constructor() {
-    super('a key occurs twice in the file');
-  }
-}
-
 const CARDINALITY_VIOLATION = '21000';
 
 /** How a merge fails on a key that occurs twice in the file (or, past the lock, is written by another process). */
 function isDuplicateFailure(err: unknown): boolean {
   const code = pgErrorCode(err);
-  return err instanceof DuplicateKeys || code === CARDINALITY_VIOLATION || code === PgCode.uniqueViolation;
+  return code === CARDINALITY_VIOLATION || code === PgCode.uniqueViolation;
 }
 
 export async function runImport<P>(db: Db, kind: ImportKind<P>, source: ImportSource, opts: ImportOptions = {}): Promise<ImportOutcome> {
   const problems = new ProblemList(opts.maxProblems ?? 1000);
   const lockTimeoutMs = opts.lockTimeoutMs ?? 10_000;
   const merchants = new Set<string>();
+  const steps = new StepClock(opts.onStep);
   try {
     const counts = await db.transaction(async (tx) => {
       await run(tx, setLocalApplicationName(`tierform import ${kind.noun}`));
       const prepared = await kind.prepare(tx);
       await tx.query(`CREATE TEMPORARY TABLE ${STAGE} (line integer NOT NULL, ${kind.stagingColumns}) ON COMMIT DROP`);
-      const batches = readLineBatches(source.input, { onBytes: source.onBytes });
-      const columnNames = ['line', ...kind.stagingColumns.split(',').map((c) => c.trim().split(/\s+/)[0]!)];
-      const staged = await tx.copyFrom(`COPY ${STAGE} (${columnNames.join(', ')}) FROM STDIN`, copyRows(batches, source.format, kind, prepared, problems, merchants));
+      const rows = new RowStream(readLineBatches(source.input, { onBytes: source.onBytes }), source.format, kind, prepared, problems, merchants);
+      const columnNames = stagingColumnNames(kind);
+      const direct = kind.direct ? await startDirect(tx, kind, kind.direct, rows) : undefined;
+      let directRows = 0;
+      if (direct) directRows = await tx.copyFrom(`COPY ${direct.table} (${[...columnNames, direct.stamp].join(', ')}) FROM STDIN`, rows.directChunks(direct.merchant, direct.seq));
+      let staged = await tx.copyFrom(`COPY ${STAGE} (line, ${columnNames.join(', ')}) FROM STDIN`, rows.stagedChunks());
+      steps.lap('read, check and COPY');
+      // A second merchant after a direct start (staged, or held back): the first one's rows join
+      // the staging table (the merchant had no rows before this import), and the file is merged whole.
+      const whole = direct !== undefined && (staged > 0 || rows.held.some((h) => h.merchant !== direct.merchant));
+      if (whole) {
+        staged += (await tx.query(`INSERT INTO ${STAGE} (line, ${columnNames.join(', ')}) SELECT 0, ${columnNames.join(', ')} FROM ${direct.table} WHERE merchant_id = $1`, [direct.merchant])).rowCount;
+        await tx.query(`DELETE FROM ${direct.table} WHERE merchant_id = $1`, [direct.merchant]);
+        directRows = 0;
+      }
+      const loaded = direct && !whole ? direct : undefined;
+      const fresh = await settleHeld(tx, kind, rows.held, problems, loaded);
+      if (fresh.length > 0) {
+        if (loaded) directRows += await tx.copyFrom(`COPY ${loaded.table} (${[...columnNames, loaded.stamp].join(', ')}) FROM STDIN`, [fresh.map((h) => `${h.row}\t${loaded.seq}`).join('\n')]);
+        else staged += await tx.copyFrom(`COPY ${STAGE} (line, ${columnNames.join(', ')}) FROM STDIN`, [fresh.map((h) => `${h.line}\t${h.row}`).join('\n')]);
+      }
+      steps.lap('duplicates');
+      if (loaded) {
+        if (problems.total > 0) throw new Rejected();
+        const notes = loaded.after ? await loaded.after(tx, loaded.merchant) : [];
+        steps.lap('after the rows');
+        return { inserted: directRows, updated: 0, unchanged: 0, notes };
+      }
       const locked = [...merchants].sort();
       let haveLocks = false;
       if (kind.checkStaged) {
@@ -169,10 +204,7 @@ export async function runImport<P>(db: Db, kind: ImportKind<P>, source: ImportSo
         for (const p of checked.problems) problems.add(p);
         problems.total += checked.total - checked.problems.length;
       }
-      if (problems.total > 0) {
-        await addDuplicates(tx, kind, problems);
-        throw new Rejected();
-      }
+      if (problems.total > 0) throw new Rejected();
       // Under the lock of every merchant in the file (the lock apply and the engine take), an
       // import's import_seq is taken in the order imports of a merchant commit: an evaluation
       // that has seen seq n has seen every earlier import of its merchant.
@@ -180,12 +212,13 @@ export async function runImport<P>(db: Db, kind: ImportKind<P>, source: ImportSo
       const seq = await tx.query<{ seq: string }>(`SELECT nextval('import_seq')::text AS seq`);
       // The merge joins the staging table with the live tables: plan it with the file's real size.
       await tx.query(`ANALYZE ${STAGE}`);
-      // Duplicates make the merge fail (an upsert cannot touch one row twice, a plain insert
-      // violates the key, a joined update asks requireUniqueKeys); only then are their lines
-      // looked up, so a clean import pays for no extra pass to name them.
+      steps.lap('lock, import_seq, ANALYZE of the staging table');
+      // The staging table holds every key once (the rows streamed past KeyHashes). A merge can
+      // still fail on a key written past the lock by another process: that is the error.
       await tx.query('SAVEPOINT tierform_import_merge');
       try {
-        const counts = await kind.merge(tx, { importSeq: seq.rows[0]!.seq, merchants: locked, requireUniqueKeys: () => requireUniqueKeys(tx, kind) });
+        const counts = await kind.merge(tx, { importSeq: seq.rows[0]!.seq, merchants: locked });
+        steps.lap('merge');
         return { ...counts, unchanged: staged - counts.inserted - counts.updated };
       } catch (err) {
         if (!isDuplicateFailure(err)) throw err;
@@ -198,10 +231,14 @@ export async function runImport<P>(db: Db, kind: ImportKind<P>, source: ImportSo
       if (pgErrorCode(err) !== PgCode.lockNotAvailable) throw err;
       throw await lockedError(db, [...merchants].sort(), lockTimeoutMs);
     });
+    steps.lap('commit');
     // The planner must know the new size before the engine reads these tables: with the
     // statistics of an empty table it joins every member to every order in a nested loop. The
-    // embedded database has no autovacuum, and the server's may not have run yet.
-    if (counts.inserted + counts.updated >= ANALYZE_AFTER) await db.query(`ANALYZE ${kind.tables.join(', ')}`);
+    // embedded database has no autovacuum, and the server's may not have run yet. Rows only
+    // updated leave the size as it was (and a new import_seq above the statistics' range is
+    // estimated from the index's real end), so only inserted rows count.
+    if (counts.inserted >= ANALYZE_AFTER) await db.query(`ANALYZE ${kind.tables.join(', ')}`);
+    steps.lap('ANALYZE');
     return { ok: true, inserted: counts.inserted, updated: counts.updated, unchanged: counts.unchanged, notes: counts.notes ?? [] };
   } catch (err) {
     if (!(err instanceof Rejected)) throw err;
@@ -210,52 +247,226 @@ export async function runImport<P>(db: Db, kind: ImportKind<P>, source: ImportSo
   }
 }
 
-/**
- * COPY text for the staging table, one string per chunk of the file: its good rows joined by
- * newlines (the adapters add the last one, so a string of several rows is as good as one row).
- * Bad lines go to `problems` and the stream goes on, so every problem of the file is reported.
- */
-async function* copyRows<P>(
-  batches: AsyncIterable<LineBatch>,
-  format: InputFormat,
-  kind: ImportKind<P>,
-  prepared: P,
-  problems: ProblemList,
-  merchants: Set<string>,
-): AsyncGenerator<string> {
-  let rows: string[] = [];
-  const reader = createRecordReader(format, kind.columns, {
-    record(line, record) {
-      try {
-        rows.push(`${line}\t${kind.toCopyRow(record, prepared)}`);
-        // Every kind has a `merchant` column, checked by toCopyRow as an id.
-        merchants.add(String(record.merchant));
-      } catch (err) {
-        if (!(err instanceof FieldError)) throw err;
-        problems.add({ line, message: err.message });
-      }
-    },
-    problem(line, message) {
-      problems.add({ line, message });
-    },
-  });
-  for await (const batch of batches) {
-    const { first, lines } = batch;
-    if (batch.notUtf8 !== undefined) problems.add({ line: batch.notUtf8, message: 'this line is not UTF-8 text (an invalid byte sequence, or an encoded lone surrogate)' });
-    for (let i = 0; i < lines.length; i++) reader.feed(first + i, lines[i]!);
-    if (rows.length > 0) {
-      yield rows.join('\n');
-      rows = [];
-    }
-  }
-  reader.end();
-  if (rows.length > 0) yield rows.join('\n');
+function stagingColumnNames<P>(kind: ImportKind<P>): string[] {
+  return kind.stagingColumns.split(',').map((c) => c.trim().split(/\s+/)[0]!);
 }
 
-async function requireUniqueKeys<P>(tx: Queryable, kind: ImportKind<P>): Promise<void> {
-  const key = kind.key.join(', ');
-  const res = await tx.query(`SELECT 1 FROM ${STAGE} GROUP BY ${key} HAVING count(*) > 1 LIMIT 1`);
-  if (res.rows.length > 0) throw new DuplicateKeys();
+/** Seconds per step, for a caller that asks (the bench). */
+class StepClock {
+  private last = performance.now();
+  constructor(private readonly onStep: ((step: string, seconds: number) => void) | undefined) {}
+  lap(step: string): void {
+    if (!this.onStep) return;
+    const now = performance.now();
+    this.onStep(step, (now - this.last) / 1000);
+    this.last = now;
+  }
+}
+
+interface DirectStart extends DirectLoad {
+  merchant: string;
+  seq: string;
+}
+
+/**
+ * Whether the file can be copied straight into the kind's table: its first merchant's lock is
+ * free now (else the file is staged, and waits for the lock before its merge as always) and the
+ * merchant has no rows in the table. The lock is then held from before the first row is written,
+ * and the import's import_seq is taken under it.
+ */
+async function startDirect<P>(tx: Queryable, kind: ImportKind<P>, load: DirectLoad, rows: RowStream<P>): Promise<DirectStart | undefined> {
+  const merchant = await rows.firstMerchant();
+  if (merchant === undefined || kind.key.length !== 2 || kind.key[0] !== 'merchant_id') return undefined;
+  // The key of lockMerchant (src/store/merchantLock.ts), without waiting.
+  const lock = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)::bigint) AS ok', [merchant]);
+  if (!lock.rows[0]!.ok) return undefined;
+  const any = await tx.query<{ any: boolean }>(anyRowsSql(load.table), [[merchant]]);
+  if (any.rows[0]!.any) return undefined;
+  const seq = await tx.query<{ seq: string }>(`SELECT nextval('import_seq')::text AS seq`);
+  return { ...load, merchant, seq: seq.rows[0]!.seq };
+}
+
+/**
+ * The held rows settled: a row whose key is among the rows written (the staging table, or the
+ * direct merchant's rows) is a duplicate of the first line of its hash (the only written row
+ * with that hash); the others are compared among themselves, and the first of each key is
+ * returned to be written (a key whose hash only collided with another).
+ */
+async function settleHeld<P>(tx: Queryable, kind: ImportKind<P>, held: readonly Held[], problems: ProblemList, loaded: DirectStart | undefined): Promise<Held[]> {
+  if (held.length === 0) return [];
+  const keys = held.map((h) => h.row.slice(0, h.keyEnd).split('\t').map(uncopyText));
+  const written = new Set<string>();
+  const columns = kind.key.map((_, i) => keys.map((k) => k[i]!));
+  const staged = await tx.query<{ key: string[] }>(
+    `SELECT ARRAY[${kind.key.map((c) => `s.${c}`).join(', ')}]::text[] AS key FROM ${STAGE} s
+      WHERE (${kind.key.map((c) => `s.${c}`).join(', ')}) IN (SELECT * FROM unnest(${kind.key.map((_, i) => `$${i + 1}::text[]`).join(', ')}))`,
+    columns,
+  );
+  for (const r of staged.rows) written.add(r.key.join('\u0000'));
+  if (loaded) {
+    const ids = keys.filter((k) => k[0] === loaded.merchant).map((k) => k[1]!);
+    const res = await tx.query<{ id: string }>(`SELECT ${kind.key[1]} AS id FROM ${loaded.table} WHERE merchant_id = $1 AND ${kind.key[1]} = ANY($2::text[])`, [loaded.merchant, ids]);
+    for (const r of res.rows) written.add(`${loaded.merchant}\u0000${r.id}`);
+  }
+  const firstHeld = new Map<string, number>();
+  const fresh: Held[] = [];
+  for (let i = 0; i < held.length; i++) {
+    const h = held[i]!;
+    const id = keys[i]!.join('\u0000');
+    let first: number | undefined;
+    if (written.has(id)) first = h.firstLine;
+    else first = firstHeld.get(id);
+    if (first === undefined) {
+      firstHeld.set(id, h.line);
+      fresh.push(h);
+    } else {
+      problems.add({ line: h.line, message: `${kind.describeKey(keys[i]!)} appears again (first on line ${first})` });
+    }
+  }
+  return fresh;
+}
+
+/** A row whose key hash was seen before: held back until the end of the file. */
+interface Held {
+  line: number;
+  firstLine: number;
+  merchant: string;
+  /** The row as COPY text (staging columns without the line) and where its key ends in it. */
+  row: string;
+  keyEnd: number;
+}
+
+/** Good rows of a chunk of the file, as COPY text without the line number. */
+interface Chunk {
+  lines: number[];
+  rows: string[];
+  merchants: string[];
+}
+
+/**
+ * The file's good rows, chunk by chunk, as COPY text. Bad lines go to `problems` and the stream
+ * goes on, so every problem of the file is reported. A row whose key hash was seen before is
+ * held back (`held`) instead, so no key reaches a table twice.
+ */
+class RowStream<P> {
+  readonly held: Held[] = [];
+  private readonly batches: AsyncIterator<LineBatch>;
+  private readonly reader: RecordReader;
+  private readonly keys = new KeyHashes();
+  private readonly keyFields: number;
+  private back: Chunk | undefined;
+  private chunk: Chunk = { lines: [], rows: [], merchants: [] };
+  private ended = false;
+
+  constructor(
+    batches: AsyncIterable<LineBatch>,
+    format: InputFormat,
+    private readonly kind: ImportKind<P>,
+    private readonly prepared: P,
+    private readonly problems: ProblemList,
+    private readonly merchants: Set<string>,
+  ) {
+    this.batches = batches[Symbol.asyncIterator]();
+    this.keyFields = kind.key.length;
+    this.reader = createRecordReader(format, kind.columns, {
+      record: (line, record) => this.record(line, record),
+      problem: (line, message) => problems.add({ line, message }),
+    });
+  }
+
+  private record(line: number, record: ImportRecord): void {
+    let row: string;
+    try {
+      row = this.kind.toCopyRow(record, this.prepared);
+    } catch (err) {
+      if (!(err instanceof FieldError)) throw err;
+      this.problems.add({ line, message: err.message });
+      return;
+    }
+    // Every kind has a `merchant` column, checked by toCopyRow as an id.
+    const merchant = String(record.merchant);
+    this.merchants.add(merchant);
+    // The key is the row's first columns.
+    let keyEnd = -1;
+    for (let k = 0; k < this.keyFields; k++) {
+      keyEnd = row.indexOf('\t', keyEnd + 1);
+      if (keyEnd === -1) {
+        keyEnd = row.length;
+        break;
+      }
+    }
+    const firstLine = this.keys.add(row, keyEnd, line);
+    if (firstLine !== 0) {
+      this.held.push({ line, firstLine, merchant, row, keyEnd });
+      return;
+    }
+    this.chunk.lines.push(line);
+    this.chunk.rows.push(row);
+    this.chunk.merchants.push(merchant);
+  }
+
+  /** The next chunk with good rows (possibly none), or undefined at the end of the file. */
+  async next(): Promise<Chunk | undefined> {
+    if (this.back) {
+      const back = this.back;
+      this.back = undefined;
+      return back;
+    }
+    if (this.ended) return undefined;
+    const step = await this.batches.next();
+    if (step.done) {
+      this.ended = true;
+      this.reader.end();
+    } else {
+      const { first, lines } = step.value;
+      if (step.value.notUtf8 !== undefined) this.problems.add({ line: step.value.notUtf8, message: 'this line is not UTF-8 text (an invalid byte sequence, or an encoded lone surrogate)' });
+      for (let i = 0; i < lines.length; i++) this.reader.feed(first + i, lines[i]!);
+    }
+    const chunk = this.chunk;
+    this.chunk = { lines: [], rows: [], merchants: [] };
+    return chunk;
+  }
+
+  /** The merchant of the first good row (read ahead, the rows stay to be read). */
+  async firstMerchant(): Promise<string | undefined> {
+    for (;;) {
+      const chunk = await this.next();
+      if (!chunk) return undefined;
+      if (chunk.rows.length > 0) {
+        this.back = chunk;
+        return chunk.merchants[0];
+      }
+    }
+  }
+
+  /** COPY text for the direct load of `merchant`: its rows stamped with `seq`, up to the first row of another merchant. */
+  async *directChunks(merchant: string, seq: string): AsyncGenerator<string> {
+    const stamp = `\t${seq}`;
+    for (;;) {
+      const chunk = await this.next();
+      if (!chunk) return;
+      const { rows, merchants } = chunk;
+      let i = 0;
+      let text = '';
+      for (; i < rows.length && merchants[i] === merchant; i++) text += i === 0 ? rows[i] + stamp : `\n${rows[i]}${stamp}`;
+      if (i < rows.length) this.back = { lines: chunk.lines.slice(i), rows: rows.slice(i), merchants: merchants.slice(i) };
+      if (i > 0) yield text;
+      if (this.back) return;
+    }
+  }
+
+  /** COPY text for the staging table: the rest of the file's rows, each after its line number. */
+  async *stagedChunks(): AsyncGenerator<string> {
+    for (;;) {
+      const chunk = await this.next();
+      if (!chunk) return;
+      const { lines, rows } = chunk;
+      if (rows.length === 0) continue;
+      let text = `${lines[0]}\t${rows[0]}`;
+      for (let i = 1; i < rows.length; i++) text += `\n${lines[i]}\t${rows[i]}`;
+      yield text;
+    }
+  }
 }
 
 /** Every later occurrence of a key already seen in the file, naming the first line. */

@@ -1,6 +1,6 @@
 /*
- * The two ways an import writes: a first load (the file's merchants have no rows yet: one plain
- * insert) and a merge (new keys inserted, changed rows updated, unchanged rows left alone). Both
+ * The two ways an import writes: a first load (the file's merchant has no rows yet: its rows are
+ * copied straight into the table) and a merge (new keys inserted, changed rows updated, unchanged rows left alone). Both
  * must leave the same state, reject the same files by line, and leave nothing when killed.
  */
 import { writeFile } from 'node:fs/promises';
@@ -130,10 +130,28 @@ describe('import paths', () => {
     expect((await membersOf(w, 'killed')).map((m) => m.name)).toEqual(['Ivy', 'Jonathan']);
     await w.query("DELETE FROM members WHERE merchant_id = 'killed'");
   });
+
+  it('a file that starts as a first load and then names another merchant is merged whole, with one import_seq', async () => {
+    const order = (merchant: string, id: string, member: string) => ({ merchant, order: id, member, amount: '3', paidAt: '2026-02-05T00:00:00Z', status: 'paid' });
+    const duplicate = await w.cli(['import', 'orders', '-'], ndjson(order('fresh', 'q1', 'ann'), order('twin', 'q1', 'ann'), order('fresh', 'q2', 'bea'), order('fresh', 'q1', 'cy')));
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.stdout).toBe('line 4: order q1 of merchant fresh appears again (first on line 1)\nImport failed: 1 invalid line; nothing was written.\n');
+    expect(await ordersOf(w, 'fresh')).toEqual([]);
+
+    const before = await w.query<{ seq: string }>('SELECT max(import_seq)::text AS seq FROM orders');
+    const r = await w.cli(['import', 'orders', '-'], ndjson(order('fresh', 'q1', 'ann'), order('twin', 'q1', 'ann'), order('fresh', 'q2', 'bea')));
+    expect(r.stdout).toBe('Imported 3 orders: 3 new, 0 updated; registered 2 new members\n');
+    const fresh = await ordersOf(w, 'fresh');
+    const twin = (await ordersOf(w, 'twin')).filter((o) => o.order_id === 'q1');
+    expect(fresh.map((o) => o.order_id)).toEqual(['q1', 'q2']);
+    expect(new Set([...fresh, ...twin].map((o) => o.import_seq)).size).toBe(1);
+    expect(BigInt(twin[0]!.import_seq)).toBeGreaterThan(BigInt(before[0]!.seq));
+    expect((await membersOf(w, 'fresh')).map((m) => m.member_id)).toEqual(['ann', 'bea']);
+  });
 });
 
 /*
- * A first load killed with SIGKILL while its insert waits on a lock the test holds on `orders`
+ * A first load killed with SIGKILL while its COPY waits on a lock the test holds on `orders`
  * writes nothing (the same pattern as the merge's kill test in orders.test.ts; server only).
  */
 if (serverUrl) describe('a first load killed mid-way', () => {
@@ -144,8 +162,8 @@ if (serverUrl) describe('a first load killed mid-way', () => {
     try {
       const { rows: none } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM orders WHERE merchant_id = 'killed'");
       expect(none[0]!.n).toBe(0);
-      // The first load's insert has no anti-join (NOT EXISTS): the merge's has.
-      const { waiting, signal } = await killImportWhileWaiting(db, w, 'first-kill.ndjson', '%INSERT INTO orders%', '%NOT EXISTS%');
+      // A first load copies its rows straight into orders (a merge inserts from its staging table).
+      const { waiting, signal } = await killImportWhileWaiting(db, w, 'first-kill.ndjson', '%COPY orders%');
       expect(waiting).toBe(true);
       expect(signal).toBe('SIGKILL');
       const { rows: left } = await db.query<{ orders: number; members: number }>(
