@@ -228,6 +228,12 @@ export async function runImport<P>(db: Db, kind: ImportKind<P>, source: ImportSo
         throw new Rejected();
       }
     }).catch(async (err: unknown) => {
+      // A direct first load holds its merchant's lock before it knows the file's other merchants:
+      // two such files naming each other's merchants can deadlock. PostgreSQL ends one of them,
+      // which is the same situation to the user as a lock held too long.
+      if (pgErrorCode(err) === PgCode.deadlockDetected) {
+        throw new TierformError('state.locked', `another import holds a merchant of this file and waits for one this import held; nothing was written; run it again`);
+      }
       if (pgErrorCode(err) !== PgCode.lockNotAvailable) throw err;
       throw await lockedError(db, [...merchants].sort(), lockTimeoutMs);
     });
