@@ -30,19 +30,31 @@ export function notConsumed(input: StepInput): string {
   return input.rules.basis === 'single_order' ? 'NOT o.consumed' : 'TRUE';
 }
 
+/** The largest import_seq among the orders and points entries of member `mb` (null for none). */
+function seenSeq(b: Bound): string {
+  return `GREATEST((SELECT max(o.import_seq) FROM orders o WHERE o.merchant_id = ${b.merchant} AND o.member_id = mb.member_id),
+    (SELECT max(l.import_seq) FROM points_ledger l WHERE l.merchant_id = ${b.merchant} AND l.member_id = mb.member_id))`;
+}
+
 /**
  * Steps 1 and 2: up to qualified(m, t) without consumed orders; with recompute otherwise down to
  * the highest tier at or below the current one that all orders hold (requalify, v1.1 §3.2).
+ * With `watermark`, it also moves the import watermark (watermarkStep) of the members it judges,
+ * in the same writes: for a caller whose later steps do not read it (the refund step does).
  */
-export function upgradeStep(input: StepInput): Statement {
+export function upgradeStep(input: StepInput, opts: { watermark?: boolean } = {}): Statement {
   const b = bind(input);
   const { r } = b;
+  const watermark = opts.watermark === true;
   const recompute = input.rules.downgrade.mode === 'recompute';
   // Consumed orders count for holding only: a second measure when they can make a difference.
   const hold = recompute && notConsumed(input) !== 'TRUE';
   const text = `
 WITH m AS (
-  SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.windowColumns('w', b.t, 'mb.anchor_at', r.upwardFloor('mb.fell_at'))}
+  SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.windowColumns('w', b.t, 'mb.anchor_at', r.upwardFloor('mb.fell_at'))}${
+    watermark ? `,
+    mb.last_evaluated_seq AS lev, ${seenSeq(b)} AS seen_seq` : ''
+  }
   FROM ${membersFrom(b)} AND ${b.unpinned}
 ),
 agg AS (
@@ -61,7 +73,7 @@ moves AS (
     ${r.windowBoundOfRank('q.up_rank', 'q', 'w', 'from')} AS w_from, ${r.windowBoundOfRank('q.up_rank', 'q', 'w', 'to')} AS w_to
   FROM q WHERE q.up_rank > q.cur_rank ${recompute ? 'OR q.hold_rank < q.cur_rank' : ''}
 ),
-${writeMoves(b, { triggerWhen: `mv.reason = 'upgrade'`, triggerOrders: 'NOT o.consumed', grantWhen: `mv.reason = 'upgrade'`, triggerBounds: () => r.sharedWindow(b.t) })}
+${writeMoves(b, { triggerWhen: `mv.reason = 'upgrade'`, triggerOrders: 'NOT o.consumed', grantWhen: `mv.reason = 'upgrade'`, triggerBounds: () => r.sharedWindow(b.t), watermark })}
 SELECT (SELECT count(*) FROM moves)::int AS moved`;
   return { text, values: b.p.values };
 }

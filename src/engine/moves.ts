@@ -30,6 +30,13 @@ export interface MoveWrites {
   evidence?: string;
   /** The moves are falls at expiry: fell_at = t and fell_from = the tier left (decision 3). */
   fall?: boolean;
+  /**
+   * Also move the import watermark of the judged members, CTE `m` with `lev` (last_evaluated_seq)
+   * and `seen_seq` (their largest import_seq): the moved ones in the same row write as their move,
+   * the others in one UPDATE of their own (upgradeStep only; a row written twice in one
+   * statement would keep one of the writes).
+   */
+  watermark?: boolean;
 }
 
 /** `CASE WHEN when THEN then ELSE otherwise END`, or `then` alone when `when` is absent (always). */
@@ -70,11 +77,21 @@ upd AS (
     extended_tier = ${when(w.evidence, 'NULL', 'u.extended_tier')},
     ${w.fall ? `fell_at = ${b.t}, fell_from = mv.tier_id, fell_period_end = u.expires_at` : `fell_from = ${when(w.evidence, 'NULL', 'u.fell_from')}, fell_period_end = ${when(w.evidence, 'NULL', 'u.fell_period_end')}`},
     manual_tier = ${when(w.evidence, 'NULL', 'u.manual_tier')},
-    trigger_order_id = ${when(w.evidence, 'tg.trigger_id', 'u.trigger_order_id')}
+    trigger_order_id = ${when(w.evidence, 'tg.trigger_id', 'u.trigger_order_id')}${w.watermark ? ',\n    last_evaluated_seq = GREATEST(u.last_evaluated_seq, mv.seen_seq)' : ''}
   FROM (SELECT moves.*, ${r.idOf('moves.q_rank')} AS to_tier FROM moves) mv LEFT JOIN tg ON tg.member_id = mv.member_id
   WHERE u.merchant_id = ${b.merchant} AND u.member_id = mv.member_id${inScope('u')}
   RETURNING 1
-),
+),${
+    w.watermark
+      ? `
+wm AS (
+  UPDATE members u SET last_evaluated_seq = m.seen_seq
+  FROM m LEFT JOIN moves mv ON mv.member_id = m.member_id
+  WHERE u.merchant_id = ${b.merchant} AND u.member_id = m.member_id${inScope('u')} AND m.seen_seq > m.lev AND mv.member_id IS NULL
+  RETURNING 1
+),`
+      : ''
+  }
 cons AS (
   UPDATE orders o SET consumed = true FROM tg
   WHERE o.merchant_id = ${b.merchant} AND o.order_id = tg.trigger_id

@@ -46,7 +46,10 @@ async function moved(q: Queryable, statement: { text: string; values: readonly u
 export async function evaluateScope(q: Queryable, input: StepInput): Promise<number> {
   const { rules } = input;
   if (!rules.active) return 0;
-  let changed = await moved(q, upgradeStep(input));
+  // Basis points measures no orders: a refund changes no member's points earned (as in the model).
+  const refunds = rules.refunds === 'recalculate' && rules.downgrade.mode !== 'recompute' && rules.basis !== 'points';
+  // The refund step finds refunds imported since the watermark: only then is it moved last, on its own.
+  let changed = await moved(q, upgradeStep(input, { watermark: !refunds }));
   if (rules.downgrade.mode === 'validity') {
     // An extension may still end before t; extend again until nobody is extended.
     let extended: number;
@@ -54,10 +57,9 @@ export async function evaluateScope(q: Queryable, input: StepInput): Promise<num
     while (extended > 0);
     changed += await moved(q, fallStep(input));
   }
-  // Basis points measures no orders: a refund changes no member's points earned (as in the model).
-  if (rules.refunds === 'recalculate' && rules.downgrade.mode !== 'recompute' && rules.basis !== 'points') changed += await moved(q, refundStep(input));
+  if (refunds) changed += await moved(q, refundStep(input));
   await run(q, birthdayStep(input));
-  await run(q, watermarkStep(input));
+  if (refunds) await run(q, watermarkStep(input));
   return changed;
 }
 
