@@ -148,25 +148,12 @@ function yesterdayOrders(merchant: string, b: DailyBench, count: number): string
 }
 
 /**
- * The incremental floor, hand-written for the bench's rules (accumulated, a rolling window in
- * months, mode recompute, no birthday month starting): the candidates, their spend in the window,
- * and one UPDATE of the tier (where it changed) and the watermark (where an order is new).
+ * The CTEs both incremental floors share (parameters $1–$9 as they bind them): the candidates
+ * (`cand`), their eligible spend in the window (`s`) and their newest import since the mark (`w`).
  */
-export function incrementalFloor(b: DailyBench, mark: { seq: string; history: string }): Statement {
-  const { rules } = b;
-  if (rules.window.kind !== 'rolling' || !('months' in rules.window.length)) throw new Error('the floor is written for a rolling window in months');
-  if (rules.basis !== 'accumulated' || rules.downgrade.mode !== 'recompute') throw new Error('the floor is written for accumulated spend in mode recompute');
-  const values: unknown[] = [b.merchant, b.at, b.previous, rules.timezone, rules.window.length.months, rules.activeFrom, [...rules.exclude], mark.seq, mark.history];
+function candidatesAndSpend(): string {
   const start = (t: string): string => `((((${t} AT TIME ZONE $4::text)::date - make_interval(months => $5::int))::date)::timestamp AT TIME ZONE $4::text)`;
-  const cases = [...rules.tiers]
-    .filter((t) => t.enabled)
-    .reverse()
-    .map((t) => {
-      values.push(t.threshold.amountMinor!.toString(), t.id);
-      return `WHEN s.amt >= $${values.length - 1}::bigint THEN $${values.length}::text`;
-    });
-  const text = `
-WITH cand AS (
+  return `WITH cand AS (
   SELECT member_id FROM orders WHERE merchant_id = $1 AND import_seq > $8::bigint
   UNION SELECT member_id FROM orders WHERE merchant_id = $1 AND paid_at >= ${start('$3::timestamptz')} AND paid_at < ${start('$2::timestamptz')}
   UNION SELECT member_id FROM orders WHERE merchant_id = $1 AND paid_at >= $3::timestamptz AND paid_at < $2::timestamptz
@@ -184,7 +171,28 @@ s AS (
       AND NOT (o.tags && $7::text[])
   ) a
 ),
-w AS (SELECT member_id, max(import_seq) AS seq FROM orders WHERE merchant_id = $1 AND import_seq > $8::bigint GROUP BY member_id),
+w AS (SELECT member_id, max(import_seq) AS seq FROM orders WHERE merchant_id = $1 AND import_seq > $8::bigint GROUP BY member_id),`;
+}
+
+/**
+ * The incremental floor, hand-written for the bench's rules (accumulated, a rolling window in
+ * months, mode recompute, no birthday month starting): the candidates, their spend in the window,
+ * and one UPDATE of the tier (where it changed) and the watermark (where an order is new).
+ */
+export function incrementalFloor(b: DailyBench, mark: { seq: string; history: string }): Statement {
+  const { rules } = b;
+  if (rules.window.kind !== 'rolling' || !('months' in rules.window.length)) throw new Error('the floor is written for a rolling window in months');
+  if (rules.basis !== 'accumulated' || rules.downgrade.mode !== 'recompute') throw new Error('the floor is written for accumulated spend in mode recompute');
+  const values: unknown[] = [b.merchant, b.at, b.previous, rules.timezone, rules.window.length.months, rules.activeFrom, [...rules.exclude], mark.seq, mark.history];
+  const cases = [...rules.tiers]
+    .filter((t) => t.enabled)
+    .reverse()
+    .map((t) => {
+      values.push(t.threshold.amountMinor!.toString(), t.id);
+      return `WHEN s.amt >= $${values.length - 1}::bigint THEN $${values.length}::text`;
+    });
+  const text = `
+${candidatesAndSpend()}
 x AS (SELECT s.member_id, CASE ${cases.join(' ')} END AS tier, w.seq FROM s LEFT JOIN w ON w.member_id = s.member_id),
 u AS (
   UPDATE members m SET tier_id = x.tier, last_evaluated_seq = GREATEST(m.last_evaluated_seq, coalesce(x.seq, 0))
@@ -221,28 +229,11 @@ export function sameResultFloor(b: DailyBench, mark: { seq: string; history: str
     JSON.stringify(names), enabled.filter((t) => t.birthdayDiscount).map((t) => t.id),
     `birthday_discount:${today.slice(0, 4)}`, localMidnight(`${today.slice(0, 7)}-01`, rules.timezone), today.slice(5, 7), 1,
   ];
-  const start = (t: string): string => `((((${t} AT TIME ZONE $4::text)::date - make_interval(months => $5::int))::date)::timestamp AT TIME ZONE $4::text)`;
   // The highest enabled tier whose threshold the amount meets: its rank (1-based in $10), or 0.
   const rank = `(SELECT coalesce(max(i), 0) FROM generate_subscripts($11::bigint[], 1) i WHERE s.amt >= ($11::bigint[])[i])`;
   const rankOf = (tier: string): string => `coalesce(array_position($10::text[], ${tier}), 0)`;
   const text = `
-WITH cand AS (
-  SELECT member_id FROM orders WHERE merchant_id = $1 AND import_seq > $8::bigint
-  UNION SELECT member_id FROM orders WHERE merchant_id = $1 AND paid_at >= ${start('$3::timestamptz')} AND paid_at < ${start('$2::timestamptz')}
-  UNION SELECT member_id FROM orders WHERE merchant_id = $1 AND paid_at >= $3::timestamptz AND paid_at < $2::timestamptz
-  UNION SELECT member_id FROM member_history WHERE merchant_id = $1 AND history_id > $9::bigint
-  UNION SELECT member_id FROM members WHERE merchant_id = $1 AND changed_seq > 0 AND changed_seq > $8::bigint
-),
-s AS (
-  SELECT c.member_id, coalesce(a.amt, 0) AS amt
-  FROM cand c CROSS JOIN LATERAL (
-    SELECT sum(o.amount_minor - o.refunded_minor) AS amt FROM orders o
-    WHERE o.merchant_id = $1 AND o.member_id = c.member_id AND o.status = 'paid' AND o.amount_minor > o.refunded_minor
-      AND o.paid_at < $2::timestamptz AND o.paid_at >= GREATEST(${start('$2::timestamptz')}, coalesce(($6::date)::timestamp AT TIME ZONE $4::text, '-infinity'))
-      AND NOT (o.tags && $7::text[])
-  ) a
-),
-w AS (SELECT member_id, max(import_seq) AS seq FROM orders WHERE merchant_id = $1 AND import_seq > $8::bigint GROUP BY member_id),
+${candidatesAndSpend()}
 x AS (
   SELECT s.member_id, ${rank} AS to_rank, ${rankOf('m.tier_id')} AS from_rank, m.tier_id AS from_tier, coalesce(m.name, m.member_id) AS name,
     m.birthday, m.anchor_at, w.seq

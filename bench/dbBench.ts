@@ -10,6 +10,7 @@ import { readSnapshot } from '../src/store/snapshot.js';
 import { computePlan } from '../src/plan/compute.js';
 import { applyPlan } from '../src/apply/applyPlan.js';
 import { runImport, type ImportKind } from '../src/import/pipeline.js';
+import { membersImport } from '../src/import/members.js';
 
 /** One measured line: `floor` is the reference it is divided by; `count` the rows it moved or granted. */
 export interface FloorRow {
@@ -57,6 +58,12 @@ export async function importFile<P>(db: Db, kind: ImportKind<P>, file: string, e
   if (!outcome.ok) throw new Error(`bench import rejected: ${JSON.stringify(outcome.problems.slice(0, 3))}`);
   if (outcome.inserted + outcome.updated !== expected) throw new Error(`bench import counted ${outcome.inserted + outcome.updated}, expected ${expected}`);
   return seconds;
+}
+
+/** Imports the generated members file (CSV) through the import code: its row of a bench table. */
+export async function importMembersRow(db: Db, file: string, members: number): Promise<FloorRow> {
+  const seconds = await importFile(db, membersImport, file, members);
+  return { measure: `import members, CSV (${members.toLocaleString('en-US')})`, seconds, throughput: `${rate(members, seconds)} members/s`, target: '—' };
 }
 
 /** Deletes the bench merchant's rows from `tables`. */

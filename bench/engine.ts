@@ -40,7 +40,6 @@ import { openPglite } from '../src/store/pglite.js';
 import { openPg } from '../src/store/pg.js';
 import { migrate } from '../src/store/migrate.js';
 import { ordersImport } from '../src/import/orders.js';
-import { membersImport } from '../src/import/members.js';
 import { continueRun, evaluateInline, openRun, recalculateInline, recalculationImpact, recalculationMoves } from '../src/engine/index.js';
 import { loadVersion } from '../src/engine/versions.js';
 import { recalculateStep } from '../src/engine/recalculateSteps.js';
@@ -52,7 +51,7 @@ import { useEngineSettings, ENGINE_WORK_MEM } from '../src/engine/settings.js';
 import { writeGenerated } from './generate.js';
 import { benchDaily, incrementalFloor, type DailyBench } from './daily.js';
 import type { BenchSection } from './run.js';
-import { applyProgram, clearMerchant, floorTable, importFile, measured as measuredIn, rate, rolledBack, type FloorRow } from './dbBench.js';
+import { applyProgram, clearMerchant, floorTable, importFile, importMembersRow, measured as measuredIn, rate, rolledBack, type FloorRow } from './dbBench.js';
 import { benchPointsRecalculation } from './points.js';
 import { sameResultCheck, sameResultFloor } from './recalculationFloor.js';
 
@@ -133,13 +132,7 @@ export async function benchEngine(opts: EngineBenchOptions = {}): Promise<BenchS
       const ordersMiB = (await stat(ordersFile)).size / 2 ** 20;
 
       log('importing members…');
-      const memberImport = await importFile(db, membersImport, membersFile, members);
-      rows.push({
-        measure: `import members, CSV (${members.toLocaleString('en-US')})`,
-        seconds: memberImport,
-        throughput: `${rate(members, memberImport)} members/s`,
-        target: '—',
-      });
+      rows.push(await importMembersRow(db, membersFile, members));
       log('importing orders…');
       const orderImport = await importFile(db, ordersImport, ordersFile, orders);
       rows.push({

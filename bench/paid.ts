@@ -31,14 +31,13 @@ import type { Db, Transaction } from '../src/store/db.js';
 import { openPglite } from '../src/store/pglite.js';
 import { openPg } from '../src/store/pg.js';
 import { migrate } from '../src/store/migrate.js';
-import { membersImport } from '../src/import/members.js';
 import { purchasesImport } from '../src/import/purchases.js';
 import { evaluateInline } from '../src/engine/index.js';
 import { performPaidGrants } from '../src/engine/paid/index.js';
 import type { Statement } from '../src/store/statement.js';
 import { seededRandom, writeGenerated } from './generate.js';
 import type { BenchSection } from './run.js';
-import { applyProgram, clearMerchant, floorTable, importFile, measured as measuredIn, rate, type FloorRow } from './dbBench.js';
+import { applyProgram, clearMerchant, floorTable, importFile, importMembersRow, measured as measuredIn, rate, type FloorRow } from './dbBench.js';
 
 const MERCHANT = 'bench-paid';
 const TIMEZONE = 'America/New_York';
@@ -85,13 +84,7 @@ export async function benchPaid(): Promise<BenchSection> {
     for (const f of purchaseFiles) purchasesMiB += (await stat(f)).size / 2 ** 20;
 
     log('importing members…');
-    const memberImport = await importFile(db, membersImport, membersFile, members);
-    rows.push({
-      measure: `import members, CSV (${members.toLocaleString('en-US')})`,
-      seconds: memberImport,
-      throughput: `${rate(members, memberImport)} members/s`,
-      target: '—',
-    });
+    rows.push(await importMembersRow(db, membersFile, members));
     // Files of a bounded size, ANALYZE after each (untimed): see the note.
     log(`importing purchases (${purchaseFiles.length} files)…`);
     let purchaseImport = 0;
