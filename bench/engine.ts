@@ -27,6 +27,7 @@
  * TIERFORM_BENCH_KEEP=1 leaves the merchant's data in the database; a later run with
  * TIERFORM_BENCH_REUSE=1 (and KEEP=1 again to keep it) skips generating, importing and the first
  * evaluation and measures the recalculations only (not the daily evaluation), on that data.
+ * TIERFORM_BENCH_POINTS=0 leaves out the recalculation by points and its ledger import.
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -238,10 +239,13 @@ export async function benchEngine(opts: EngineBenchOptions = {}): Promise<BenchS
       }
     }
 
-    // 4. The same members measured by points (v1.1 §3.2): bench/points.ts.
-    const byPoints = await benchPointsRecalculation({ db, dir, merchant: MERCHANT, members, entries: orders, base, now: DAILY_AT, at: CHANGE_AT, measured, nestedDb, log, reuse });
-    rows.push(...byPoints.rows);
-    notes.push(`Same result (points): the engine and the same-result floor by points left identical members, history, grants and outbox rows: ${byPoints.same}.`);
+    // 4. The same members measured by points (v1.1 §3.2): bench/points.ts. TIERFORM_BENCH_POINTS=0
+    // leaves it out (at full size its ledger import alone takes a quarter of an hour).
+    if (process.env.TIERFORM_BENCH_POINTS !== '0') {
+      const byPoints = await benchPointsRecalculation({ db, dir, merchant: MERCHANT, members, entries: orders, base, now: DAILY_AT, at: CHANGE_AT, measured, nestedDb, log, reuse });
+      rows.push(...byPoints.rows);
+      notes.push(`Same result (points): the engine and the same-result floor by points left identical members, history, grants and outbox rows: ${byPoints.same}.`);
+    }
 
     notes.push(...recalculationNotes(rows, members));
     notes.push(
