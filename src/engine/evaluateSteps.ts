@@ -5,25 +5,10 @@
  */
 import type { Statement } from '../store/statement.js';
 import { localDateOf, localMidnight } from '../model/localDate.js';
-import { bind, membersOf, type Bound, type StepInput } from './scope.js';
+import { bind, listedMembers, membersOf, type Bound, type StepInput } from './scope.js';
 import { writeMoves } from './moves.js';
 import { evidenceDerivation } from './evidence.js';
 import { BIRTH_MONTH_SQL } from './candidates.js';
-
-/**
- * The listed members (an incremental evaluation's candidates), each read by its key: a lookup per
- * id that the planner cannot turn into a hash join over every member of the merchant (it did, for
- * a list of ~10,000 ids out of 250,000 members: a scan of the whole table per statement).
- */
-function listedMembers(b: Bound): string {
-  return `unnest(${b.listed}) AS listed(member_id)
-  CROSS JOIN LATERAL (SELECT * FROM members x WHERE x.merchant_id = ${b.merchant} AND x.member_id = listed.member_id OFFSET 0) mb`;
-}
-
-/** `FROM … WHERE …` for the members `mb` of a step (src/engine/scope.ts, membersOf), listed ones by key. */
-function membersFrom(b: Bound): string {
-  return b.listed === null ? membersOf(b) : `${listedMembers(b)}\n  WHERE ${b.membersUnlisted}`;
-}
 
 /** The filter on orders `o` that single_order's amount leaves out when moving up: consumed ones. */
 export function notConsumed(input: StepInput): string {
@@ -55,7 +40,7 @@ WITH m AS (
     watermark ? `,
     mb.last_evaluated_seq AS lev, ${seenSeq(b)} AS seen_seq` : ''
   }
-  FROM ${membersFrom(b)} AND ${b.unpinned}
+  FROM ${membersOf(b)} AND ${b.unpinned}
 ),
 agg AS (
   SELECT m.member_id, ${r.measureColumns('w', notConsumed(input), input.rules.basis, 'w', true)}${hold ? `, ${r.measureColumns('h', 'TRUE', input.rules.basis, 'w', true)}` : ''}
@@ -89,7 +74,7 @@ export function extendStep(input: StepInput): Statement {
   const text = `
 WITH m AS (
   SELECT mb.member_id, mb.tier_id, mb.anchor_at, mb.expires_at, ${r.rankOf('mb.tier_id')} AS cur_rank
-  FROM ${membersFrom(b)} AND ${b.unpinned} AND ${r.heldTierEnabled('mb.tier_id')} AND mb.expires_at <= ${b.t}
+  FROM ${membersOf(b)} AND ${b.unpinned} AND ${r.heldTierEnabled('mb.tier_id')} AND mb.expires_at <= ${b.t}
 ),
 agg AS (
   SELECT m.member_id, ${r.amountAggregateBy(input.rules.downgrade.retentionBasis, 'NOT o.consumed')} AS amt,
@@ -125,7 +110,7 @@ export function fallStep(input: StepInput): Statement {
   const text = `
 WITH m AS (
   SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.windowColumns('w', b.t, 'mb.anchor_at')}
-  FROM ${membersFrom(b)} AND ${b.unpinned} AND mb.tier_id IS NOT NULL AND mb.expires_at <= ${b.t}
+  FROM ${membersOf(b)} AND ${b.unpinned} AND mb.tier_id IS NOT NULL AND mb.expires_at <= ${b.t}
 ),
 agg AS (
   SELECT m.member_id, ${r.measureColumns('w', notConsumed(input), input.rules.basis, 'w', true)}
@@ -156,7 +141,7 @@ export function refundStep(input: StepInput): Statement {
 WITH m AS (
   SELECT mb.member_id, mb.tier_id, ${r.rankOf('mb.tier_id')} AS cur_rank, ${r.windowColumns('w', b.t, 'mb.anchor_at', r.upwardFloor('mb.fell_at'))},
     ${asOf.columns}
-  FROM ${membersFrom(b)} AND ${b.unpinned} AND mb.tier_id IS NOT NULL
+  FROM ${membersOf(b)} AND ${b.unpinned} AND mb.tier_id IS NOT NULL
     AND EXISTS (SELECT 1 FROM orders x WHERE x.merchant_id = ${b.merchant} AND x.member_id = mb.member_id
       AND x.import_seq > mb.last_evaluated_seq AND (x.status <> 'paid' OR x.refunded_minor > 0))
 ),
@@ -205,7 +190,7 @@ export function birthdayStep(input: StepInput): Statement {
 INSERT INTO grants (merchant_id, member_id, grant_key, type, tier_id, due_at, at, points, version, run_id)
 SELECT ${b.merchant}, mb.member_id, ${b.p.add(`birthday_discount:${year}`, '::text')}, 'birthday_discount', mb.tier_id,
   ${b.p.add(dueAt, '::timestamptz')}, ${b.t}, NULL, ${b.version}, ${b.run}
-FROM ${membersFrom(b)} AND mb.birthday IS NOT NULL AND mb.tier_id = ANY(${b.r.birthdayTiers()})
+FROM ${membersOf(b)} AND mb.birthday IS NOT NULL AND mb.tier_id = ANY(${b.r.birthdayTiers()})
   AND ${BIRTH_MONTH_SQL} = ${b.p.add(today.slice(5, 7), '::text')}
 ON CONFLICT DO NOTHING`;
   return { text, values: b.p.values };

@@ -98,6 +98,15 @@ export function bind(input: StepInput): Bound {
  */
 export function membersOf(b: Bound): string {
   if (b.listed === null) return `members mb WHERE ${b.members}`;
-  return `unnest(${b.listed}) AS listed(member_id) JOIN members mb ON mb.merchant_id = ${b.merchant} AND mb.member_id = listed.member_id
+  return `${listedMembers(b)}
   WHERE ${b.membersUnlisted}`;
+}
+
+/**
+ * The listed members, each read by its key: a lookup per id that the planner cannot turn into a
+ * hash join over every member of the merchant (it did, for ~10,000 ids out of 250,000 members).
+ */
+export function listedMembers(b: Bound): string {
+  return `unnest(${b.listed}) AS listed(member_id)
+  CROSS JOIN LATERAL (SELECT * FROM members x WHERE x.merchant_id = ${b.merchant} AND x.member_id = listed.member_id OFFSET 0) mb`;
 }
