@@ -137,6 +137,22 @@ describe('the incremental daily evaluation', () => {
     expect(await evaluate(w, at('2024-03-02T12:00:00Z'))).toEqual([]);
   });
 
+  it('moves the import watermark of the members it judges, moved or not (mode recompute: no refund step reads it first)', async () => {
+    const levels: LevelsSection = { upgrade: { window: { rolling: { months: 12 } } }, downgrade: { mode: 'recompute' }, tiers: [{ id: 'bronze', threshold: { amount: 100 } }] };
+    const w = await world(levels, [member('mover'), member('small')], []);
+    await evaluate(w, at('2024-02-01T12:00:00Z'));
+    await importOrders(w, [order('mover', '2024-02-02T00:00:00Z', 150), order('small', '2024-02-02T00:00:00Z', 10)]);
+    // Both rows are written: mover's move and small's watermark.
+    expect(await evaluate(w, at('2024-02-03T12:00:00Z'))).toEqual(['mover', 'small']);
+    expect(w.states.map((s) => s.tier)).toEqual(['bronze', null]);
+    const behind = await ctx.db.query<{ member_id: string }>(
+      `SELECT m.member_id FROM members m WHERE m.merchant_id = $1
+         AND m.last_evaluated_seq < coalesce((SELECT max(o.import_seq) FROM orders o WHERE o.merchant_id = m.merchant_id AND o.member_id = m.member_id), 0)`,
+      [w.merchant],
+    );
+    expect(behind.rows).toEqual([]);
+  });
+
   it('finds a validity period ending by its expiry alone, and the fall agrees with the model', async () => {
     const levels: LevelsSection = {
       upgrade: { window: 'lifetime' },
